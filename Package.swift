@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ai-mem",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ai-mem", targets: ["ai-mem"]),
+        .library(name: "MemoryStore", targets: ["MemoryStore"]),
+        .library(name: "Sodium", targets: ["Sodium"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // libsodium 1.0.18, from the system (Debian: libsodium-dev).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // The one Swift layer over libsodium; nothing else calls C.
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+        // Observations, the SQLite store, search, embeddings, plain import/export.
+        .target(
+            name: "MemoryStore",
+            dependencies: ["Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The command-line tool: argument parsing and printing only.
+        .executableTarget(
+            name: "ai-mem",
+            dependencies: ["MemoryStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
+        .testTarget(
+            name: "MemoryStoreTests",
+            dependencies: ["MemoryStore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ai-mem"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

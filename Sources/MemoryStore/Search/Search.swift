@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+
+extension MemoryStore {
+    /// The constant of reciprocal rank fusion (Cormack et al. use 60).
+    static let fusionK = 60.0
+
+    /// Searches the store. Keyword search falls back from all-words to any-word
+    /// matching when no observation has every word.
+    public func search(_ query: String, mode: SearchMode = .hybrid, limit: Int = 10, filter: ObservationFilter = ObservationFilter()) throws -> [SearchHit] {
+        let limit = max(0, limit)
+        guard limit > 0 else { return [] }
+        switch mode {
+        case .keyword:
+            let ranked = try keywordRanking(query, limit: limit, filter: filter)
+            return try hits(ranked.enumerated().map { ($0.element.seq, $0.element.score, $0.offset + 1, nil) })
+        case .semantic:
+            let ranked = try semanticRanking(query, limit: limit, filter: filter)
+            return try hits(ranked.enumerated().map { ($0.element.seq, $0.element.score, nil, $0.offset + 1) })
+        case .hybrid:
+            let depth = max(limit * 5, 50)
+            let keyword = try keywordRanking(query, limit: depth, filter: filter)
+            let semantic = try semanticRanking(query, limit: depth, filter: filter)
+            var fused: [Int64: (score: Double, keyword: Int?, semantic: Int?)] = [:]
+            for (i, entry) in keyword.enumerated() {
+                fused[entry.seq, default: (0, nil, nil)].score += 1 / (Self.fusionK + Double(i + 1))
+                fused[entry.seq]!.keyword = i + 1
+            }
+            for (i, entry) in semantic.enumerated() {
+                fused[entry.seq, default: (0, nil, nil)].score += 1 / (Self.fusionK + Double(i + 1))
+                fused[entry.seq]!.semantic = i + 1
+            }
+            let top = fused.sorted { a, b in
+                a.value.score != b.value.score ? a.value.score > b.value.score : a.key > b.key
+            }.prefix(limit)
+            return try hits(top.map { ($0.key, $0.value.score, $0.value.keyword, $0.value.semantic) })
+        }
+    }
+
+    /// Row numbers and BM25 scores (negated: higher is better), best first.
+    func keywordRanking(_ query: String, limit: Int, filter: ObservationFilter) throws -> [(seq: Int64, score: Double)] {
+        let words = KeywordQuery.words(query)
+        guard !words.isEmpty else { return [] }
+        return try read { db in
+            let condition = filter.sqlCondition
+            // Weights: title, summary, content, tags.
+            let sql = """
+                SELECT f.rowid, bm25(observations_fts, 4.0, 1.0, 1.0, 2.0) AS rank
+                FROM observations_fts f JOIN observations o ON o.seq = f.rowid
+                WHERE observations_fts MATCH :match AND \(condition.sql)
+                ORDER BY rank LIMIT \(limit)
+                """
+            for match in [KeywordQuery.all(words), KeywordQuery.any(words)] {
+                var arguments = condition.arguments
+                arguments["match"] = match
+                let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+                if !rows.isEmpty || words.count == 1 {
+                    return rows.map { (seq: $0[0], score: -($0[1] as Double)) }
+                }
+            }
+            return []
+        }
+    }
+
+    /// Row numbers and cosine similarities to the query, best first, among
+    /// observations embedded by this store's embedder (same model and dimension).
+    func semanticRanking(_ query: String, limit: Int, filter: ObservationFilter) throws -> [(seq: Int64, score: Double)] {
+        let trimmed = query.trimmingWhitespace()
+        guard !trimmed.isEmpty else { return [] }
+        let q = try embedder.embed([trimmed])[0]
+        guard q.count == embedder.dimension else { return [] }
+        return try read { db in
+            let condition = filter.sqlCondition
+            var arguments = condition.arguments
+            arguments["model"] = embedder.modelID
+            arguments["dim"] = embedder.dimension
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT o.seq, o.embedding FROM observations o
+                WHERE o.embedding_model = :model AND o.embedding_dim = :dim AND \(condition.sql)
+                """, arguments: StatementArguments(arguments))
+            var best = TopK(capacity: limit)
+            while let row = try cursor.next() {
+                let seq: Int64 = row[0]
+                let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
+                    guard let data, data.count == q.count * 4 else { return nil }
+                    return data.withUnsafeBytes { raw in VectorMath.dotLittleEndian(q, raw) }
+                }
+                if let score, score.isFinite, score > 0 { best.insert(seq: seq, score: Double(score)) }
+            }
+            return best.sorted()
+        }
+    }
+
+    /// Loads the observations of a ranking, in ranking order.
+    private func hits(_ ranking: [(Int64, Double, Int?, Int?)]) throws -> [SearchHit] {
+        guard !ranking.isEmpty else { return [] }
+        return try read { db in
+            let placeholders = Array(repeating: "?", count: ranking.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, \(Schema.observationColumns) FROM observations WHERE seq IN (\(placeholders))",
+                                        arguments: StatementArguments(ranking.map(\.0)))
+            var bySeq: [Int64: Observation] = [:]
+            for row in rows { bySeq[row[0]] = try ObservationRow.decode(row, offset: 1) }
+            return ranking.compactMap { entry in
+                bySeq[entry.0].map { SearchHit(observation: $0, score: entry.1, keywordRank: entry.2, semanticRank: entry.3) }
+            }
+        }
+    }
+}
+
+/// Keeps the `capacity` best-scoring entries seen.
+struct TopK {
+    let capacity: Int
+    private var entries: [(seq: Int64, score: Double)] = []
+    private var worst = -Double.infinity
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func insert(seq: Int64, score: Double) {
+        if entries.count < capacity {
+            entries.append((seq, score))
+            if entries.count == capacity { worst = entries.map(\.score).min()! }
+        } else if score > worst {
+            let index = entries.firstIndex { $0.score == worst }!
+            entries[index] = (seq, score)
+            worst = entries.map(\.score).min()!
+        }
+    }
+
+    func sorted() -> [(seq: Int64, score: Double)] {
+        entries.sorted { $0.score != $1.score ? $0.score > $1.score : $0.seq > $1.seq }
+    }
+}
+
+enum VectorMath {
+    /// Dot product of `a` with little-endian float32 bytes of the same length.
+    static func dotLittleEndian(_ a: [Float], _ raw: UnsafeRawBufferPointer) -> Float {
+        var sum: Float = 0
+        a.withUnsafeBufferPointer { av in
+            for i in 0..<av.count {
+                let bits = raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                sum += av[i] * Float(bitPattern: UInt32(littleEndian: bits))
+            }
+        }
+        return sum
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+
+/// The local memory store: one SQLite database (WAL mode) in the ai-mem home,
+/// with an FTS5 keyword index and one embedding per observation.
+public final class MemoryStore: Sendable {
+    public let home: Home
+    public let embedder: any Embedder
+    let database: DatabaseQueue
+
+    /// Opens (creating on first use) the store in `home`, migrating its schema.
+    public init(home: Home, embedder: any Embedder = LexicalHashEmbedder()) throws {
+        try home.ensureExists()
+        self.home = home
+        self.embedder = embedder
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let path = home.databaseURL.path
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            let migrator = Schema.migrator()
+            let known = Set(migrator.migrations)
+            let applied = try database.read { db in try migrator.appliedIdentifiers(db) }
+            if !applied.isSubset(of: known) {
+                throw MemoryStoreError.newerSchema(path: path, version: applied.count, supported: known.count)
+            }
+            try migrator.migrate(database)
+        } catch let error as MemoryStoreError {
+            throw error
+        } catch {
+            throw MemoryStoreError.cannotOpenStore(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction (rolled back if it throws).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.write(body)
+        } catch let error as UserFacingError {
+            throw error
+        } catch {
+            throw MemoryStoreError.cannotOpenStore(path: home.databaseURL.path, reason: "\(error)")
+        }
+    }
+
+    /// Runs `body` in one read transaction: a consistent view even while others write.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch let error as UserFacingError {
+            throw error
+        } catch {
+            throw MemoryStoreError.cannotOpenStore(path: home.databaseURL.path, reason: "\(error)")
+        }
+    }
+
+    // MARK: Everyday operations
+
+    /// Stores a new observation with a fresh id, its summary, hash and embedding.
+    public func add(_ draft: NewObservation, now: Double = Date().timeIntervalSince1970) throws -> Observation {
+        let content = ContentPreparation.clean(draft.content)
+        guard !content.isEmpty else { throw MemoryStoreError.emptyContent }
+        var observation = Observation(
+            id: draft.id ?? UUIDString.random(),
+            sessionID: draft.sessionID,
+            project: draft.project,
+            type: draft.type,
+            concept: draft.concept,
+            title: draft.title.flatMap { $0.isEmpty ? nil : $0 },
+            content: content,
+            summary: ContentPreparation.summary(of: content),
+            createdAt: now,
+            importanceScore: draft.importanceScore,
+            tags: draft.tags,
+            metadata: draft.metadata
+        )
+        observation.embedding = try embed(observation)
+        try write { db in
+            if try ObservationRow.exists(id: observation.id, in: db) {
+                throw MemoryStoreError.invalidArgument("an observation with id \(observation.id) already exists", hint: nil)
+            }
+            try ObservationRow.insert(observation, in: db)
+        }
+        return observation
+    }
+
+    /// The embedding of an observation by this store's embedder.
+    func embed(_ observation: Observation) throws -> Embedding {
+        Embedding(model: embedder.modelID, vector: try embedder.embed([observation.searchableText])[0])
+    }
+
+    /// The observation whose id is `idOrPrefix`, or the only one whose id starts with it.
+    public func observation(_ idOrPrefix: String) throws -> Observation {
+        try read { db in try Self.resolve(idOrPrefix, in: db) }
+    }
+
+    static func resolve(_ idOrPrefix: String, in db: Database) throws -> Observation {
+        let sql = "SELECT \(Schema.observationColumns) FROM observations"
+        if let row = try Row.fetchOne(db, sql: sql + " WHERE id = ?", arguments: [idOrPrefix]) {
+            return try ObservationRow.decode(row)
+        }
+        guard idOrPrefix.count >= 4 else { throw MemoryStoreError.notFound(id: idOrPrefix) }
+        let escaped = idOrPrefix.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let rows = try Row.fetchAll(db, sql: sql + " WHERE id LIKE ? ESCAPE '\\' LIMIT 2", arguments: [escaped + "%"])
+        if rows.count > 1 {
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations WHERE id LIKE ? ESCAPE '\\'", arguments: [escaped + "%"]) ?? 2
+            throw MemoryStoreError.ambiguousID(prefix: idOrPrefix, matches: count)
+        }
+        guard let row = rows.first else { throw MemoryStoreError.notFound(id: idOrPrefix) }
+        return try ObservationRow.decode(row)
+    }
+
+    /// Observations matching `filter`, newest first.
+    public func list(_ filter: ObservationFilter = ObservationFilter(), limit: Int? = nil) throws -> [Observation] {
+        try read { db in
+            let condition = filter.sqlCondition
+            var sql = "SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at DESC, o.seq DESC"
+            if let limit { sql += " LIMIT \(max(0, limit))" }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(condition.arguments)).map { try ObservationRow.decode($0) }
+        }
+    }
+
+    /// Deletes one observation (by id or unique prefix) and returns it.
+    @discardableResult
+    public func delete(_ idOrPrefix: String) throws -> Observation {
+        try write { db in
+            let observation = try Self.resolve(idOrPrefix, in: db)
+            try ObservationRow.delete(id: observation.id, in: db)
+            return observation
+        }
+    }
+
+    /// Counts for `ai-mem stats`.
+    public func stats() throws -> StoreStats {
+        try read { db in
+            let observations = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations") ?? 0
+            let projects = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT project) FROM observations") ?? 0
+            let types = try Row.fetchAll(db, sql: "SELECT type, COUNT(*) FROM observations GROUP BY type ORDER BY COUNT(*) DESC, type")
+                .map { StoreStats.Count(name: $0[0], count: $0[1]) }
+            let models = try Row.fetchAll(db, sql: """
+                SELECT COALESCE(embedding_model || ' (' || embedding_dim || '-d)', 'none'), COUNT(*)
+                FROM observations GROUP BY embedding_model, embedding_dim ORDER BY COUNT(*) DESC
+                """).map { StoreStats.Count(name: $0[0], count: $0[1]) }
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM observations")
+            let newest = try Double.fetchOne(db, sql: "SELECT MAX(created_at) FROM observations")
+            let size = (try? FileManager.default.attributesOfItem(atPath: home.databaseURL.path)[.size] as? Int) ?? 0
+            return StoreStats(
+                home: home.path, observations: observations, projects: projects, types: types,
+                embeddingModel: embedder.modelID, embeddingDimension: embedder.dimension, embeddingsByModel: models,
+                oldest: oldest, newest: newest, databaseBytes: size)
+        }
+    }
+}
+
+/// What `add` needs from the user; everything else is computed.
+public struct NewObservation: Sendable {
+    public var id: String?
+    public var content: String
+    public var project: String
+    public var type: String
+    public var title: String?
+    public var concept: String?
+    public var sessionID: String?
+    public var tags: [String]
+    public var metadata: JSONObject
+    public var importanceScore: Double
+
+    public init(
+        content: String, project: String, type: String = "note", title: String? = nil, concept: String? = nil,
+        sessionID: String? = nil, tags: [String] = [], metadata: JSONObject = JSONObject(), importanceScore: Double = 0.5,
+        id: String? = nil
+    ) {
+        self.id = id
+        self.content = content
+        self.project = project
+        self.type = type
+        self.title = title
+        self.concept = concept
+        self.sessionID = sessionID
+        self.tags = tags
+        self.metadata = metadata
+        self.importanceScore = importanceScore
+    }
+}
+
+/// The figures `ai-mem stats` shows.
+public struct StoreStats: Sendable, Equatable {
+    public struct Count: Sendable, Equatable {
+        public var name: String
+        public var count: Int
+    }
+
+    public var home: String
+    public var observations: Int
+    public var projects: Int
+    public var types: [Count]
+    public var embeddingModel: String
+    public var embeddingDimension: Int
+    public var embeddingsByModel: [Count]
+    public var oldest: Double?
+    public var newest: Double?
+    public var databaseBytes: Int
+}
+
+/// Random (version 4) UUIDs in lowercase, as ai-mem writes them.
+public enum UUIDString {
+    public static func random() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+/// Mapping between `Observation` and its row, and the writes that keep the
+/// FTS index in step.
+enum ObservationRow {
+    /// Reads an observation selected with `Schema.observationColumns` (starting at `offset`).
+    static func decode(_ row: Row, offset: Int = 0) throws -> Observation {
+        let tagsText: String = row[offset + 12]
+        let metadataText: String = row[offset + 13]
+        let assetsText: String = row[offset + 15]
+        var embedding: Embedding? = nil
+        if let model: String = row[offset + 16], let blob: Data = row[offset + 18],
+           let vector = Embedding.vector(fromLittleEndian: blob) {
+            embedding = Embedding(model: model, vector: vector)
+        }
+        return Observation(
+            id: row[offset + 0],
+            sessionID: row[offset + 1],
+            project: row[offset + 2],
+            type: row[offset + 3],
+            concept: row[offset + 4],
+            title: row[offset + 5],
+            content: row[offset + 6],
+            summary: row[offset + 7],
+            contentHash: row[offset + 8],
+            createdAt: row[offset + 9],
+            updatedAt: row[offset + 10],
+            importanceScore: row[offset + 11],
+            tags: try StoredJSON.stringArray(tagsText),
+            metadata: try StoredJSON.object(metadataText),
+            diff: row[offset + 14],
+            assets: try StoredJSON.array(assetsText),
+            embedding: embedding
+        )
+    }
+
+    /// Inserts a new row and its FTS entry. The caller has checked that the id is free.
+    static func insert(_ o: Observation, in db: Database) throws {
+        let tags = StoredJSON.text(.array(o.tags.map { .string($0) }))
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO observations (\(Schema.observationColumns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let blob = o.embedding.map { Data($0.littleEndianBytes) }
+        try statement.execute(arguments: [
+            o.id, o.sessionID, o.project, o.type, o.concept, o.title, o.content, o.summary, o.contentHash,
+            o.createdAt, o.updatedAt, o.importanceScore, tags, StoredJSON.text(.object(o.metadata)), o.diff,
+            StoredJSON.text(.array(o.assets)), o.embedding?.model, o.embedding?.dimension, blob,
+        ])
+        let seq = db.lastInsertedRowID
+        let fts = try db.cachedStatement(sql: "INSERT INTO observations_fts (rowid, title, summary, content, tags) VALUES (?, ?, ?, ?, ?)")
+        try fts.execute(arguments: [seq, o.title, o.summary, o.content, tags])
+    }
+
+    /// Deletes the row with this exact id and its FTS entry; false when there was none.
+    @discardableResult
+    static func delete(id: String, in db: Database) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, title, summary, content, tags FROM observations WHERE id = ?", arguments: [id]) else {
+            return false
+        }
+        let seq: Int64 = row[0]
+        try db.execute(
+            sql: "INSERT INTO observations_fts (observations_fts, rowid, title, summary, content, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
+            arguments: [seq, row[1] as String?, row[2] as String?, row[3] as String, row[4] as String])
+        try db.execute(sql: "DELETE FROM observations WHERE seq = ?", arguments: [seq])
+        return true
+    }
+
+    static func exists(id: String, in db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM observations WHERE id = ?")
+        return try Bool.fetchOne(statement, arguments: [id]) != nil
+    }
+}
+
+/// JSON columns (tags, metadata, assets) as stored: compact JSON text.
+enum StoredJSON {
+    static func text(_ value: JSONValue) -> String { JSONWriter.string(value) }
+
+    static func parse(_ text: String) throws -> JSONValue {
+        do { return try JSONParser.parse(text) } catch {
+            throw MemoryStoreError.cannotOpenStore(path: "memory.sqlite", reason: "corrupt JSON column: \(error)")
+        }
+    }
+
+    static func object(_ text: String) throws -> JSONObject {
+        guard case .object(let o) = try parse(text) else { return JSONObject() }
+        return o
+    }
+
+    static func array(_ text: String) throws -> [JSONValue] {
+        guard case .array(let a) = try parse(text) else { return [] }
+        return a
+    }
+
+    static func stringArray(_ text: String) throws -> [String] {
+        try array(text).compactMap(\.stringValue)
+    }
+}

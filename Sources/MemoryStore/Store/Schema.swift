@@ -1,0 +1,54 @@
+import GRDB
+
+/// The store's schema, applied as versioned migrations. A migration, once shipped,
+/// is never edited: later changes are new migrations.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-observations") { db in
+            try db.execute(sql: """
+                CREATE TABLE observations (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    session_id TEXT,
+                    project TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    concept TEXT,
+                    title TEXT,
+                    content TEXT NOT NULL,
+                    summary TEXT,
+                    content_hash TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    importance_score REAL NOT NULL,
+                    tags TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    diff TEXT,
+                    assets TEXT NOT NULL,
+                    embedding_model TEXT,
+                    embedding_dim INTEGER,
+                    embedding BLOB
+                );
+                CREATE INDEX observations_by_created ON observations(created_at);
+                CREATE INDEX observations_by_project ON observations(project, created_at);
+                CREATE INDEX observations_by_model ON observations(embedding_model, embedding_dim);
+                -- External-content FTS5 index, kept in step by the program inside the
+                -- same transaction as every write (faster than triggers). The tags
+                -- column indexes the stored JSON array; unicode61 splits it into words.
+                CREATE VIRTUAL TABLE observations_fts USING fts5(
+                    title, summary, content, tags,
+                    content='observations', content_rowid='seq',
+                    tokenize='unicode61 remove_diacritics 2'
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// The columns every observation query selects, in `ObservationRow.decode` order.
+    static let observationColumns = """
+        id, session_id, project, type, concept, title, content, summary, content_hash, \
+        created_at, updated_at, importance_score, tags, metadata, diff, assets, \
+        embedding_model, embedding_dim, embedding
+        """
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Reads a file descriptor line by line in large chunks, so memory stays bounded
+/// by the longest line, not by the input. Lines end at "\n"; the "\n" is not included.
+public final class LineReader {
+    public let maxLineBytes: Int
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+    /// The 1-based number of the last line returned.
+    public private(set) var lineNumber = 0
+    /// Bytes consumed from the descriptor so far.
+    public private(set) var bytesRead = 0
+
+    public enum Failure: Error, Equatable {
+        case lineTooLong(line: Int, limit: Int)
+        case readFailed(String)
+    }
+
+    public init(fileDescriptor: Int32, ownsDescriptor: Bool, maxLineBytes: Int) {
+        self.fd = fileDescriptor
+        self.ownsDescriptor = ownsDescriptor
+        self.maxLineBytes = maxLineBytes
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// The next line's bytes, or nil at the end of input. The final line may lack "\n".
+    public func nextLine() throws(Failure) -> ArraySlice<UInt8>? {
+        // Bytes after `start` already known to hold no newline.
+        var scanned = 0
+        while true {
+            if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
+                let line = buffer[start..<newline]
+                start = newline + 1
+                lineNumber += 1
+                guard line.count <= maxLineBytes else { throw .lineTooLong(line: lineNumber, limit: maxLineBytes) }
+                return line
+            }
+            scanned = buffer.count - start
+            if scanned > maxLineBytes {
+                throw .lineTooLong(line: lineNumber + 1, limit: maxLineBytes)
+            }
+            if atEOF {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start..<buffer.count]
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws(Failure) {
+        if start > 0 {
+            // Drop consumed bytes so the buffer does not grow with the input.
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let chunk = 1 << 20
+        let oldCount = buffer.count
+        buffer.reserveCapacity(oldCount + chunk)
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + oldCount, chunk)
+            }
+        } while n < 0 && errno == EINTR
+        if n < 0 {
+            let message = String(cString: strerror(errno))
+            buffer.removeSubrange(oldCount..<buffer.count)
+            throw .readFailed(message)
+        }
+        buffer.removeSubrange((oldCount + n)..<buffer.count)
+        bytesRead += n
+        if n == 0 { atEOF = true }
+    }
+}
+
+/// A buffered writer to a file descriptor.
+public final class ByteSink {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 1 << 20
+    public private(set) var bytesWritten = 0
+
+    public init(fileDescriptor: Int32) {
+        self.fd = fileDescriptor
+        buffer.reserveCapacity(flushThreshold + 64 * 1024)
+    }
+
+    public func write<Bytes: Sequence>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    public func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MemoryStoreError.io(path: "output", reason: String(cString: strerror(errno)))
+            }
+            offset += n
+        }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Where a command reads from: a file, or standard input for `-`.
+public enum InputSource: Sendable, Equatable {
+    case standardInput
+    case file(String)
+
+    public init(argument: String) {
+        self = argument == "-" ? .standardInput : .file(argument)
+    }
+
+    /// A name for messages.
+    public var displayName: String {
+        switch self {
+        case .standardInput: return "standard input"
+        case .file(let path): return path
+        }
+    }
+
+    /// Opens a line reader over the input.
+    public func openLineReader(maxLineBytes: Int) throws(MemoryStoreError) -> LineReader {
+        switch self {
+        case .standardInput:
+            return LineReader(fileDescriptor: STDIN_FILENO, ownsDescriptor: false, maxLineBytes: maxLineBytes)
+        case .file(let path):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .io(path: path, reason: "no such file")
+            }
+            guard !isDirectory.boolValue else { throw .io(path: path, reason: "is a directory") }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+            return LineReader(fileDescriptor: fd, ownsDescriptor: true, maxLineBytes: maxLineBytes)
+        }
+    }
+}
+
+/// Where a command writes: a file (atomically: temporary file, then rename), or
+/// standard output for `-`.
+public enum OutputDestination: Sendable, Equatable {
+    case standardOutput
+    case file(String)
+
+    public init(argument: String) {
+        self = argument == "-" ? .standardOutput : .file(argument)
+    }
+
+    public var displayName: String {
+        switch self {
+        case .standardOutput: return "standard output"
+        case .file(let path): return path
+        }
+    }
+
+    /// Runs `body` with a sink; a file appears at its path only if `body` succeeds.
+    public func write<T>(mode: mode_t = 0o600, _ body: (ByteSink) throws -> T) throws -> T {
+        switch self {
+        case .standardOutput:
+            let sink = ByteSink(fileDescriptor: STDOUT_FILENO)
+            let result = try body(sink)
+            try sink.flush()
+            return result
+        case .file(let path):
+            let file = try AtomicFile(path: path, mode: mode)
+            do {
+                let sink = ByteSink(fileDescriptor: file.fileDescriptor)
+                let result = try body(sink)
+                try sink.flush()
+                try file.commit()
+                return result
+            } catch {
+                file.abandon()
+                throw error
+            }
+        }
+    }
+}

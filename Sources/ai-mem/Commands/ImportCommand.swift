@@ -1,0 +1,62 @@
+import ArgumentParser
+import MemoryStore
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import observations from the Python ai-mem (export or snapshot files) or from `ai-mem export`.",
+        discussion: """
+            Reads a JSON array, a JSON object with "observations", or NDJSON with or without \
+            {"snapshot": …} header lines. Ids are kept; records whose id is already present are \
+            skipped, so importing the same file twice changes nothing. A syntax error anywhere \
+            rejects the whole file and leaves the store unchanged.
+            """
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Argument(help: "The file to import; - reads standard input.")
+    var file: String
+
+    @Option(help: "Put every imported observation in this project.")
+    var project: String?
+
+    @Flag(help: "Print the import report as JSON.")
+    var json = false
+
+    func run() throws {
+        let store = try homeOptions.openStore()
+        let progress = ProgressLine("importing")
+        let report = try store.importObservations(
+            from: InputSource(argument: file),
+            options: ImportOptions(projectOverride: project, defaultProject: Defaults.project),
+            progress: progress.update)
+        progress.finish()
+        for skip in report.skipped { Terminal.warning("\(skip.location): skipped: \(skip.reason)") }
+        if report.reembedded > 0 {
+            Terminal.warning("\(report.reembedded) record(s) carried an unusable embedding; it was recomputed")
+        }
+        if report.foreignEmbeddings > 0 {
+            Terminal.warning("\(report.foreignEmbeddings) record(s) carry embeddings of another model; they are kept but not used by semantic search with \(store.embedder.modelID)")
+        }
+        if let announced = report.announcedCount, announced != report.read {
+            Terminal.warning("the file's header announces \(announced) records but \(report.read) were read")
+        }
+        if json {
+            Terminal.json(.object(JSONObject([
+                "read": .int(report.read),
+                "imported": .int(report.imported),
+                "already_present": .int(report.alreadyPresent),
+                "duplicates_in_input": .int(report.duplicatesInInput),
+                "skipped": .array(report.skipped.map { .object(JSONObject(["location": .string($0.location), "reason": .string($0.reason)])) }),
+                "foreign_embeddings": .int(report.foreignEmbeddings),
+                "reembedded": .int(report.reembedded),
+            ])))
+        } else {
+            var parts = ["\(report.alreadyPresent) already present"]
+            if report.duplicatesInInput > 0 { parts.append("\(report.duplicatesInInput) duplicate(s) in the file") }
+            parts.append("\(report.skipped.count) skipped")
+            Terminal.out("imported \(report.imported) of \(report.read) records (\(parts.joined(separator: ", ")))")
+        }
+    }
+}

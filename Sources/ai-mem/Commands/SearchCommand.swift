@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import MemoryStore
+
+extension SearchMode: ExpressibleByArgument {}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find observations by keyword, by meaning, or both (hybrid, the default)."
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Argument(help: "What to look for (free text; search syntax characters are taken literally).")
+    var query: String
+
+    @Option(help: "keyword, semantic or hybrid.")
+    var mode: SearchMode = .hybrid
+
+    @Option(help: "At most this many results.")
+    var limit: Int = 10
+
+    @Option(help: "Only this project.")
+    var project: String?
+
+    @Flag(help: "Print a JSON array of {score, observation} results.")
+    var json = false
+
+    func run() throws {
+        guard limit > 0 else { throw MemoryStoreError.invalidArgument("--limit must be at least 1", hint: nil) }
+        let store = try homeOptions.openStore()
+        let hits = try store.search(query, mode: mode, limit: limit, filter: ObservationFilter(project: project))
+        if json {
+            Terminal.json(.array(hits.map { hit in
+                .object(JSONObject([
+                    "score": JSONValue.double(hit.score) ?? .null,
+                    "keyword_rank": hit.keywordRank.map(JSONValue.int) ?? .null,
+                    "semantic_rank": hit.semanticRank.map(JSONValue.int) ?? .null,
+                    "observation": ObservationText.json(hit.observation),
+                ]))
+            }))
+        } else if hits.isEmpty {
+            Terminal.err("no matches")
+        } else {
+            for hit in hits {
+                Terminal.out(String(format: "%7.4f  ", hit.score) + ObservationText.line(hit.observation))
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import MemoryStore
+
+/// Human-readable renderings of observations.
+enum ObservationText {
+    /// One line: short id, date, type, and the title or the summary's first line.
+    static func line(_ o: Observation) -> String {
+        let date = DateParsing.format(o.createdAt).prefix(16).replacingOccurrences(of: "T", with: " ")
+        return "\(o.id.prefix(8))  \(date)  [\(o.type)] \(headline(o))"
+    }
+
+    static func headline(_ o: Observation, width: Int = 72) -> String {
+        let source = o.title ?? o.summary ?? o.content
+        let firstLine = source.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return firstLine.count > width ? String(firstLine.prefix(width - 1)) + "…" : firstLine
+    }
+
+    static func full(_ o: Observation) -> String {
+        var lines: [String] = []
+        lines.append("id:         \(o.id)")
+        lines.append("project:    \(o.project)")
+        lines.append("type:       \(o.type)")
+        if let concept = o.concept { lines.append("concept:    \(concept)") }
+        if let title = o.title { lines.append("title:      \(title)") }
+        if let session = o.sessionID { lines.append("session:    \(session)") }
+        lines.append("created:    \(DateParsing.format(o.createdAt))")
+        if o.updatedAt != o.createdAt { lines.append("updated:    \(DateParsing.format(o.updatedAt))") }
+        if !o.tags.isEmpty { lines.append("tags:       \(o.tags.joined(separator: ", "))") }
+        lines.append("importance: \(o.importanceScore)")
+        if !o.metadata.isEmpty { lines.append("metadata:   \(JSONWriter.string(.object(o.metadata)))") }
+        if !o.assets.isEmpty { lines.append("assets:     \(o.assets.count)") }
+        if let e = o.embedding { lines.append("embedding:  \(e.model) (\(e.dimension)-d)") }
+        lines.append("hash:       \(o.contentHash)")
+        lines.append("")
+        lines.append(o.content)
+        if let diff = o.diff {
+            lines.append("")
+            lines.append(diff)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ o: Observation) -> JSONValue {
+        .object(ObservationCodec.encode(o, embedding: .described))
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import MemoryStore
+
+/// Writing to the terminal: data on stdout, diagnostics on stderr.
+enum Terminal {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ message: String, hint: String?) {
+        err("ai-mem: error: \(message)")
+        if let hint { err("ai-mem: hint: \(hint)") }
+    }
+
+    static func warning(_ message: String) {
+        err("ai-mem: warning: \(message)")
+    }
+
+    static func json(_ value: JSONValue) {
+        out(JSONWriter.pretty(value))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+}
+
+/// A one-line progress indicator on stderr, shown only when stderr is a terminal.
+final class ProgressLine {
+    private let label: String
+    private let total: Int?
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private let enabled: Bool
+    private var drawn = false
+
+    init(_ label: String, total: Int? = nil) {
+        self.label = label
+        self.total = total
+        enabled = Terminal.stderrIsTerminal
+    }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let rate = Double(done) / elapsed
+        var line = "\(label): \(done)"
+        if let total, total > 0 {
+            line += "/\(total)"
+            if rate > 0 { line += String(format: ", ETA %.0fs", Double(max(total - done, 0)) / rate) }
+        }
+        line += String(format: " (%.0f/s)", rate)
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        drawn = true
+    }
+
+    func finish() {
+        guard enabled, drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
