@@ -32,7 +32,7 @@ let package = Package(
             name: "ai-mem",
             dependencies: ["MemoryStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "MemoryStoreTests",
             dependencies: ["MemoryStore"],

@@ -152,9 +152,19 @@ private struct RecordImporter {
     }
 
     mutating func take(_ value: JSONValue, location: String) throws {
-        if case .object(let object) = value, object.members.count == 1, case .object(let header)? = object["snapshot"] {
-            noteHeader(header)
-            return
+        if case .object(let object) = value {
+            if object.members.count == 1, case .object(let header)? = object["snapshot"] {
+                noteHeader(header)
+                return
+            }
+            // A whole export object on one line: {"snapshot": …, "observations": [...]}.
+            if case .array(let records)? = object["observations"], object["content"] == nil {
+                if case .object(let header)? = object["snapshot"] { noteHeader(header) }
+                for (index, record) in records.enumerated() {
+                    try take(record, location: "\(location), record \(index + 1)")
+                }
+                return
+            }
         }
         report.read += 1
         if let progress, report.read % 1000 == 0 { progress(report.read) }

@@ -1,0 +1,97 @@
+import Testing
+@testable import MemoryStore
+
+struct SearchTests {
+    static func seeded() throws -> (TemporaryHome, MemoryStore) {
+        let temp = TemporaryHome()
+        let store = try temp.store()
+        let texts = [
+            ("Use PostgreSQL 16 for the orders service", "/api", ["db"]),
+            ("Fixed off-by-one in pagination: page=0 returned the second page", "/api", ["pagination"]),
+            ("The rate limiter counts OPTIONS preflight requests", "/api", ["cors"]),
+            ("Docs build uses mdBook; no Sphinx", "/docs", ["docs"]),
+            ("Release checklist: bump the version, tag, publish", "/docs", ["release"]),
+        ]
+        for (i, t) in texts.enumerated() {
+            _ = try store.add(NewObservation(content: t.0, project: t.1, tags: t.2), now: Double(1000 + i))
+        }
+        return (temp, store)
+    }
+
+    @Test func keywordSearchRanksMatches() throws {
+        let (_, store) = try Self.seeded()
+        let hits = try store.search("pagination page", mode: .keyword)
+        #expect(hits.first?.observation.content.contains("pagination") == true)
+        #expect(hits.first?.keywordRank == 1)
+        // Any-word fallback when no observation has every word.
+        let fallback = try store.search("postgresql sphinx", mode: .keyword)
+        #expect(Set(fallback.map { $0.observation.project }) == ["/api", "/docs"])
+    }
+
+    @Test func tagsAreSearchable() throws {
+        let (_, store) = try Self.seeded()
+        #expect(try store.search("cors", mode: .keyword).first?.observation.content.contains("preflight") == true)
+    }
+
+    @Test(arguments: [
+        "\"unbalanced", "page=0 -pagination", "off-by-one*", "col:umn", "(paren", "a AND OR NOT", "NEAR(x y)", "^caret",
+        "***", "\"\"", "'single'", "back\\slash", "-", "",
+    ])
+    func fts5SyntaxNeverErrors(_ query: String) throws {
+        let (_, store) = try Self.seeded()
+        for mode in SearchMode.allCases {
+            _ = try store.search(query, mode: mode)
+        }
+    }
+
+    @Test func syntaxCharactersAreTakenAsText() throws {
+        let (_, store) = try Self.seeded()
+        #expect(try store.search("off-by-one", mode: .keyword).first?.observation.content.contains("off-by-one") == true)
+        #expect(try store.search("page=0", mode: .keyword).count == 1)
+    }
+
+    @Test func semanticSearchFindsWordFragments() throws {
+        let (_, store) = try Self.seeded()
+        let hits = try store.search("paginated pages", mode: .semantic, limit: 3)
+        #expect(hits.first?.observation.content.contains("pagination") == true)
+        #expect(hits.allSatisfy { $0.semanticRank != nil && $0.score > 0 })
+    }
+
+    @Test func hybridFusesBothRankings() throws {
+        let (_, store) = try Self.seeded()
+        let hits = try store.search("orders postgresql", mode: .hybrid, limit: 3)
+        let top = try #require(hits.first)
+        #expect(top.observation.content.contains("PostgreSQL"))
+        #expect(top.keywordRank == 1 && top.semanticRank == 1)
+        #expect(abs(top.score - 2.0 / 61.0) < 1e-12)
+        #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
+    }
+
+    @Test func searchRespectsProjectAndLimit() throws {
+        let (_, store) = try Self.seeded()
+        let hits = try store.search("the", mode: .hybrid, limit: 10, filter: ObservationFilter(project: "/docs"))
+        #expect(hits.allSatisfy { $0.observation.project == "/docs" })
+        #expect(try store.search("the", limit: 1).count == 1)
+    }
+
+    @Test func semanticSearchNeverMixesModels() throws {
+        let temp = TemporaryHome()
+        let store = try temp.store()
+        _ = try store.add(NewObservation(content: "vector of the local model", project: "/p"))
+        // A store with another embedder (another dimension) sees no comparable vectors.
+        let other = try MemoryStore(home: temp.home, embedder: LexicalHashEmbedder(dimension: 64))
+        #expect(try other.search("vector model", mode: .semantic).isEmpty)
+        #expect(try other.search("vector model", mode: .keyword).count == 1)
+        #expect(try store.search("vector model", mode: .semantic).count == 1)
+    }
+
+    @Test func lexicalEmbedderIsDeterministicAndNormalised() throws {
+        let e = LexicalHashEmbedder()
+        let a = try e.embed(["Pagination bug 日本語"])[0]
+        let b = try e.embed(["Pagination bug 日本語"])[0]
+        #expect(a == b)
+        #expect(abs(a.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5)
+        #expect(try e.embed([""])[0].allSatisfy { $0 == 0 })
+        #expect(LexicalTokenizer.words("Hello, 日本語 world_2!") == ["hello", "日", "本", "語", "world_2"])
+    }
+}
