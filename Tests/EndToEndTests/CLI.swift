@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Runs the built `ai-mem` executable as a user would, with its own home directory.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var out: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    let home: URL
+
+    init() {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-e2e-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    /// The ai-mem binary: $AI_MEM_BIN, else beside the test bundle in the build directory.
+    static let executable: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["AI_MEM_BIN"] { return URL(fileURLWithPath: explicit) }
+        var candidates: [URL] = []
+        let selfExe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        candidates.append(selfExe.deletingLastPathComponent().appendingPathComponent("ai-mem"))
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("ai-mem"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ai-mem"))
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/ai-mem"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }()
+
+    /// Runs `ai-mem args…` with `--home` set through AI_MEM_HOME; stdin from `input` (empty when nil).
+    @discardableResult
+    func run(_ args: [String], input: Data? = nil, environment extra: [String: String] = [:], workingDirectory: URL? = nil) throws -> Result {
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let scratch = home.appendingPathComponent(".io-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let stdinURL = scratch.appendingPathComponent("stdin")
+        let stdoutURL = scratch.appendingPathComponent("stdout")
+        let stderrURL = scratch.appendingPathComponent("stderr")
+        try (input ?? Data()).write(to: stdinURL)
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["AI_MEM_HOME"] = home.appendingPathComponent("store").path
+        environment.removeValue(forKey: "AI_MEM_PASSPHRASE")
+        for (k, v) in extra { environment[k] = v }
+        process.environment = environment
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        let stdin = try FileHandle(forReadingFrom: stdinURL)
+        let stdout = try FileHandle(forWritingTo: stdoutURL)
+        let stderr = try FileHandle(forWritingTo: stderrURL)
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        process.waitUntilExit()
+        try stdin.close(); try stdout.close(); try stderr.close()
+        return Result(
+            status: process.terminationStatus,
+            stdout: try Data(contentsOf: stdoutURL),
+            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self))
+    }
+
+    /// Runs and expects success, returning stdout.
+    @discardableResult
+    func ok(_ args: [String], input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try run(args, input: input)
+        #expect(result.status == 0, "ai-mem \(args.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    func path(_ name: String) -> String { home.appendingPathComponent(name).path }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: home) }
+}
+
+/// Parses JSON output with Foundation (independent of ai-mem's own JSON code).
+func jsonObject(_ data: Data) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
+
+func jsonArray(_ data: Data) throws -> [[String: Any]] {
+    try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+}
+
+enum Fixtures {
+    static func path(_ name: String) throws -> String {
+        try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")).path
+    }
+}
