@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ai-mem", targets: ["ai-mem"]),
         .library(name: "MemoryStore", targets: ["MemoryStore"]),
         .library(name: "Sodium", targets: ["Sodium"]),
+        .library(name: "Vault", targets: ["Vault"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,11 +28,14 @@ let package = Package(
             name: "MemoryStore",
             dependencies: ["Sodium", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Identities, the keyring, and encrypted signed snapshots.
+        .target(name: "Vault", dependencies: ["Sodium", "MemoryStore"]),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "ai-mem",
-            dependencies: ["MemoryStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MemoryStore", "Vault", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "VaultTests", dependencies: ["Vault"], resources: [.copy("Vectors")]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "MemoryStoreTests",

@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import MemoryStore
+import Sodium
+
+/// The key material in an ai-mem home:
+/// - `identity.key`: your identity's secret half (0600);
+/// - `retired-keys/<key id>.key`: identities replaced by `keys rotate`, kept to
+///   read snapshots already encrypted to them;
+/// - `keyring.txt`: teammates' public keys;
+/// - `rotation-statement.txt`: the last statement `keys rotate` made.
+public final class KeyStore: Sendable {
+    public let home: Home
+
+    public init(home: Home) {
+        self.home = home
+    }
+
+    public var identityPath: String { home.url.appendingPathComponent("identity.key").path }
+    public var keyringPath: String { home.url.appendingPathComponent("keyring.txt").path }
+    public var retiredDirectory: String { home.url.appendingPathComponent("retired-keys").path }
+    public var rotationStatementPath: String { home.url.appendingPathComponent("rotation-statement.txt").path }
+    var lockPath: String { home.url.appendingPathComponent(".keys.lock").path }
+
+    public var hasIdentity: Bool { FileManager.default.fileExists(atPath: identityPath) }
+
+    // MARK: Identity
+
+    /// Reads your key file (no passphrase needed): refuses a file others can read.
+    public func identityFile() throws(VaultError) -> SecretKeyFile {
+        guard hasIdentity else { throw .noIdentity(home: home.path) }
+        return try Self.readKeyFile(identityPath)
+    }
+
+    /// Creates a new identity; never overwrites an existing one.
+    public func generate(name: String, passphrase: SecretBytes?, limits: PasswordHash.Limits, now: Double = Date().timeIntervalSince1970) throws -> SecretKeyFile {
+        guard Keyring.isValidName(name) else { throw VaultError.invalidName(name) }
+        do { try home.ensureExists() } catch { throw VaultError.io(path: home.path, reason: error.message) }
+        return try withLock { () throws -> SecretKeyFile in
+            guard !hasIdentity else { throw VaultError.identityExists(path: identityPath) }
+            let file = try SecretKeyFile.seal(SecretIdentity.generate(), name: name, createdAt: now, passphrase: passphrase, limits: limits)
+            try Self.createExclusively(identityPath, bytes: file.encoded())
+            return file
+        }
+    }
+
+    /// Your identity, unlocked.
+    public func unlock(_ passphrases: PassphraseSources) throws -> SecretIdentity {
+        let file = try identityFile()
+        return try file.open(passphrase: file.isProtected ? passphrases.obtain(purpose: "unlock your key \(file.keyID)") : nil)
+    }
+
+    /// Re-encrypts your identity under a new passphrase (nil: none); the key id is unchanged.
+    public func changePassphrase(current: PassphraseSources, new newPassphrase: SecretBytes?, limits: PasswordHash.Limits) throws -> SecretKeyFile {
+        try withLock { () throws -> SecretKeyFile in
+            let file = try identityFile()
+            let identity = try file.open(passphrase: file.isProtected ? current.obtain(purpose: "unlock your key \(file.keyID)") : nil)
+            let resealed = try SecretKeyFile.seal(identity, name: file.name, createdAt: file.createdAt, passphrase: newPassphrase, limits: limits)
+            try Self.replace(identityPath, bytes: resealed.encoded())
+            return resealed
+        }
+    }
+
+    /// Makes a new identity, retires the old one (kept under `retired-keys/`), and
+    /// returns the new key file and the rotation statement signed by the old key.
+    /// The new key is protected like the old one, with the same passphrase.
+    public func rotate(passphrases: PassphraseSources, limits: PasswordHash.Limits, now: Double = Date().timeIntervalSince1970) throws -> (SecretKeyFile, RotationStatement) {
+        try withLock { () throws -> (SecretKeyFile, RotationStatement) in
+            let oldFile = try identityFile()
+            let passphrase = oldFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(oldFile.keyID)") : nil
+            let old = try oldFile.open(passphrase: passphrase)
+            let newIdentity = SecretIdentity.generate()
+            let newFile = try SecretKeyFile.seal(newIdentity, name: oldFile.name, createdAt: now, passphrase: passphrase, limits: limits)
+            let statement = RotationStatement.make(from: old, to: newIdentity.publicIdentity, time: UInt64(max(0, now)))
+            try Self.makeDirectory(retiredDirectory)
+            let retiredPath = retiredDirectory + "/\(oldFile.keyID).key"
+            try Self.createExclusively(retiredPath, bytes: oldFile.encoded())
+            try Self.replace(identityPath, bytes: newFile.encoded())
+            try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o644)
+            return (newFile, statement)
+        }
+    }
+
+    /// Identities replaced by rotation, newest last.
+    public func retiredKeyFiles() throws(VaultError) -> [SecretKeyFile] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: retiredDirectory) else { return [] }
+        var files: [SecretKeyFile] = []
+        for name in names.sorted() where name.hasSuffix(".key") {
+            files.append(try Self.readKeyFile(retiredDirectory + "/" + name))
+        }
+        return files.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    // MARK: Keyring
+
+    public func keyring() throws(VaultError) -> Keyring {
+        guard FileManager.default.fileExists(atPath: keyringPath) else { return Keyring() }
+        guard let data = FileManager.default.contents(atPath: keyringPath) else {
+            throw .io(path: keyringPath, reason: "cannot read")
+        }
+        guard data.count <= KeyringFile.maximumBytes else {
+            throw .malformedKeyring(path: keyringPath, line: 1, reason: "larger than \(KeyringFile.maximumBytes) bytes")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .malformedKeyring(path: keyringPath, line: 1, reason: "not UTF-8 text")
+        }
+        return try KeyringFile.decode(text, path: keyringPath)
+    }
+
+    /// Reads, changes and rewrites the keyring under a lock (atomically).
+    public func updateKeyring<T>(_ body: (inout Keyring) throws -> T) throws -> T {
+        do { try home.ensureExists() } catch { throw VaultError.io(path: home.path, reason: error.message) }
+        return try withLock { () throws -> T in
+            var ring = try keyring()
+            let result = try body(&ring)
+            try Self.replace(keyringPath, bytes: Array(KeyringFile.encode(ring).utf8), mode: 0o644)
+            return result
+        }
+    }
+
+    /// Trusts a key under a name; refuses your own key.
+    public func trust(_ key: PublicIdentity, name: String, now: Double = Date().timeIntervalSince1970) throws -> KeyringEntry {
+        if let own = try? identityFile(), own.publicIdentity.constantTimeEquals(key) { throw VaultError.ownKey }
+        return try updateKeyring { ring in
+            try ring.add(name: name, key: key, at: now)
+            return ring.entry(named: name)!
+        }
+    }
+
+    /// Applies a rotation statement: it must be signed by a trusted, unrevoked key
+    /// in the keyring; that entry then moves to the new key under the same name.
+    public func accept(_ statement: RotationStatement, now: Double = Date().timeIntervalSince1970) throws -> KeyringEntry {
+        try updateKeyring { ring in
+            guard let entry = ring.entries.first(where: { $0.publicIdentity.constantTimeEquals(statement.oldKey) }) else {
+                throw VaultError.rotationFromUnknownKey(keyID: statement.oldKey.keyID)
+            }
+            guard !entry.isRevoked else { throw VaultError.rotationFromRevokedKey(name: entry.name) }
+            // Verify with the key from the keyring, never one carried by the statement.
+            guard statement.isSigned(by: entry.publicIdentity) else {
+                throw VaultError.forgedRotationStatement(keyID: entry.keyID)
+            }
+            try ring.replaceKey(of: entry.name, with: statement.newKey, at: now)
+            return ring.entry(named: entry.name)!
+        }
+    }
+
+    // MARK: Files
+
+    static func readKeyFile(_ path: String) throws(VaultError) -> SecretKeyFile {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .malformedKeyFile(path: path, reason: "not a regular file") }
+        let mode = Int(info.st_mode & 0o777)
+        guard mode & 0o077 == 0 else { throw .insecureKeyFile(path: path, mode: mode) }
+        guard info.st_size <= SecretKeyFile.maximumFileBytes else {
+            throw .malformedKeyFile(path: path, reason: "larger than \(SecretKeyFile.maximumFileBytes) bytes")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot read") }
+        var bytes = [UInt8](data)
+        defer { Memory.zero(&bytes) }
+        return try SecretKeyFile.decode(bytes, path: path)
+    }
+
+    static func createExclusively(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws(VaultError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw .identityExists(path: path) }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: path)
+        fchmod(fd, mode)
+        fsync(fd)
+    }
+
+    /// Writes through a temporary file renamed over `path`.
+    static func replace(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws(VaultError) {
+        let file: AtomicFile
+        do { file = try AtomicFile(path: path, mode: mode) } catch { throw .io(path: path, reason: error.message) }
+        do {
+            try writeAll(file.fileDescriptor, bytes, path: path)
+            fchmod(file.fileDescriptor, mode)
+            try file.commit()
+        } catch let error as VaultError {
+            file.abandon()
+            throw error
+        } catch {
+            file.abandon()
+            throw .io(path: path, reason: "\(error)")
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(VaultError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, reason: String(cString: strerror(errno)))
+            }
+            offset += n
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws(VaultError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Serialises changes to key files between processes (an exclusive `flock`).
+    func withLock<T>(_ body: () throws -> T) throws -> T {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw VaultError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw VaultError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}

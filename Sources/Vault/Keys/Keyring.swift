@@ -1,0 +1,107 @@
+import Foundation
+import MemoryStore
+
+/// One teammate's key in the keyring.
+public struct KeyringEntry: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case trusted
+        case revoked(at: Double, reason: String?)
+    }
+
+    public var name: String
+    public var publicIdentity: PublicIdentity
+    public var addedAt: Double
+    public var status: Status
+    /// The key id this entry was rotated from, and when.
+    public var rotatedFrom: String?
+    public var rotatedAt: Double?
+
+    public var keyID: String { publicIdentity.keyID }
+    public var isRevoked: Bool {
+        if case .revoked = status { return true }
+        return false
+    }
+
+    public init(name: String, publicIdentity: PublicIdentity, addedAt: Double, status: Status = .trusted, rotatedFrom: String? = nil, rotatedAt: Double? = nil) {
+        self.name = name
+        self.publicIdentity = publicIdentity
+        self.addedAt = addedAt
+        self.status = status
+        self.rotatedFrom = rotatedFrom
+        self.rotatedAt = rotatedAt
+    }
+}
+
+/// The teammates whose snapshots you accept: names, public keys, trust and
+/// revocation state. Names are unique and a key appears under one name only.
+public struct Keyring: Sendable, Equatable {
+    public private(set) var entries: [KeyringEntry] = []
+
+    public init(entries: [KeyringEntry] = []) {
+        self.entries = entries
+    }
+
+    /// Names: 1–64 letters, digits and `. _ - @ +`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 64 else { return false }
+        return name.unicodeScalars.allSatisfy { s in
+            s.properties.isAlphabetic || s.properties.numericType == .decimal || "._-@+".unicodeScalars.contains(s)
+        }
+    }
+
+    public func entry(named name: String) -> KeyringEntry? { entries.first { $0.name == name } }
+    public func entry(keyID: String) -> KeyringEntry? { entries.first { $0.keyID == keyID } }
+
+    /// The entry a user means by a name, a key id, or a unique key-id prefix (4+ hex digits).
+    public func resolve(_ nameOrKeyID: String) throws(VaultError) -> KeyringEntry {
+        if let e = entry(named: nameOrKeyID) { return e }
+        let lowered = nameOrKeyID.lowercased()
+        if let e = entry(keyID: lowered) { return e }
+        if lowered.count >= 4 {
+            let matches = entries.filter { $0.keyID.hasPrefix(lowered) }
+            if matches.count == 1 { return matches[0] }
+            if matches.count > 1 { throw .ambiguousKey(nameOrKeyID) }
+        }
+        throw .unknownKey(nameOrKeyID)
+    }
+
+    /// Adds a trusted entry; refuses a taken name or a key already present.
+    public mutating func add(name: String, key: PublicIdentity, at time: Double) throws(VaultError) {
+        guard Self.isValidName(name) else { throw .invalidName(name) }
+        if let existing = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }) {
+            throw .duplicateKey(keyID: key.keyID, existingName: existing.name)
+        }
+        guard entry(named: name) == nil else { throw .duplicateName(name) }
+        entries.append(KeyringEntry(name: name, publicIdentity: key, addedAt: time))
+    }
+
+    public mutating func revoke(_ nameOrKeyID: String, reason: String?, at time: Double) throws(VaultError) -> KeyringEntry {
+        let target = try resolve(nameOrKeyID)
+        let index = entries.firstIndex(of: target)!
+        entries[index].status = .revoked(at: time, reason: reason.map(Self.singleLine))
+        return entries[index]
+    }
+
+    public mutating func remove(_ nameOrKeyID: String) throws(VaultError) -> KeyringEntry {
+        let target = try resolve(nameOrKeyID)
+        entries.removeAll { $0 == target }
+        return target
+    }
+
+    /// Moves an entry to a new key (after a verified rotation statement).
+    mutating func replaceKey(of name: String, with key: PublicIdentity, at time: Double) throws(VaultError) {
+        if let other = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }), other.name != name {
+            throw .duplicateKey(keyID: key.keyID, existingName: other.name)
+        }
+        guard let index = entries.firstIndex(where: { $0.name == name }) else { throw .unknownKey(name) }
+        let old = entries[index]
+        entries[index] = KeyringEntry(name: name, publicIdentity: key, addedAt: old.addedAt, status: .trusted,
+                                      rotatedFrom: old.keyID, rotatedAt: time)
+    }
+
+    /// Control characters and line breaks become spaces, so a value stays on its line.
+    static func singleLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" ? " " : $0 }))
+            .trimmingCharacters(in: .whitespaces)
+    }
+}

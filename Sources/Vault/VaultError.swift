@@ -1,0 +1,110 @@
+import MemoryStore
+
+/// Why a public-key line was refused.
+public enum KeyLineProblem: Sendable, Equatable {
+    case notAKeyLine
+    case unsupportedVersion(String)
+    case invalidCharacter(position: Int)
+    case nonCanonicalEncoding
+    case wrongLength(actual: Int, expected: Int)
+    case badChecksum
+
+    public var description: String {
+        switch self {
+        case .notAKeyLine: return "not an ai-mem public key (it should start with \(PublicIdentity.keyLinePrefix))"
+        case .unsupportedVersion(let v): return "unsupported key version \(v) (this ai-mem reads \(PublicIdentity.keyLinePrefix))"
+        case .invalidCharacter(let p): return "invalid character at position \(p)"
+        case .nonCanonicalEncoding: return "invalid encoding (not canonical base64url)"
+        case .wrongLength(let a, let e): return "wrong length: \(a) bytes instead of \(e)"
+        case .badChecksum: return "bad checksum (a character is mistyped or missing)"
+        }
+    }
+}
+
+/// Errors of identities, the keyring and snapshots, each with a message and a hint.
+public enum VaultError: UserFacingError, Equatable {
+    case invalidKeyLine(KeyLineProblem)
+    case noIdentity(home: String)
+    case identityExists(path: String)
+    case insecureKeyFile(path: String, mode: Int)
+    case malformedKeyFile(path: String, reason: String)
+    case workFactorTooHigh(path: String, detail: String)
+    case wrongPassphrase(keyID: String)
+    case passphraseUnavailable(purpose: String)
+    case emptyPassphrase
+    case passphraseMismatch
+    case passphraseFile(path: String, reason: String)
+    case malformedKeyring(path: String, line: Int, reason: String)
+    case invalidName(String)
+    case duplicateName(String)
+    case duplicateKey(keyID: String, existingName: String)
+    case ownKey
+    case unknownKey(String)
+    case ambiguousKey(String)
+    case invalidRotationStatement(String)
+    case rotationFromUnknownKey(keyID: String)
+    case rotationFromRevokedKey(name: String)
+    case forgedRotationStatement(keyID: String)
+    case cryptoFailure(String)
+    case io(path: String, reason: String)
+
+    public var message: String {
+        switch self {
+        case .invalidKeyLine(let problem): return "invalid public key: \(problem.description)"
+        case .noIdentity(let home): return "no identity in \(home)"
+        case .identityExists(let path): return "an identity already exists at \(path); refusing to overwrite it"
+        case .insecureKeyFile(let path, let mode):
+            return "the secret key file \(path) is readable by others (mode \(String(mode, radix: 8)))"
+        case .malformedKeyFile(let path, let reason): return "the secret key file \(path) is malformed: \(reason)"
+        case .workFactorTooHigh(let path, let detail): return "the secret key file \(path) asks for too much work: \(detail)"
+        case .wrongPassphrase(let keyID): return "wrong passphrase for key \(keyID)"
+        case .passphraseUnavailable(let purpose): return "a passphrase is needed to \(purpose), and none was given"
+        case .emptyPassphrase: return "the passphrase is empty"
+        case .passphraseMismatch: return "the passphrases do not match"
+        case .passphraseFile(let path, let reason): return "cannot read the passphrase file \(path): \(reason)"
+        case .malformedKeyring(let path, let line, let reason): return "\(path): line \(line): \(reason)"
+        case .invalidName(let name): return "invalid name \"\(name)\""
+        case .duplicateName(let name): return "the keyring already has an entry named \(name)"
+        case .duplicateKey(let keyID, let existing): return "key \(keyID) is already in the keyring as \(existing)"
+        case .ownKey: return "that is your own key"
+        case .unknownKey(let what): return "no keyring entry named or with key id \(what)"
+        case .ambiguousKey(let what): return "\(what) matches more than one keyring entry"
+        case .invalidRotationStatement(let reason): return "invalid rotation statement: \(reason)"
+        case .rotationFromUnknownKey(let keyID): return "untrusted signer \(keyID): the rotation statement's old key is not in your keyring"
+        case .rotationFromRevokedKey(let name): return "revoked signer \(name): a revoked key cannot rotate"
+        case .forgedRotationStatement(let keyID): return "signature invalid: the rotation statement was not signed by key \(keyID)"
+        case .cryptoFailure(let reason): return "cryptographic operation failed: \(reason)"
+        case .io(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .invalidKeyLine: return "copy the whole line from `ai-mem keys show` on the key owner's machine"
+        case .noIdentity: return "create one with `ai-mem keys generate`"
+        case .identityExists: return "use `ai-mem keys rotate` to replace it, or `ai-mem keys passwd` to change its passphrase"
+        case .insecureKeyFile(let path, _): return "chmod 600 \(path)"
+        case .malformedKeyFile: return "restore the file from a backup"
+        case .workFactorTooHigh: return "this file was not written by ai-mem; do not use it"
+        case .wrongPassphrase: return "check AI_MEM_PASSPHRASE, --passphrase-file, or what you typed"
+        case .passphraseUnavailable:
+            return "pass --passphrase-file FILE, set AI_MEM_PASSPHRASE, or run in a terminal to be asked"
+        case .emptyPassphrase: return "choose a passphrase, or use --no-passphrase for unattended use"
+        case .passphraseMismatch: return "type the same passphrase twice"
+        case .passphraseFile: return nil
+        case .malformedKeyring: return "fix or remove that line; `ai-mem keys list` checks the keyring"
+        case .invalidName: return "use 1 to 64 letters, digits, and . _ - @ +"
+        case .duplicateName: return "choose another name, or `ai-mem keys remove` the old entry first"
+        case .duplicateKey: return "a key can be trusted under one name only"
+        case .ownKey: return "your own identity is always yours; `ai-mem keys show` prints it"
+        case .unknownKey: return "`ai-mem keys list` shows the names and key ids"
+        case .ambiguousKey: return "use the full key id"
+        case .invalidRotationStatement: return "copy the whole statement printed by `ai-mem keys rotate`"
+        case .rotationFromUnknownKey: return "a rotation can only move a key you already trust; trust the new key directly after checking it with its owner"
+        case .rotationFromRevokedKey: return "check with the key's owner and trust the new key directly"
+        case .forgedRotationStatement: return "do not trust this statement; ask the key's owner for the new key"
+        case .cryptoFailure: return nil
+        case .io: return nil
+        }
+    }
+}

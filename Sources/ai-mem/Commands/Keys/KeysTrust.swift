@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import MemoryStore
+import Vault
+
+struct KeysTrust: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust",
+        abstract: "Add a teammate's public key to your keyring, or apply their rotation statement.",
+        discussion: """
+            KEY is a public-key line (ai-mem-pk1:…), a rotation statement (ai-mem-rot1:…), or a file \
+            holding one (blank lines and # comments allowed). A rotation statement is accepted only when \
+            it is signed by a key already trusted in your keyring; that entry then moves to the new key.
+            """
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Argument(help: "A public-key line, a rotation statement, or a file holding one.")
+    var key: String
+
+    @Option(help: "The name to trust the key under (required for a new key).")
+    var name: String?
+
+    @Flag(help: "Print the resulting keyring entry as JSON.")
+    var json = false
+
+    func run() throws {
+        let keys = KeyStore(home: homeOptions.resolved)
+        let text = try Self.keyText(key)
+        let entry: KeyringEntry
+        if RotationStatement.looksLikeStatement(text) {
+            let statement = try RotationStatement(text: text)
+            entry = try keys.accept(statement)
+            if let name, name != entry.name {
+                Terminal.warning("--name \(name) ignored: the rotation applies to the existing entry \(entry.name)")
+            }
+            if !json { Terminal.out("\(entry.name): key \(statement.oldKey.keyID) rotated to \(entry.keyID)") }
+        } else {
+            let identity = try PublicIdentity(keyLine: text)
+            guard let name else {
+                throw MemoryStoreError.invalidArgument("--name is required to trust a new key", hint: "ai-mem keys trust KEY --name alice")
+            }
+            entry = try keys.trust(identity, name: name)
+            if !json { Terminal.out("trusted \(entry.name), key id \(entry.keyID)") }
+        }
+        if json { Terminal.json(KeysList.json(entry)) }
+    }
+
+    /// The key line or statement in the argument, or in the file it names.
+    static func keyText(_ argument: String) throws -> String {
+        if PublicIdentity.looksLikeKeyLine(argument) || RotationStatement.looksLikeStatement(argument) { return argument }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw MemoryStoreError.invalidArgument("\(argument) is neither a public-key line nor a readable file",
+                                                   hint: "a public-key line starts with \(PublicIdentity.keyLinePrefix)")
+        }
+        guard let data = FileManager.default.contents(atPath: argument), data.count <= 64 * 1024,
+              let contents = String(data: data, encoding: .utf8) else {
+            throw MemoryStoreError.io(path: argument, reason: "cannot read it as a small UTF-8 text file")
+        }
+        let lines = contents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard lines.count == 1 else {
+            throw MemoryStoreError.invalidArgument("\(argument) holds \(lines.count) keys; expected exactly one",
+                                                   hint: "put one public key per file (blank lines and # comments are fine)")
+        }
+        return lines[0]
+    }
+}
