@@ -42,6 +42,36 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-snapshot-ledger") { db in
+            try db.execute(sql: """
+                -- Every snapshot merged into this store (ai-mem snapshot merge).
+                CREATE TABLE merged_snapshots (
+                    snapshot_id TEXT PRIMARY KEY,
+                    signer_key_id TEXT NOT NULL,
+                    signer_name TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    merged_at REAL NOT NULL,
+                    added INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL,
+                    conflicts INTEGER NOT NULL,
+                    replaced INTEGER NOT NULL
+                );
+                CREATE INDEX merged_snapshots_by_signer ON merged_snapshots(signer_key_id, sequence);
+                -- Where a row inserted or replaced by a merge came from.
+                CREATE TABLE observation_provenance (
+                    observation_id TEXT PRIMARY KEY,
+                    snapshot_id TEXT NOT NULL,
+                    signer_key_id TEXT NOT NULL,
+                    merged_at REAL NOT NULL
+                );
+                -- Small named values, such as this store's last export sequence.
+                CREATE TABLE vault_state (
+                    name TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -121,3 +121,59 @@ public final class ByteSink {
         buffer.removeAll(keepingCapacity: true)
     }
 }
+
+/// Reads exact byte counts from a file descriptor (binary input such as snapshots).
+public final class ByteReader {
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+    public private(set) var bytesConsumed = 0
+
+    public init(fileDescriptor: Int32, ownsDescriptor: Bool) {
+        fd = fileDescriptor
+        self.ownsDescriptor = ownsDescriptor
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// Up to `count` bytes: fewer only at the end of input.
+    public func read(upTo count: Int) throws -> ArraySlice<UInt8> {
+        while buffer.count - start < count && !atEOF { try fill(minimum: count) }
+        let n = min(count, buffer.count - start)
+        let slice = buffer[start..<(start + n)]
+        start += n
+        bytesConsumed += n
+        return slice
+    }
+
+    /// True when no byte is left.
+    public func isAtEnd() throws -> Bool {
+        if buffer.count - start > 0 { return false }
+        if !atEOF { try fill(minimum: 1) }
+        return buffer.count - start == 0
+    }
+
+    private func fill(minimum: Int) throws {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let chunk = max(1 << 20, minimum)
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + old, chunk) }
+        } while n < 0 && errno == EINTR
+        if n < 0 {
+            buffer.removeSubrange(old..<buffer.count)
+            throw MemoryStoreError.io(path: "input", reason: String(cString: strerror(errno)))
+        }
+        buffer.removeSubrange((old + n)..<buffer.count)
+        if n == 0 { atEOF = true }
+    }
+}

@@ -20,20 +20,34 @@ public enum InputSource: Sendable, Equatable {
         }
     }
 
+    /// Opens a binary reader over the input.
+    public func openByteReader() throws(MemoryStoreError) -> ByteReader {
+        switch self {
+        case .standardInput:
+            return ByteReader(fileDescriptor: STDIN_FILENO, ownsDescriptor: false)
+        case .file(let path):
+            return ByteReader(fileDescriptor: try Self.openFile(path), ownsDescriptor: true)
+        }
+    }
+
+    static func openFile(_ path: String) throws(MemoryStoreError) -> Int32 {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .io(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .io(path: path, reason: "is a directory") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        return fd
+    }
+
     /// Opens a line reader over the input.
     public func openLineReader(maxLineBytes: Int) throws(MemoryStoreError) -> LineReader {
         switch self {
         case .standardInput:
             return LineReader(fileDescriptor: STDIN_FILENO, ownsDescriptor: false, maxLineBytes: maxLineBytes)
         case .file(let path):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw .io(path: path, reason: "no such file")
-            }
-            guard !isDirectory.boolValue else { throw .io(path: path, reason: "is a directory") }
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-            return LineReader(fileDescriptor: fd, ownsDescriptor: true, maxLineBytes: maxLineBytes)
+            return LineReader(fileDescriptor: try Self.openFile(path), ownsDescriptor: true, maxLineBytes: maxLineBytes)
         }
     }
 }

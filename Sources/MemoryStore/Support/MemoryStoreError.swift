@@ -9,6 +9,7 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     /// A file could not be read as import input (syntax, encoding, shape); nothing was imported.
     case importRejected(source: String, line: Int?, reason: String)
     case io(path: String, reason: String)
+    case busy(path: String)
 
     public var message: String {
         switch self {
@@ -29,6 +30,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "\(source): \(reason); nothing was imported"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .busy(let path):
+            return "the memory store at \(path) is busy: another ai-mem is writing to it"
         }
     }
 
@@ -50,6 +53,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "fix the file (or remove the line) and import again; the store was not changed"
         case .io:
             return nil
+        case .busy:
+            return "wait for the other merge or import to finish, then try again"
         }
     }
 }

@@ -31,7 +31,7 @@ enum Terminal {
 /// A one-line progress indicator on stderr, shown only when stderr is a terminal.
 final class ProgressLine {
     private let label: String
-    private let total: Int?
+    private var total: Int?
     private let start = Date()
     private var lastDraw = Date.distantPast
     private let enabled: Bool
@@ -41,6 +41,11 @@ final class ProgressLine {
         self.label = label
         self.total = total
         enabled = Terminal.stderrIsTerminal
+    }
+
+    func update(_ done: Int, total: Int) {
+        if self.total == nil { self.total = total }
+        update(done)
     }
 
     func update(_ done: Int) {

@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+
+/// How a merge resolves an id present on both sides with different fields.
+public enum ConflictPolicy: String, Sendable, CaseIterable {
+    /// The later `updated_at` wins; a tie keeps the local row.
+    case newer
+    case keepLocal = "keep-local"
+    case takeTheirs = "take-theirs"
+}
+
+/// What merging one record did.
+public enum MergeOutcome: Sendable, Equatable {
+    case added
+    case unchanged
+    case conflictKeptLocal
+    case conflictReplaced
+}
+
+/// Counts of a merge, and the conflicting ids (the first 100).
+public struct MergeCounts: Sendable, Equatable {
+    public var added = 0
+    public var unchanged = 0
+    public var conflicts = 0
+    /// Conflicts where the snapshot's row replaced the local one.
+    public var replaced = 0
+    /// Rows whose embedding is of another model than the local embedder's.
+    public var foreignEmbeddings = 0
+    public var conflictIDs: [String] = []
+
+    public init() {}
+
+    mutating func count(_ outcome: MergeOutcome, id: String) {
+        switch outcome {
+        case .added: added += 1
+        case .unchanged: unchanged += 1
+        case .conflictKeptLocal, .conflictReplaced:
+            conflicts += 1
+            if outcome == .conflictReplaced { replaced += 1 }
+            if conflictIDs.count < 100 { conflictIDs.append(id) }
+        }
+    }
+}
+
+/// One snapshot in the merge ledger.
+public struct LedgerEntry: Sendable, Equatable {
+    public var snapshotID: String
+    public var signerKeyID: String
+    public var signerName: String
+    public var sequence: Int64
+    public var createdAt: Double
+    public var mergedAt: Double
+    public var counts: MergeCounts
+}
+
+/// Applies verified-so-far records inside one write transaction. Nothing it does
+/// is visible to anyone until the caller decides to commit.
+public final class MergeSession {
+    let store: MemoryStore
+    let db: Database
+    public private(set) var counts = MergeCounts()
+    private let snapshotID: String
+    private let signerKeyID: String
+    private let now: Double
+
+    init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, now: Double) throws {
+        self.store = store
+        self.db = db
+        self.snapshotID = snapshotID
+        self.signerKeyID = signerKeyID
+        self.now = now
+        // Ids seen in this snapshot: constant memory however large the snapshot is.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        try db.execute(sql: "DELETE FROM merge_seen_ids")
+    }
+
+    /// False when this id was already applied from the same snapshot (a duplicate).
+    public func markSeen(_ id: String) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
+        try statement.execute(arguments: [id])
+        return db.changesCount == 1
+    }
+
+    /// Inserts, leaves, or resolves a conflicting record. A record without an
+    /// embedding gets one from the local embedder.
+    @discardableResult
+    public func apply(_ incoming: Observation, policy: ConflictPolicy) throws -> MergeOutcome {
+        var record = incoming
+        if let e = record.embedding {
+            if e.model != store.embedder.modelID || e.dimension != store.embedder.dimension { counts.foreignEmbeddings += 1 }
+        } else {
+            record.embedding = try store.embed(record)
+        }
+        let statement = try db.cachedStatement(sql: "SELECT \(Schema.observationColumns) FROM observations WHERE id = ?")
+        let outcome: MergeOutcome
+        if let row = try Row.fetchOne(statement, arguments: [record.id]) {
+            let local = try ObservationRow.decode(row)
+            if Self.sameFields(local, record) {
+                outcome = .unchanged
+            } else {
+                let takeTheirs: Bool
+                switch policy {
+                case .newer: takeTheirs = record.updatedAt > local.updatedAt
+                case .keepLocal: takeTheirs = false
+                case .takeTheirs: takeTheirs = true
+                }
+                if takeTheirs {
+                    try ObservationRow.delete(id: record.id, in: db)
+                    try ObservationRow.insert(record, in: db)
+                    try recordProvenance(record.id)
+                    outcome = .conflictReplaced
+                } else {
+                    outcome = .conflictKeptLocal
+                }
+            }
+        } else {
+            try ObservationRow.insert(record, in: db)
+            try recordProvenance(record.id)
+            outcome = .added
+        }
+        counts.count(outcome, id: record.id)
+        return outcome
+    }
+
+    private func recordProvenance(_ id: String) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO observation_provenance (observation_id, snapshot_id, signer_key_id, merged_at) VALUES (?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [id, snapshotID, signerKeyID, now])
+    }
+
+    /// Records the snapshot in the ledger (call last, before committing).
+    public func recordInLedger(signerName: String, sequence: Int64, createdAt: Double) throws {
+        try db.execute(sql: """
+            INSERT INTO merged_snapshots (snapshot_id, signer_key_id, signer_name, sequence, created_at, merged_at, added, unchanged, conflicts, replaced)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [snapshotID, signerKeyID, signerName, sequence, createdAt, now, counts.added, counts.unchanged, counts.conflicts, counts.replaced])
+    }
+
+    /// Whether the ledger already records this snapshot.
+    public func ledgerContains(snapshotID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID]) != nil
+    }
+
+    /// The highest sequence merged so far from a signer.
+    public func highestSequence(signerKeyID: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM merged_snapshots WHERE signer_key_id = ?", arguments: [signerKeyID])
+    }
+
+    /// Equal in every field but the embedding.
+    static func sameFields(_ a: Observation, _ b: Observation) -> Bool {
+        var x = a, y = b
+        x.embedding = nil
+        y.embedding = nil
+        return x == y
+    }
+}
+
+extension MemoryStore {
+    /// Runs a merge in one write transaction (`BEGIN IMMEDIATE`: a second merge
+    /// waits for the first). `body` returns whether to commit; anything else — a
+    /// `false` or a thrown error — rolls back and leaves the store as it was.
+    public func merge<T>(snapshotID: String, signerKeyID: String, now: Double = Date().timeIntervalSince1970,
+                         _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
+        do {
+            var output: T? = nil
+            try database.inTransaction(.immediate) { db in
+                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, now: now)
+                let (result, commit) = try body(session)
+                output = result
+                try db.execute(sql: "DELETE FROM merge_seen_ids")
+                return commit ? .commit : .rollback
+            }
+            return output!
+        } catch let error as UserFacingError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw MemoryStoreError.busy(path: home.databaseURL.path)
+        }
+    }
+
+    /// The ledger entry of a merged snapshot, if any.
+    public func ledgerEntry(snapshotID: String) throws -> LedgerEntry? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID]).map(Self.ledgerEntry)
+        }
+    }
+
+    /// Every merged snapshot, oldest first.
+    public func ledger() throws -> [LedgerEntry] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM merged_snapshots ORDER BY merged_at, rowid").map(Self.ledgerEntry) }
+    }
+
+    static func ledgerEntry(_ row: Row) -> LedgerEntry {
+        var counts = MergeCounts()
+        counts.added = row["added"]
+        counts.unchanged = row["unchanged"]
+        counts.conflicts = row["conflicts"]
+        counts.replaced = row["replaced"]
+        return LedgerEntry(snapshotID: row["snapshot_id"], signerKeyID: row["signer_key_id"], signerName: row["signer_name"],
+                           sequence: row["sequence"], createdAt: row["created_at"], mergedAt: row["merged_at"], counts: counts)
+    }
+
+    /// The highest sequence merged so far from a signer.
+    public func highestMergedSequence(signerKeyID: String) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM merged_snapshots WHERE signer_key_id = ?", arguments: [signerKeyID])
+        }
+    }
+
+    /// Where a merged row came from: snapshot id and signer key id.
+    public func provenance(of id: String) throws -> (snapshotID: String, signerKeyID: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT snapshot_id, signer_key_id FROM observation_provenance WHERE observation_id = ?", arguments: [id])
+                .map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// The next export sequence of this store: `max(previous + 1, now in milliseconds)`.
+    public func nextExportSequence(now: Double = Date().timeIntervalSince1970) throws -> Int64 {
+        try write { db in
+            let previous = try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'export_sequence'") ?? 0
+            let next = max(previous + 1, Int64(now * 1000))
+            try db.execute(sql: "INSERT OR REPLACE INTO vault_state (name, value) VALUES ('export_sequence', ?)", arguments: [next])
+            return next
+        }
+    }
+
+    /// Runs `body` in one read transaction with the number of observations matching
+    /// `filter` and a function returning them one by one, oldest first.
+    public func withObservations<T>(_ filter: ObservationFilter, _ body: (_ count: Int, _ next: () throws -> Observation?) throws -> T) throws -> T {
+        try read { db in
+            let condition = filter.sqlCondition
+            let arguments = StatementArguments(condition.arguments)
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(condition.sql)", arguments: arguments) ?? 0
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
+                """, arguments: arguments)
+            return try body(count) { try cursor.next().map { try ObservationRow.decode($0) } }
+        }
+    }
+}

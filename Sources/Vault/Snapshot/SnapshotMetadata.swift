@@ -1,0 +1,105 @@
+import MemoryStore
+
+/// Line 1 of a snapshot's plaintext (docs/FORMAT.md §4.1).
+public struct SnapshotMetadata: Sendable, Equatable {
+    public var snapshotID: String
+    public var createdAt: Double
+    public var exporterKeyID: String
+    public var exporterName: String
+    public var exporterPublicKey: String
+    public var sequence: Int64
+    /// Key ids, sorted and unique.
+    public var recipients: [String]
+    public var filter: ObservationFilter
+    public var count: Int
+    public var embeddingModel: String
+    public var embeddingDimension: Int
+
+    public init(snapshotID: String, createdAt: Double, exporterKeyID: String, exporterName: String, exporterPublicKey: String,
+                sequence: Int64, recipients: [String], filter: ObservationFilter, count: Int, embeddingModel: String, embeddingDimension: Int) {
+        self.snapshotID = snapshotID
+        self.createdAt = createdAt
+        self.exporterKeyID = exporterKeyID
+        self.exporterName = exporterName
+        self.exporterPublicKey = exporterPublicKey
+        self.sequence = sequence
+        self.recipients = recipients
+        self.filter = filter
+        self.count = count
+        self.embeddingModel = embeddingModel
+        self.embeddingDimension = embeddingDimension
+    }
+
+    public var json: JSONObject {
+        var filters = JSONObject()
+        filters.append("project", filter.project.map(JSONValue.string) ?? .null)
+        filters.append("type", filter.type.map(JSONValue.string) ?? .null)
+        filters.append("tags", .array(filter.tags.map(JSONValue.string)))
+        filters.append("since", filter.since.flatMap(JSONValue.double) ?? .null)
+        var o = JSONObject()
+        o.append("ai_mem_snapshot", .int(1))
+        o.append("snapshot_id", .string(snapshotID))
+        o.append("created_at", JSONValue.double(createdAt) ?? .null)
+        o.append("exporter", .object(JSONObject([
+            "key_id": .string(exporterKeyID), "name": .string(exporterName), "public_key": .string(exporterPublicKey),
+        ])))
+        o.append("sequence", .number(String(sequence)))
+        o.append("recipients", .array(recipients.map(JSONValue.string)))
+        o.append("filters", .object(filters))
+        o.append("count", .int(count))
+        o.append("embedding", .object(JSONObject(["model": .string(embeddingModel), "dim": .int(embeddingDimension)])))
+        return o
+    }
+
+    /// Strict reading: every member present with its type, nothing else.
+    public static func decode(_ value: JSONValue) throws(SnapshotError) -> SnapshotMetadata {
+        func bad(_ reason: String) -> SnapshotError { .invalidPayload(line: 1, reason: "metadata: \(reason)") }
+        guard case .object(let o) = value else { throw bad("not a JSON object") }
+        let expected: Set<String> = ["ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence", "recipients", "filters", "count", "embedding"]
+        for key in o.keys where !expected.contains(key) { throw bad("unknown field \"\(key)\"") }
+        for key in expected where o[key] == nil { throw bad("missing field \"\(key)\"") }
+        guard o["ai_mem_snapshot"] == .number("1") else { throw bad("unsupported payload version") }
+        guard case .string(let id)? = o["snapshot_id"], !id.isEmpty, id.utf8.count <= 200 else { throw bad("snapshot_id must be 1 to 200 bytes") }
+        guard let created = o["created_at"]?.doubleValue, created.isFinite else { throw bad("created_at must be a number") }
+        guard case .object(let exporter)? = o["exporter"], exporter.members.count == 3,
+              case .string(let keyID)? = exporter["key_id"], keyID.utf8.count == 16,
+              case .string(let name)? = exporter["name"], name.utf8.count <= 200,
+              case .string(let publicKey)? = exporter["public_key"], publicKey.utf8.count <= 200 else {
+            throw bad("exporter must be {key_id, name, public_key}")
+        }
+        guard case .number(let seqText)? = o["sequence"], let sequence = Int64(seqText), sequence >= 1 else {
+            throw bad("sequence must be a whole number of at least 1")
+        }
+        guard case .array(let recipientValues)? = o["recipients"], (1...SnapshotFormat.maxRecipients).contains(recipientValues.count) else {
+            throw bad("recipients must list 1 to \(SnapshotFormat.maxRecipients) key ids")
+        }
+        var recipients: [String] = []
+        for r in recipientValues {
+            guard case .string(let s) = r, s.utf8.count == 16 else { throw bad("recipients must be key ids") }
+            recipients.append(s)
+        }
+        guard recipients == Array(Set(recipients)).sorted() else { throw bad("recipients must be sorted and unique") }
+        guard case .object(let filters)? = o["filters"], filters.members.count == 4 else { throw bad("filters must be {project, type, tags, since}") }
+        var filter = ObservationFilter()
+        switch filters["project"] { case .string(let s)?: filter.project = s; case .null?: break; default: throw bad("filters.project") }
+        switch filters["type"] { case .string(let s)?: filter.type = s; case .null?: break; default: throw bad("filters.type") }
+        guard case .array(let tags)? = filters["tags"] else { throw bad("filters.tags") }
+        for t in tags {
+            guard case .string(let s) = t else { throw bad("filters.tags") }
+            filter.tags.append(s)
+        }
+        switch filters["since"] {
+        case .number(let n)?: filter.since = Double(n)
+        case .null?: break
+        default: throw bad("filters.since")
+        }
+        guard case .number(let countText)? = o["count"], let count = Int(countText), count >= 0 else { throw bad("count must be a whole number") }
+        guard case .object(let embedding)? = o["embedding"], embedding.members.count == 2,
+              case .string(let model)? = embedding["model"], !model.isEmpty, model.utf8.count <= 200,
+              case .number(let dimText)? = embedding["dim"], let dim = Int(dimText), (1...Embedding.maxDimension).contains(dim) else {
+            throw bad("embedding must be {model, dim} with dim 1 to \(Embedding.maxDimension)")
+        }
+        return SnapshotMetadata(snapshotID: id, createdAt: created, exporterKeyID: keyID, exporterName: name, exporterPublicKey: publicKey,
+                                sequence: sequence, recipients: recipients, filter: filter, count: count, embeddingModel: model, embeddingDimension: dim)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import MemoryStore
+import Sodium
+
+/// What `snapshot export` wrote.
+public struct SnapshotExportReport: Sendable, Equatable {
+    public var snapshotID: String
+    public var count: Int
+    public var bytes: Int
+    /// Key ids of the recipients, sorted.
+    public var recipients: [String]
+}
+
+/// Streams observations into an encrypted, signed snapshot (docs/FORMAT.md):
+/// header, then NDJSON through secretstream in 64 KiB chunks, the Ed25519ph
+/// signature in the final chunk. Memory stays bounded by one chunk and one record.
+public enum SnapshotWriter {
+    public static func write(
+        store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
+        filter: ObservationFilter, to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> SnapshotExportReport {
+        guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
+        guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
+
+        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
+        let pusher = try SecretStream.Pusher(key: fileKey)
+        var header = SnapshotFormat.magic + [SnapshotFormat.version]
+        header += [UInt8(recipients.count & 0xFF), UInt8(recipients.count >> 8)]
+        for recipient in recipients.shuffled() {
+            header += X25519.seal(fileKey, to: recipient.encryptionKey)
+        }
+        header += pusher.header
+        try sink.write(header)
+
+        let signature = Ed25519.StreamingSigner()
+        signature.update(SnapshotFormat.signatureDomain)
+        signature.update(header)
+        var chunks = ChunkWriter(pusher: pusher, sink: sink)
+
+        let sequence = try store.nextExportSequence(now: now)
+        let snapshotID = UUIDString.random()
+        let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
+        let written = try store.withObservations(filter) { count, next -> Int in
+            let metadata = SnapshotMetadata(
+                snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
+                exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
+                count: count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension)
+            var line = JSONWriter(reservingCapacity: 8192)
+            line.write(metadata.json)
+            line.append(0x0A)
+            signature.update(line.bytes)
+            try chunks.add(line.bytes)
+            var written = 0
+            while let observation = try next() {
+                line.removeAll()
+                line.write(ObservationCodec.encode(observation, embedding: .full))
+                line.append(0x0A)
+                signature.update(line.bytes)
+                try chunks.add(line.bytes)
+                written += 1
+                if let progress, written % 1000 == 0 { progress(written, count) }
+            }
+            guard written == count else {
+                throw MemoryStoreError.io(path: "memory store", reason: "read \(written) observations, expected \(count)")
+            }
+            return written
+        }
+        try chunks.finish(signature: signature.finish(with: signer.signing))
+        try sink.flush()
+        return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
+    }
+}
+
+/// Cuts the plaintext into 64 KiB MESSAGE chunks; the rest and the signature form the FINAL chunk.
+struct ChunkWriter {
+    let pusher: SecretStream.Pusher
+    let sink: ByteSink
+    private var pending: [UInt8] = []
+    private var ciphertext: [UInt8] = []
+
+    init(pusher: SecretStream.Pusher, sink: ByteSink) {
+        self.pusher = pusher
+        self.sink = sink
+        pending.reserveCapacity(SnapshotFormat.chunkBytes * 2)
+        ciphertext.reserveCapacity(SnapshotFormat.chunkBytes + SecretStream.overhead)
+    }
+
+    mutating func add(_ bytes: [UInt8]) throws {
+        pending.append(contentsOf: bytes)
+        // Keep at most one chunk pending, so that the final chunk always fits.
+        var offset = 0
+        while pending.count - offset > SnapshotFormat.chunkBytes {
+            try emit(offset..<(offset + SnapshotFormat.chunkBytes), tag: .message)
+            offset += SnapshotFormat.chunkBytes
+        }
+        if offset > 0 { pending.removeSubrange(0..<offset) }
+    }
+
+    mutating func finish(signature: [UInt8]) throws {
+        pending.append(contentsOf: signature)
+        if pending.count > SnapshotFormat.chunkBytes {
+            try emit(0..<SnapshotFormat.chunkBytes, tag: .message)
+            pending.removeSubrange(0..<SnapshotFormat.chunkBytes)
+        }
+        try emit(0..<pending.count, tag: .final)
+        pending.removeAll()
+    }
+
+    private mutating func emit(_ range: Range<Int>, tag: SecretStream.Tag) throws {
+        ciphertext.removeAll(keepingCapacity: true)
+        pending.withUnsafeBytes { raw in
+            pusher.push(UnsafeRawBufferPointer(rebasing: raw[range]), tag: tag, into: &ciphertext)
+        }
+        try sink.write(ciphertext)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import MemoryStore
+import Vault
+
+struct SnapshotExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write an encrypted snapshot that only its recipients can read, signed by you.",
+        discussion: """
+            Recipients: --to NAME (a keyring entry), --to KEY (a public-key line), or --to FILE \
+            (one public-key line per line, # comments allowed); you are a recipient unless --no-self. \
+            The file appears only when complete (written to a temporary file, then renamed).
+            """
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var passphraseOptions: PassphraseOptions
+    @OptionGroup var filterOptions: FilterOptions
+
+    @Argument(help: "The snapshot file; - writes to standard output.")
+    var file: String
+
+    @Option(name: .customLong("to"), help: "A recipient: keyring name, public-key line, or recipients file (repeatable).")
+    var recipients: [String] = []
+
+    @Flag(help: "Do not encrypt to yourself.")
+    var noSelf = false
+
+    @Flag(help: "Print the report as JSON (on stderr when the snapshot goes to standard output).")
+    var json = false
+
+    func run() throws {
+        let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
+        let filter = try filterOptions.filter()
+        let destination = OutputDestination(argument: file)
+        let progress = ProgressLine("exporting")
+        let (report, resolved, warnings) = try context.vault.export(
+            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, progress: { done, total in progress.update(done, total: total) })
+        progress.finish()
+        for w in warnings { Terminal.warning(w) }
+        let names = resolved.map { $0.label == $0.key.keyID ? $0.key.keyID : "\($0.label) (\($0.key.keyID))" }
+        if json {
+            let value = JSONValue.object(JSONObject([
+                "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "bytes": .int(report.bytes),
+                "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
+                "file": .string(file),
+            ]))
+            if destination == .standardOutput { Terminal.err(JSONWriter.pretty(value)) } else { Terminal.json(value) }
+        } else {
+            Terminal.err("exported \(report.count) observations (\(report.bytes) bytes) to \(destination.displayName)")
+            Terminal.err("recipients: \(names.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import MemoryStore
+import Vault
+
+struct SnapshotMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Decrypt, verify and merge a snapshot into your store (all or nothing).",
+        discussion: """
+            The snapshot must be addressed to you and signed by you or a trusted, unrevoked keyring \
+            entry. Records are applied in one transaction that commits only after the final chunk and \
+            the signature check out; any refusal leaves the store exactly as it was. Merging the same \
+            snapshot again changes nothing.
+            """
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var passphraseOptions: PassphraseOptions
+
+    @Argument(help: "The snapshot file; - reads standard input.")
+    var file: String
+
+    @Flag(help: "Check everything and report what would change, without changing anything.")
+    var dryRun = false
+
+    @Option(help: "When an id exists on both sides with different content: newer (default: the later updated_at wins), keep-local, take-theirs.")
+    var onConflict: ConflictPolicy = .newer
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
+        let progress = ProgressLine("merging")
+        let report = try context.vault.read(InputSource(argument: file), mode: .merge(policy: onConflict, dryRun: dryRun),
+                                            progress: { done, total in progress.update(done, total: total) })
+        progress.finish()
+        let signer = "\(report.signer.name) (key \(report.signer.keyID))"
+        if report.replay {
+            Terminal.warning("older snapshot: sequence \(report.metadata.sequence) from \(signer) is not newer than one already merged; conflicts keep your rows")
+        }
+        if report.counts.foreignEmbeddings > 0 {
+            Terminal.warning("\(report.counts.foreignEmbeddings) record(s) carry embeddings of another model; they are kept, labelled, and not mixed into semantic search with \(context.store.embedder.modelID)")
+        }
+        if json {
+            Terminal.json(SnapshotText.report(report, dryRun: dryRun))
+            return
+        }
+        if report.alreadyMerged {
+            Terminal.out("already merged: snapshot \(report.metadata.snapshotID) from \(signer); nothing changed")
+            return
+        }
+        let c = report.counts
+        var summary = "\(c.added) added, \(c.unchanged) unchanged, \(c.conflicts) conflict\(c.conflicts == 1 ? "" : "s")"
+        if c.conflicts > 0 { summary += " (\(c.replaced) replaced by the snapshot's newer rows, \(c.conflicts - c.replaced) kept)" }
+        if dryRun {
+            Terminal.out("dry run: snapshot \(report.metadata.snapshotID) from \(signer) verifies; it would give \(summary); nothing was changed")
+        } else {
+            Terminal.out("merged snapshot \(report.metadata.snapshotID) from \(signer): \(summary)")
+        }
+    }
+}

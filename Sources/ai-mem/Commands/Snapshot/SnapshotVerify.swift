@@ -1,0 +1,30 @@
+import ArgumentParser
+import MemoryStore
+import Vault
+
+struct SnapshotVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Run every check of a merge (decryption, signature, trust, recipients, records) without importing.",
+        discussion: "Exits 0 only if `ai-mem snapshot merge` would accept the snapshot."
+    )
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var passphraseOptions: PassphraseOptions
+
+    @Argument(help: "The snapshot file; - reads standard input.")
+    var file: String
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
+        let r = try context.vault.read(InputSource(argument: file), mode: .verify)
+        if json {
+            Terminal.json(SnapshotText.report(r))
+        } else {
+            Terminal.out("ok: snapshot \(r.metadata.snapshotID) from \(r.signer.name) (key \(r.signer.keyID)), \(r.records) records, signature valid\(r.alreadyMerged ? ", already merged" : "")")
+        }
+    }
+}
