@@ -40,15 +40,16 @@ public enum SecretStream {
 
         /// Appends the ciphertext of one chunk to `output`.
         public func push(_ plaintext: UnsafeRawBufferPointer, tag: Tag, into output: inout [UInt8]) {
-            let start = output.count
-            output.append(contentsOf: repeatElement(0, count: plaintext.count + SecretStream.overhead))
-            output.withUnsafeMutableBufferPointer { out in
+            let size = plaintext.count + SecretStream.overhead
+            let chunk = [UInt8](unsafeUninitializedCapacity: size) { out, count in
                 var length: UInt64 = 0
                 _ = crypto_secretstream_xchacha20poly1305_push(
-                    &state, out.baseAddress! + start, &length,
+                    &state, out.baseAddress!, &length,
                     plaintext.bindMemory(to: UInt8.self).baseAddress ?? emptyPointer, UInt64(plaintext.count),
                     nil, 0, tag.rawValue)
+                count = size
             }
+            output.append(contentsOf: chunk)
         }
 
         deinit {
@@ -79,14 +80,15 @@ public enum SecretStream {
         /// throws `authenticationFailed` for a chunk that is not the next one of this stream.
         public func pull(_ ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8]) throws(SodiumError) -> UInt8 {
             guard ciphertext.count >= SecretStream.overhead else { throw .authenticationFailed }
-            plaintext.removeAll(keepingCapacity: true)
-            plaintext.append(contentsOf: repeatElement(0, count: ciphertext.count - SecretStream.overhead))
             var tag: UInt8 = 0
-            var length: UInt64 = 0
-            let status = plaintext.withUnsafeMutableBufferPointer { out in
-                crypto_secretstream_xchacha20poly1305_pull(
-                    &state, out.baseAddress ?? UnsafeMutablePointer(mutating: emptyPointer), &length, &tag,
+            var status: Int32 = 0
+            let size = ciphertext.count - SecretStream.overhead
+            plaintext = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { out, count in
+                var length: UInt64 = 0
+                status = crypto_secretstream_xchacha20poly1305_pull(
+                    &state, out.baseAddress!, &length, &tag,
                     ciphertext.bindMemory(to: UInt8.self).baseAddress!, UInt64(ciphertext.count), nil, 0)
+                count = status == 0 ? size : 0
             }
             guard status == 0 else {
                 plaintext.removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A vector with the model that produced it. Vectors of different models or
 /// dimensions are never compared.
 public struct Embedding: Sendable, Equatable {
@@ -16,29 +18,31 @@ public struct Embedding: Sendable, Equatable {
 
     /// The vector as little-endian float32 bytes (the BLOB and base64 form).
     public var littleEndianBytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(vector.count * 4)
-        for value in vector {
-            let bits = value.bitPattern.littleEndian
-            out.append(UInt8(truncatingIfNeeded: bits))
-            out.append(UInt8(truncatingIfNeeded: bits >> 8))
-            out.append(UInt8(truncatingIfNeeded: bits >> 16))
-            out.append(UInt8(truncatingIfNeeded: bits >> 24))
+        let n = vector.count * 4
+        return [UInt8](unsafeUninitializedCapacity: n) { out, count in
+            let raw = UnsafeMutableRawBufferPointer(out)
+            for (i, value) in vector.enumerated() {
+                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
+            count = n
         }
-        return out
     }
 
     /// Reads little-endian float32 bytes; nil unless the length is a multiple of 4.
-    public static func vector<Bytes: Collection>(fromLittleEndian bytes: Bytes) -> [Float]? where Bytes.Element == UInt8 {
-        guard bytes.count % 4 == 0 else { return nil }
-        var out = [Float]()
-        out.reserveCapacity(bytes.count / 4)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next(), let b1 = iterator.next(), let b2 = iterator.next(), let b3 = iterator.next() {
-            let bits = UInt32(b0) | UInt32(b1) << 8 | UInt32(b2) << 16 | UInt32(b3) << 24
-            out.append(Float(bitPattern: bits))
+    public static func vector(fromLittleEndian raw: UnsafeRawBufferPointer) -> [Float]? {
+        guard raw.count % 4 == 0 else { return nil }
+        let n = raw.count / 4
+        return [Float](unsafeUninitializedCapacity: n) { out, count in
+            for i in 0..<n {
+                out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            }
+            count = n
         }
-        return out
+    }
+
+    /// Reads little-endian float32 bytes from `Data`.
+    public static func vector(fromLittleEndian data: Data) -> [Float]? {
+        data.withUnsafeBytes { vector(fromLittleEndian: $0) }
     }
 
     /// True when every component is finite.

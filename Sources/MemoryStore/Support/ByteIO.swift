@@ -39,7 +39,7 @@ public final class LineReader {
         // Bytes after `start` already known to hold no newline.
         var scanned = 0
         while true {
-            if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
+            if let newline = Self.newline(in: buffer, from: start + scanned) {
                 let line = buffer[start..<newline]
                 start = newline + 1
                 lineNumber += 1
@@ -61,6 +61,15 @@ public final class LineReader {
         }
     }
 
+    /// The index of the next "\n" at or after `from` (memchr).
+    static func newline(in buffer: [UInt8], from: Int) -> Int? {
+        guard from < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { b -> Int? in
+            guard let found = memchr(b.baseAddress! + from, 0x0A, b.count - from) else { return nil }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(b.baseAddress!)
+        }
+    }
+
     private func fill() throws(Failure) {
         if start > 0 {
             // Drop consumed bytes so the buffer does not grow with the input.
@@ -68,21 +77,19 @@ public final class LineReader {
             start = 0
         }
         let chunk = 1 << 20
-        let oldCount = buffer.count
-        buffer.reserveCapacity(oldCount + chunk)
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        var n: Int
-        repeat {
-            n = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + oldCount, chunk)
-            }
-        } while n < 0 && errno == EINTR
-        if n < 0 {
-            let message = String(cString: strerror(errno))
-            buffer.removeSubrange(oldCount..<buffer.count)
-            throw .readFailed(message)
+        var n = 0
+        var failure: Int32 = 0
+        let old = buffer.count
+        buffer.reserveCapacity(old + chunk)
+        let tail = [UInt8](unsafeUninitializedCapacity: chunk) { raw, count in
+            repeat {
+                n = read(fd, raw.baseAddress!, chunk)
+            } while n < 0 && errno == EINTR
+            if n < 0 { failure = errno }
+            count = max(n, 0)
         }
-        buffer.removeSubrange((oldCount + n)..<buffer.count)
+        if n < 0 { throw .readFailed(String(cString: strerror(failure))) }
+        buffer.append(contentsOf: tail)
         bytesRead += n
         if n == 0 { atEOF = true }
     }
@@ -100,7 +107,7 @@ public final class ByteSink {
         buffer.reserveCapacity(flushThreshold + 64 * 1024)
     }
 
-    public func write<Bytes: Sequence>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+    public func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { try flush() }
     }
@@ -163,17 +170,17 @@ public final class ByteReader {
             start = 0
         }
         let chunk = max(1 << 20, minimum)
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        var n: Int
-        repeat {
-            n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + old, chunk) }
-        } while n < 0 && errno == EINTR
-        if n < 0 {
-            buffer.removeSubrange(old..<buffer.count)
-            throw MemoryStoreError.io(path: "input", reason: String(cString: strerror(errno)))
+        var n = 0
+        var failure: Int32 = 0
+        let tail = [UInt8](unsafeUninitializedCapacity: chunk) { raw, count in
+            repeat {
+                n = Glibc.read(fd, raw.baseAddress!, chunk)
+            } while n < 0 && errno == EINTR
+            if n < 0 { failure = errno }
+            count = max(n, 0)
         }
-        buffer.removeSubrange((old + n)..<buffer.count)
+        if n < 0 { throw MemoryStoreError.io(path: "input", reason: String(cString: strerror(failure))) }
+        buffer.append(contentsOf: tail)
         if n == 0 { atEOF = true }
     }
 }

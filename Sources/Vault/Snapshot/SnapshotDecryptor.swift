@@ -1,3 +1,4 @@
+import Foundation
 import MemoryStore
 import Sodium
 
@@ -130,11 +131,21 @@ final class SnapshotDecryptor {
         try split(data)
     }
 
+    /// The index of the next "\n" at or after `from` (memchr).
+    static func newline(in data: ArraySlice<UInt8>, from: Int) -> Int? {
+        guard from < data.endIndex else { return nil }
+        return data.withUnsafeBufferPointer { buffer -> Int? in
+            let offset = from - data.startIndex
+            guard let found = memchr(buffer.baseAddress! + offset, 0x0A, buffer.count - offset) else { return nil }
+            return data.startIndex + (UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!))
+        }
+    }
+
     /// Splits decrypted data into complete lines, enforcing the line limits as bytes arrive.
     private func split(_ data: ArraySlice<UInt8>) throws {
         func limit(_ line: Int) -> Int { line == 1 ? SnapshotFormat.metadataLineLimit : SnapshotFormat.lineLimit }
         var start = data.startIndex
-        while let newline = data[start...].firstIndex(of: 0x0A) {
+        while let newline = Self.newline(in: data, from: start) {
             let number = lineNumber + lines.count + 1
             if partial.isEmpty {
                 lines.append(data[start..<newline])

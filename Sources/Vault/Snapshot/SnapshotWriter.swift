@@ -20,24 +20,7 @@ public enum SnapshotWriter {
         filter: ObservationFilter, to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
-        guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
-        guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
-
-        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
-        let pusher = try SecretStream.Pusher(key: fileKey)
-        var header = SnapshotFormat.magic + [SnapshotFormat.version]
-        header += [UInt8(recipients.count & 0xFF), UInt8(recipients.count >> 8)]
-        for recipient in recipients.shuffled() {
-            header += X25519.seal(fileKey, to: recipient.encryptionKey)
-        }
-        header += pusher.header
-        try sink.write(header)
-
-        let signature = Ed25519.StreamingSigner()
-        signature.update(SnapshotFormat.signatureDomain)
-        signature.update(header)
-        var chunks = ChunkWriter(pusher: pusher, sink: sink)
-
+        var encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
@@ -49,15 +32,13 @@ public enum SnapshotWriter {
             var line = JSONWriter(reservingCapacity: 8192)
             line.write(metadata.json)
             line.append(0x0A)
-            signature.update(line.bytes)
-            try chunks.add(line.bytes)
+            try encoder.add(line.bytes)
             var written = 0
             while let observation = try next() {
                 line.removeAll()
                 line.write(ObservationCodec.encode(observation, embedding: .full))
                 line.append(0x0A)
-                signature.update(line.bytes)
-                try chunks.add(line.bytes)
+                try encoder.add(line.bytes)
                 written += 1
                 if let progress, written % 1000 == 0 { progress(written, count) }
             }
@@ -66,9 +47,51 @@ public enum SnapshotWriter {
             }
             return written
         }
-        try chunks.finish(signature: signature.finish(with: signer.signing))
+        try encoder.finish(signer: signer)
         try sink.flush()
         return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
+    }
+}
+
+/// The encrypting and signing half of a snapshot writer, for any plaintext:
+/// writes the header at once, then chunks and signs what it is given.
+struct SnapshotEncoder {
+    let header: [UInt8]
+    private let signature = Ed25519.StreamingSigner()
+    private var chunks: ChunkWriter
+
+    init(recipients: [PublicIdentity], sink: ByteSink) throws {
+        guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
+        guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
+        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
+        let pusher = try SecretStream.Pusher(key: fileKey)
+        var header = SnapshotFormat.magic + [SnapshotFormat.version]
+        header += [UInt8(recipients.count & 0xFF), UInt8(recipients.count >> 8)]
+        for recipient in recipients.shuffled() {
+            header += X25519.seal(fileKey, to: recipient.encryptionKey)
+        }
+        header += pusher.header
+        self.header = header
+        try sink.write(header)
+        signature.update(SnapshotFormat.signatureDomain)
+        signature.update(header)
+        chunks = ChunkWriter(pusher: pusher, sink: sink)
+    }
+
+    /// Signs and encrypts plaintext bytes.
+    mutating func add(_ bytes: [UInt8]) throws {
+        signature.update(bytes)
+        try chunks.add(bytes)
+    }
+
+    /// Signs with `signer` and writes the final chunk.
+    mutating func finish(signer: SecretIdentity) throws {
+        try chunks.finish(signature: signature.finish(with: signer.signing))
+    }
+
+    /// Writes the final chunk with a given 64-byte trailer instead of a signature (tests and vectors).
+    mutating func finish(trailer: [UInt8]) throws {
+        try chunks.finish(signature: trailer)
     }
 }
 
