@@ -89,13 +89,13 @@ enum Forge {
         SnapshotFormat.headerBytes(recipients: Int(bytes[9]) | Int(bytes[10]) << 8)
     }
 
-    /// The byte ranges of each chunk's ciphertext.
+    /// The byte ranges of each chunk (its 4-byte length and its ciphertext).
     static func chunkRanges(_ bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = headerLength(bytes)
-        let size = SnapshotFormat.chunkBytes + SecretStream.overhead
-        while start < bytes.count {
-            let end = min(start + size, bytes.count)
+        while start + 4 <= bytes.count {
+            let length = (0..<4).reduce(0) { $0 | Int(bytes[start + $1]) << (8 * $1) }
+            let end = min(start + 4 + length, bytes.count)
             ranges.append(start..<end)
             start = end
         }
@@ -114,5 +114,44 @@ func outcome(_ body: () throws -> SnapshotReadReport) -> String {
         return "vault: \(error.message)"
     } catch {
         return "other: \(error)"
+    }
+}
+
+extension Forge {
+    /// A stream built chunk by chunk with any tags (no signature logic), for stream-rule cases.
+    static func rawStream(recipients: [PublicIdentity], chunks: [([UInt8], SecretStream.Tag)]) throws -> [UInt8] {
+        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
+        let pusher = try SecretStream.Pusher(key: fileKey)
+        var out = SnapshotFormat.magic + [SnapshotFormat.version, UInt8(recipients.count), 0]
+        for r in recipients { out += X25519.seal(fileKey, to: r.encryptionKey) }
+        out += pusher.header
+        for (plaintext, tag) in chunks {
+            let length = UInt32(plaintext.count + SecretStream.overhead)
+            out += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+            plaintext.withUnsafeBytes { pusher.push($0, tag: tag, into: &out) }
+        }
+        return out
+    }
+
+    /// Opens the stanza meant for `identity` and returns the file key.
+    static func fileKey(of bytes: [UInt8], for identity: SecretIdentity) -> SecretBytes? {
+        let count = Int(bytes[9]) | Int(bytes[10]) << 8
+        for i in 0..<count {
+            let stanza = Array(bytes[(11 + i * 80)..<(11 + (i + 1) * 80)])
+            if let key = identity.encryption.open(sealed: stanza) { return key }
+        }
+        return nil
+    }
+
+    /// Replaces the stanzas with boxes of the same file key for `recipients` (what a recipient who knows the key can do).
+    static func rewrap(_ bytes: [UInt8], using identity: SecretIdentity, for recipients: [PublicIdentity], keepOriginal: Bool = false) -> [UInt8] {
+        let key = fileKey(of: bytes, for: identity)!
+        let count = Int(bytes[9]) | Int(bytes[10]) << 8
+        var stanzas: [[UInt8]] = keepOriginal ? (0..<count).map { Array(bytes[(11 + $0 * 80)..<(11 + ($0 + 1) * 80)]) } : []
+        stanzas += recipients.map { X25519.seal(key, to: $0.encryptionKey) }
+        var out = SnapshotFormat.magic + [SnapshotFormat.version, UInt8(stanzas.count), 0]
+        out += stanzas.flatMap { $0 }
+        out += bytes[(11 + count * 80)...]
+        return out
     }
 }

@@ -99,25 +99,27 @@ final class SnapshotDecryptor {
     }
 
     private func readChunk() throws {
-        let piece = try reader.read(upTo: SnapshotFormat.chunkBytes + SecretStream.overhead)
         chunkNumber += 1
-        guard !piece.isEmpty else { throw SnapshotError.truncated }
+        let prefix = try reader.read(upTo: 4)
+        guard prefix.count == 4 else { throw SnapshotError.truncated }
+        let length = prefix.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let full = SnapshotFormat.chunkBytes + SecretStream.overhead
+        guard length >= SecretStream.overhead + SnapshotFormat.signatureBytes || length == full, length <= full else {
+            throw SnapshotError.corrupted(chunk: chunkNumber)
+        }
+        let piece = try reader.read(upTo: length)
+        guard piece.count == length else { throw SnapshotError.truncated }
         let tag: UInt8
         do {
             tag = try piece.withUnsafeBytes { try puller.pull($0, into: &plaintext) }
         } catch {
-            // A full-size piece that fails was altered, moved or replaced. A short one
-            // is the end of the file: a cut file looks like that (an altered final
-            // chunk too; either way nothing is accepted).
-            if piece.count < SnapshotFormat.chunkBytes + SecretStream.overhead {
-                throw SnapshotError.truncatedAt(chunk: chunkNumber)
-            }
             throw SnapshotError.corrupted(chunk: chunkNumber)
         }
         var data = plaintext[...]
         switch tag {
         case SecretStream.Tag.message.rawValue:
-            guard plaintext.count == SnapshotFormat.chunkBytes else { throw SnapshotError.truncated }
+            // Only the final chunk may be shorter than 64 KiB.
+            guard plaintext.count == SnapshotFormat.chunkBytes else { throw SnapshotError.corrupted(chunk: chunkNumber) }
         case SecretStream.Tag.final.rawValue:
             guard plaintext.count >= SnapshotFormat.signatureBytes else { throw SnapshotError.truncated }
             guard try reader.isAtEnd() else { throw SnapshotError.trailingData }

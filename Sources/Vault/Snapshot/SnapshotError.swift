@@ -13,8 +13,6 @@ public enum SnapshotError: UserFacingError, Equatable {
     case revokedSigner(name: String, keyID: String)
     case signatureInvalid
     case truncated
-    /// The last, shorter piece of the file does not authenticate.
-    case truncatedAt(chunk: Int)
     case corrupted(chunk: Int)
     case trailingData
     case invalidPayload(line: Int, reason: String)
@@ -34,7 +32,7 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .untrustedSigner: return "untrusted signer"
         case .revokedSigner: return "revoked signer"
         case .signatureInvalid: return "signature invalid"
-        case .truncated, .truncatedAt: return "truncated"
+        case .truncated: return "truncated"
         case .corrupted: return "corrupted"
         case .trailingData: return "trailing data"
         case .invalidPayload: return "invalid payload"
@@ -59,12 +57,12 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .revokedSigner(let name, let id): return "revoked signer \(name) (key \(id))"
         case .signatureInvalid: return "signature invalid: the snapshot was altered or not made by its claimed signer"
         case .truncated: return "truncated: the snapshot ends before its final chunk"
-        case .truncatedAt(let chunk): return "truncated: the snapshot ends inside chunk \(chunk), which does not authenticate (cut short or altered)"
         case .corrupted(let chunk): return "corrupted at chunk \(chunk): it fails authentication (altered, reordered, duplicated or missing data)"
         case .trailingData: return "trailing data after the final chunk"
         case .invalidPayload(let line, let reason): return "invalid payload at line \(line): \(reason)"
         case .duplicateID(let line, let id): return "duplicate id \(id) at line \(line)"
-        case .countMismatch(let declared, let actual): return "count mismatch: the snapshot declares \(declared) records but holds \(actual)"
+        case .countMismatch(let declared, let actual):
+            return "count mismatch: the snapshot declares \(declared) records but holds \(actual > declared ? "more" : String(actual))"
         case .noRecipients: return "no recipients: the snapshot would be readable by nobody"
         case .tooManyRecipients(let n): return "too many recipients: \(n) (at most 64)"
         case .revokedRecipient(let name): return "revoked recipient \(name): its key is revoked in your keyring"

@@ -106,11 +106,9 @@ public final class SnapshotVault {
             if ownKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
             else if let e = keyring.entry(keyID: id) { report.recipientNames[id] = e.name }
         }
-        guard metadata.recipients.count == decryptor.recipientCount else {
-            throw SnapshotError.malformedHeader("\(decryptor.recipientCount) recipient stanzas, but the metadata lists \(metadata.recipients.count) recipients")
-        }
 
         if mode == .inspect {
+            try Self.checkStanzaCount(metadata, decryptor)
             while try decryptor.nextLine() != nil { report.records += 1 }
             if let key = signer.key, let signature = decryptor.signature {
                 report.signatureValid = decryptor.verifier.verify(signature: signature, publicKey: key.signingKey)
@@ -124,6 +122,7 @@ public final class SnapshotVault {
         case .you, .trusted: break
         }
         guard report.addressedToReader else { throw SnapshotError.forwarded(keyID: decryptor.openedWith.keyID) }
+        try Self.checkStanzaCount(metadata, decryptor)
         let signingKey = signer.key!.signingKey
 
         return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID) { session in
@@ -141,7 +140,10 @@ public final class SnapshotVault {
             while let line = try decryptor.nextLine() {
                 let number = decryptor.lineNumber
                 report.records += 1
-                if report.records > metadata.count { continue }  // counted, reported below
+                guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
+                guard report.records <= metadata.count else {
+                    throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
+                }
                 let record: Observation
                 do {
                     record = try StrictRecord.decode(Self.parse(line, line: number), expected: expected)
@@ -167,6 +169,13 @@ public final class SnapshotVault {
             }
             report.committed = commit
             return (report, commit)
+        }
+    }
+
+    /// The header must hold one stanza per signed recipient (a stanza added or stripped breaks this).
+    static func checkStanzaCount(_ metadata: SnapshotMetadata, _ decryptor: SnapshotDecryptor) throws {
+        guard metadata.recipients.count == decryptor.recipientCount else {
+            throw SnapshotError.malformedHeader("\(decryptor.recipientCount) recipient stanzas, but the signed metadata lists \(metadata.recipients.count) recipients")
         }
     }
 

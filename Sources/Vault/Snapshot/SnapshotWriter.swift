@@ -95,7 +95,8 @@ struct SnapshotEncoder {
     }
 }
 
-/// Cuts the plaintext into 64 KiB MESSAGE chunks; the rest and the signature form the FINAL chunk.
+/// Cuts the plaintext into 64 KiB MESSAGE chunks; the rest and the signature form
+/// the FINAL chunk. Each chunk is written as its length (u32 LE) and its ciphertext.
 struct ChunkWriter {
     let pusher: SecretStream.Pusher
     let sink: ByteSink
@@ -132,6 +133,9 @@ struct ChunkWriter {
 
     private mutating func emit(_ range: Range<Int>, tag: SecretStream.Tag) throws {
         ciphertext.removeAll(keepingCapacity: true)
+        // Each chunk is framed by its ciphertext length (u32 little-endian).
+        let length = UInt32(range.count + SecretStream.overhead)
+        ciphertext.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)])
         pending.withUnsafeBytes { raw in
             pusher.push(UnsafeRawBufferPointer(rebasing: raw[range]), tag: tag, into: &ciphertext)
         }
