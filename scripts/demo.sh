@@ -1,24 +1,53 @@
 #!/usr/bin/env bash
-# The main job: a short demonstration of ai-mem on a throw-away home directory.
+# The main job: a short demonstration of ai-mem on throw-away home directories —
+# everyday memory, then the encrypted team-sharing flow end to end.
 # Run after `swift build -c release` (or set AI_MEM_BIN to another build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${AI_MEM_BIN:-$PWD/.build/release/ai-mem}"
 [ -x "$bin" ] || { echo "demo: $bin not found; run 'swift build -c release' first" >&2; exit 1; }
 
-demo_home="$(mktemp -d)"
-trap 'rm -rf "$demo_home"' EXIT
-export AI_MEM_HOME="$demo_home/home"
-step() { printf '\n\033[1m$ ai-mem %s\033[0m\n' "$*"; "$bin" "$@"; }
+demo="$(mktemp -d)"
+trap 'rm -rf "$demo"' EXIT
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m$ ai-mem %s\033[0m\n' "$*"; "$bin" "$@"; }
+as_alice() { run "$@" --home "$demo/alice"; }
+as_bob() { run "$@" --home "$demo/bob"; }
 
-echo "ai-mem demo (throw-away home: $AI_MEM_HOME)"
-step add "Use PostgreSQL 16 for the orders service; SQLite stays for local dev." --project /demo/api --type decision --tag db
-step add "Fixed off-by-one in pagination: page=0 returned the second page." --project /demo/api --type bugfix --tag pagination
-step add "Docs build uses mdBook, not Sphinx." --project /demo/docs --tag docs
-step import Tests/EndToEndTests/Fixtures/snapshot.jsonl
-step search "pagination bug"
-step search "which database for orders" --mode semantic --limit 3
-step list --project /demo/api
-step stats
+say "1. Alice's everyday memory (throw-away homes in $demo)"
+as_alice add "Use PostgreSQL 16 for the orders service; SQLite stays for local dev." --project /demo/api --type decision --tag db
+as_alice add "Fixed off-by-one in pagination: page=0 returned the second page." --project /demo/api --type bugfix --tag pagination
+as_alice import Tests/EndToEndTests/Fixtures/snapshot.jsonl
+as_alice search "pagination bug" --limit 3
+as_alice list --project /demo/api
+
+say "2. Identities: each generates a key pair (passphrase from the environment here)"
+AI_MEM_PASSPHRASE="alice demo passphrase" as_alice keys generate --name alice --kdf interactive
+AI_MEM_PASSPHRASE="bob demo passphrase" as_bob keys generate --name bob --kdf interactive
+"$bin" keys show --home "$demo/alice" > "$demo/alice.pub"
+"$bin" keys show --home "$demo/bob" > "$demo/bob.pub"
+
+say "3. They exchange public keys and trust each other"
+as_alice keys trust "$demo/bob.pub" --name bob
+as_bob keys trust "$demo/alice.pub" --name alice
+
+say "4. Alice exports an encrypted, signed snapshot of /demo/api for Bob"
+AI_MEM_PASSPHRASE="alice demo passphrase" as_alice snapshot export "$demo/api.aimem" --to bob --project /demo/api
+
+say "5. Bob inspects, verifies and merges it"
+AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot inspect "$demo/api.aimem"
+AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot merge "$demo/api.aimem"
+as_bob search "which database for orders" --limit 2
+AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot merge "$demo/api.aimem"
+
+say "6. A tampered copy is refused and changes nothing"
+cp "$demo/api.aimem" "$demo/tampered.aimem"
+size=$(stat -c %s "$demo/tampered.aimem")
+printf '\x00' | dd of="$demo/tampered.aimem" bs=1 seek=$((size - 40)) conv=notrunc status=none
+if AI_MEM_PASSPHRASE="bob demo passphrase" "$bin" snapshot merge "$demo/tampered.aimem" --home "$demo/bob"; then
+  echo "demo: the tampered snapshot was accepted!" >&2; exit 1
+fi
+as_bob stats
+
 echo
-echo "demo finished: the throw-away home is removed."
+echo "demo finished: the throw-away homes are removed."
