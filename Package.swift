@@ -35,7 +35,7 @@ let package = Package(
             name: "ai-mem",
             dependencies: ["MemoryStore", "Vault", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "VaultTests", dependencies: ["Vault"], resources: [.copy("Vectors")]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "MemoryStoreTests",

@@ -21,3 +21,12 @@ public enum RandomBytes {
         return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
     }
 }
+
+/// A `RandomNumberGenerator` backed by libsodium (`randombytes_random`).
+public struct SodiumRandomNumberGenerator: RandomNumberGenerator {
+    public init() { Sodium.ensureInitialized() }
+
+    public mutating func next() -> UInt64 {
+        UInt64(randombytes_random()) << 32 | UInt64(randombytes_random())
+    }
+}

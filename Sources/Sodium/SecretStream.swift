@@ -38,6 +38,28 @@ public enum SecretStream {
             withUnsafeMutableBytes(of: &s) { sodium_memzero($0.baseAddress!, $0.count) }
         }
 
+        /// A pusher with a caller-chosen header, for reproducible test vectors only:
+        /// reusing a key with the same header reuses nonces. libsodium derives the
+        /// same state from (key, header) in `init_push` and `init_pull`, so this
+        /// stream is read by any standard reader.
+        public init(testVectorKey key: SecretBytes, header: [UInt8]) throws(SodiumError) {
+            Sodium.ensureInitialized()
+            guard key.count == SecretStream.keyBytes else {
+                throw .invalidLength(what: "secretstream key", expected: SecretStream.keyBytes, actual: key.count)
+            }
+            guard header.count == SecretStream.headerBytes else {
+                throw .invalidLength(what: "secretstream header", expected: SecretStream.headerBytes, actual: header.count)
+            }
+            var s = crypto_secretstream_xchacha20poly1305_state()
+            let status = key.withUnsafeBytes { k in
+                crypto_secretstream_xchacha20poly1305_init_pull(&s, header, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            guard status == 0 else { throw .operationFailed("secretstream init") }
+            self.header = header
+            state = s
+            withUnsafeMutableBytes(of: &s) { sodium_memzero($0.baseAddress!, $0.count) }
+        }
+
         /// Appends the ciphertext of one chunk to `output`.
         public func push(_ plaintext: UnsafeRawBufferPointer, tag: Tag, into output: inout [UInt8]) {
             let size = plaintext.count + SecretStream.overhead

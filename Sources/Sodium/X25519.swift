@@ -55,6 +55,24 @@ public enum X25519 {
         }
     }
 
+    /// A sealed box made with a caller-chosen ephemeral seed, for reproducible test
+    /// vectors only. Byte-compatible with `crypto_box_seal`: ephemeral key pair,
+    /// nonce = BLAKE2b-192(ephemeral pk ‖ recipient pk), `crypto_box_easy`.
+    public static func seal(_ message: SecretBytes, to recipient: PublicKey, testVectorEphemeralSeed seed: SecretBytes) throws(SodiumError) -> [UInt8] {
+        let ephemeral = try KeyPair(seed: seed)
+        var nonce = [UInt8](repeating: 0, count: Int(crypto_box_noncebytes()))
+        let input = ephemeral.publicKey.bytes + recipient.bytes
+        _ = crypto_generichash(&nonce, nonce.count, input, UInt64(input.count), nil, 0)
+        var boxed = [UInt8](repeating: 0, count: message.count + Int(crypto_box_macbytes()))
+        message.withUnsafeBytes { m in
+            ephemeral.secretKey.withUnsafeBytes { sk in
+                _ = crypto_box_easy(&boxed, m.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(m.count), nonce, recipient.bytes,
+                                    sk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+        return ephemeral.publicKey.bytes + boxed
+    }
+
     /// Encrypts `message` anonymously to `recipient` (`crypto_box_seal`).
     public static func seal(_ message: SecretBytes, to recipient: PublicKey) -> [UInt8] {
         Sodium.ensureInitialized()

@@ -169,15 +169,16 @@ struct SnapshotRefusalTests {
         // No final chunk: a full MESSAGE chunk, then the end of the file.
         let fullChunk = meta + [UInt8](repeating: 0x20, count: SnapshotFormat.chunkBytes - meta.count)
         #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(fullChunk, .message)])) == "truncated")
-        // A MESSAGE chunk shorter than 64 KiB breaks the framing rule.
-        #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta, .message)])) == "corrupted")
+        // A FINAL chunk too short to hold a signature, and an empty MESSAGE chunk.
+        #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(fullChunk, .message), (Array(sig.prefix(10)), .final)])) == "corrupted")
+        #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [([], .message), (meta + sig, .final)])) == "corrupted")
         // Two finals.
         #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta + sig, .final), (sig, .final)])) == "trailing data")
         // PUSH and REKEY tags are never valid.
         #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta + sig, .push)])) == "corrupted")
         #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta + sig, .rekey)])) == "corrupted")
-        // A short MESSAGE chunk followed by more: the reader's fixed piece size misaligns: refused.
-        #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta, .message), (sig, .final)])) != "accepted")
+        // A shorter MESSAGE chunk is well-formed; here the made-up signature is what fails.
+        #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [(meta, .message), (sig, .final)])) == "signature invalid")
         // No chunks at all.
         #expect(try refuse(Forge.rawStream(recipients: [bob.key], chunks: [])) == "truncated")
     }

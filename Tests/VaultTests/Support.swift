@@ -3,9 +3,11 @@ import MemoryStore
 @testable import Vault
 
 enum Vectors {
+    /// `Tests/Vectors`, read from the source tree.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vectors")
+
     static func url(_ path: String) throws -> URL {
-        guard let base = Bundle.module.url(forResource: "Vectors", withExtension: nil) else { throw CocoaError(.fileNoSuchFile) }
-        return base.appendingPathComponent(path)
+        root.appendingPathComponent(path)
     }
 
     static func data(_ path: String) throws -> Data { try Data(contentsOf: url(path)) }

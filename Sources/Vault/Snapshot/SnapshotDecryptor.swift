@@ -104,7 +104,7 @@ final class SnapshotDecryptor {
         guard prefix.count == 4 else { throw SnapshotError.truncated }
         let length = prefix.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         let full = SnapshotFormat.chunkBytes + SecretStream.overhead
-        guard length >= SecretStream.overhead + SnapshotFormat.signatureBytes || length == full, length <= full else {
+        guard length > SecretStream.overhead, length <= full else {
             throw SnapshotError.corrupted(chunk: chunkNumber)
         }
         let piece = try reader.read(upTo: length)
@@ -118,10 +118,10 @@ final class SnapshotDecryptor {
         var data = plaintext[...]
         switch tag {
         case SecretStream.Tag.message.rawValue:
-            // Only the final chunk may be shorter than 64 KiB.
-            guard plaintext.count == SnapshotFormat.chunkBytes else { throw SnapshotError.corrupted(chunk: chunkNumber) }
+            break
         case SecretStream.Tag.final.rawValue:
-            guard plaintext.count >= SnapshotFormat.signatureBytes else { throw SnapshotError.truncated }
+            // The final chunk carries the whole signature.
+            guard plaintext.count >= SnapshotFormat.signatureBytes else { throw SnapshotError.corrupted(chunk: chunkNumber) }
             guard try reader.isAtEnd() else { throw SnapshotError.trailingData }
             signature = Array(plaintext.suffix(SnapshotFormat.signatureBytes))
             data = plaintext.dropLast(SnapshotFormat.signatureBytes)

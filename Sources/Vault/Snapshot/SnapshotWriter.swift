@@ -60,15 +60,15 @@ struct SnapshotEncoder {
     private let signature = Ed25519.StreamingSigner()
     private var chunks: ChunkWriter
 
-    init(recipients: [PublicIdentity], sink: ByteSink) throws {
+    init(recipients: [PublicIdentity], sink: ByteSink, entropy: SnapshotEntropy = .system) throws {
         guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
         guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
-        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
-        let pusher = try SecretStream.Pusher(key: fileKey)
+        let fileKey = entropy.fileKey()
+        let pusher = try entropy.pusher(key: fileKey)
         var header = SnapshotFormat.magic + [SnapshotFormat.version]
         header += [UInt8(recipients.count & 0xFF), UInt8(recipients.count >> 8)]
-        for recipient in recipients.shuffled() {
-            header += X25519.seal(fileKey, to: recipient.encryptionKey)
+        for (index, recipient) in entropy.order(recipients).enumerated() {
+            header += try entropy.seal(fileKey, to: recipient, index: index)
         }
         header += pusher.header
         self.header = header
@@ -95,8 +95,56 @@ struct SnapshotEncoder {
     }
 }
 
+/// Where a snapshot's random values come from: the system (always, in ai-mem), or
+/// a seed, so that the test-vector generator reproduces its files byte for byte.
+enum SnapshotEntropy {
+    case system
+    case seeded([UInt8])
+
+    func derive(_ label: String, _ count: Int) -> [UInt8] {
+        guard case .seeded(let seed) = self else { return RandomBytes.generate(count: count) }
+        let key = BLAKE2b.hash(Array("ai-mem test vector seed".utf8) + seed, outputLength: 32)
+        return BLAKE2b.hash(Array(label.utf8), outputLength: count, key: key)
+    }
+
+    func fileKey() -> SecretBytes {
+        switch self {
+        case .system: return SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
+        case .seeded: return SecretBytes(copying: derive("file key", SnapshotFormat.fileKeyBytes))
+        }
+    }
+
+    func pusher(key: SecretBytes) throws -> SecretStream.Pusher {
+        switch self {
+        case .system: return try SecretStream.Pusher(key: key)
+        case .seeded: return try SecretStream.Pusher(testVectorKey: key, header: derive("stream header", SecretStream.headerBytes))
+        }
+    }
+
+    /// The stanza order: shuffled (the system's randomness), or by a seeded sort.
+    func order(_ recipients: [PublicIdentity]) -> [PublicIdentity] {
+        switch self {
+        case .system:
+            var generator = SodiumRandomNumberGenerator()
+            return recipients.shuffled(using: &generator)
+        case .seeded:
+            return recipients.sorted { derive("order " + $0.keyID, 16).lexicographicallyPrecedes(derive("order " + $1.keyID, 16)) }
+        }
+    }
+
+    func seal(_ fileKey: SecretBytes, to recipient: PublicIdentity, index: Int) throws -> [UInt8] {
+        switch self {
+        case .system: return X25519.seal(fileKey, to: recipient.encryptionKey)
+        case .seeded:
+            return try X25519.seal(fileKey, to: recipient.encryptionKey,
+                                   testVectorEphemeralSeed: SecretBytes(copying: derive("ephemeral \(index)", X25519.seedBytes)))
+        }
+    }
+}
+
 /// Cuts the plaintext into 64 KiB MESSAGE chunks; the rest and the signature form
-/// the FINAL chunk. Each chunk is written as its length (u32 LE) and its ciphertext.
+/// the FINAL chunk (the rest may need a shorter MESSAGE chunk of its own). Each
+/// chunk is written as its length (u32 LE) and its ciphertext.
 struct ChunkWriter {
     let pusher: SecretStream.Pusher
     let sink: ByteSink
@@ -121,12 +169,14 @@ struct ChunkWriter {
         if offset > 0 { pending.removeSubrange(0..<offset) }
     }
 
+    /// The final chunk holds the signature whole: when the rest and the signature do
+    /// not fit in one chunk, the rest goes out first as a shorter MESSAGE chunk.
     mutating func finish(signature: [UInt8]) throws {
-        pending.append(contentsOf: signature)
-        if pending.count > SnapshotFormat.chunkBytes {
-            try emit(0..<SnapshotFormat.chunkBytes, tag: .message)
-            pending.removeSubrange(0..<SnapshotFormat.chunkBytes)
+        if !pending.isEmpty && pending.count + signature.count > SnapshotFormat.chunkBytes {
+            try emit(0..<pending.count, tag: .message)
+            pending.removeAll()
         }
+        pending.append(contentsOf: signature)
         try emit(0..<pending.count, tag: .final)
         pending.removeAll()
     }
