@@ -94,3 +94,47 @@ enum Fixtures {
         try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")).path
     }
 }
+
+extension CLI {
+    /// A running `ai-mem` whose output goes to files; for kill and concurrency tests.
+    final class Running {
+        let process: Process
+        let stdoutURL: URL
+        let stderrURL: URL
+
+        init(process: Process, stdoutURL: URL, stderrURL: URL) {
+            self.process = process
+            self.stdoutURL = stdoutURL
+            self.stderrURL = stderrURL
+        }
+
+        func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+
+        func wait() -> Result {
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
+                          stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self))
+        }
+    }
+
+    /// Starts `ai-mem args…` without waiting for it (stdin empty).
+    func start(_ args: [String]) throws -> Running {
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let id = UUID().uuidString
+        let out = home.appendingPathComponent(".out-\(id)"), err = home.appendingPathComponent(".err-\(id)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["AI_MEM_HOME"] = home.appendingPathComponent("store").path
+        environment.removeValue(forKey: "AI_MEM_PASSPHRASE")
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return Running(process: process, stdoutURL: out, stderrURL: err)
+    }
+}

@@ -211,3 +211,19 @@ public struct StoreStats: Sendable, Equatable {
 public enum UUIDString {
     public static func random() -> String { UUID().uuidString.lowercased() }
 }
+
+extension MemoryStore {
+    /// Runs SQLite's `integrity_check` and FTS5's own check; returns the problems found (none: healthy).
+    public func checkIntegrity() throws -> [String] {
+        // FTS5's check is spelled as an INSERT, so it runs in a write transaction; it changes nothing.
+        try write { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            do {
+                try db.execute(sql: "INSERT INTO observations_fts(observations_fts, rank) VALUES ('integrity-check', 1)")
+            } catch {
+                problems.append("keyword index: \(error)")
+            }
+            return problems
+        }
+    }
+}

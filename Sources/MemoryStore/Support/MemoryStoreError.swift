@@ -10,6 +10,7 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     case importRejected(source: String, line: Int?, reason: String)
     case io(path: String, reason: String)
     case busy(path: String)
+    case corrupt(path: String, problems: Int)
 
     public var message: String {
         switch self {
@@ -32,6 +33,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "\(path): \(reason)"
         case .busy(let path):
             return "the memory store at \(path) is busy: another ai-mem is writing to it"
+        case .corrupt(let path, let problems):
+            return "the memory store at \(path) has \(problems) integrity problem(s)"
         }
     }
 
@@ -55,6 +58,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return nil
         case .busy:
             return "wait for the other merge or import to finish, then try again"
+        case .corrupt:
+            return "restore it from a snapshot backup (`ai-mem snapshot merge` into a fresh home)"
         }
     }
 }
