@@ -44,7 +44,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ai-mem"],
+            dependencies: ["ai-mem", "Vault", "MemoryStore"],
             resources: [.copy("Fixtures")]
         ),
     ]
