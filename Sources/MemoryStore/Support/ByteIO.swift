@@ -30,6 +30,16 @@ public final class LineReader {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// Reads lines from bytes in memory.
+    public init(bytes: [UInt8], maxLineBytes: Int) {
+        fd = -1
+        ownsDescriptor = false
+        self.maxLineBytes = maxLineBytes
+        buffer = bytes
+        atEOF = true
+        bytesRead = bytes.count
+    }
+
     deinit {
         if ownsDescriptor { close(fd) }
     }
@@ -102,9 +112,17 @@ public final class ByteSink {
     private let flushThreshold = 1 << 20
     public private(set) var bytesWritten = 0
 
+    /// Everything written, for a sink made with `init()` (in memory).
+    public private(set) var memory: [UInt8] = []
+
     public init(fileDescriptor: Int32) {
         self.fd = fileDescriptor
         buffer.reserveCapacity(flushThreshold + 64 * 1024)
+    }
+
+    /// A sink that keeps what is written in `memory` (tests and fuzzing).
+    public init() {
+        fd = -1
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -113,6 +131,12 @@ public final class ByteSink {
     }
 
     public func flush() throws {
+        if fd < 0 {
+            memory.append(contentsOf: buffer)
+            bytesWritten += buffer.count
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { raw in
@@ -141,6 +165,14 @@ public final class ByteReader {
     public init(fileDescriptor: Int32, ownsDescriptor: Bool) {
         fd = fileDescriptor
         self.ownsDescriptor = ownsDescriptor
+    }
+
+    /// Reads bytes in memory.
+    public init(bytes: [UInt8]) {
+        fd = -1
+        ownsDescriptor = false
+        buffer = bytes
+        atEOF = true
     }
 
     deinit {

@@ -7,6 +7,8 @@ import Foundation
 public enum InputSource: Sendable, Equatable {
     case standardInput
     case file(String)
+    /// Bytes already in memory (tests and fuzzing).
+    case bytes([UInt8])
 
     public init(argument: String) {
         self = argument == "-" ? .standardInput : .file(argument)
@@ -17,6 +19,7 @@ public enum InputSource: Sendable, Equatable {
         switch self {
         case .standardInput: return "standard input"
         case .file(let path): return path
+        case .bytes: return "input"
         }
     }
 
@@ -27,6 +30,8 @@ public enum InputSource: Sendable, Equatable {
             return ByteReader(fileDescriptor: STDIN_FILENO, ownsDescriptor: false)
         case .file(let path):
             return ByteReader(fileDescriptor: try Self.openFile(path), ownsDescriptor: true)
+        case .bytes(let bytes):
+            return ByteReader(bytes: bytes)
         }
     }
 
@@ -48,6 +53,8 @@ public enum InputSource: Sendable, Equatable {
             return LineReader(fileDescriptor: STDIN_FILENO, ownsDescriptor: false, maxLineBytes: maxLineBytes)
         case .file(let path):
             return LineReader(fileDescriptor: try Self.openFile(path), ownsDescriptor: true, maxLineBytes: maxLineBytes)
+        case .bytes(let bytes):
+            return LineReader(bytes: bytes, maxLineBytes: maxLineBytes)
         }
     }
 }

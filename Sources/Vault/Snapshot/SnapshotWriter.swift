@@ -192,3 +192,15 @@ struct ChunkWriter {
         try sink.write(ciphertext)
     }
 }
+
+extension SnapshotWriter {
+    /// Encrypts and signs arbitrary plaintext as a snapshot (for fuzzing and tests:
+    /// real snapshots come from `write`, which produces valid NDJSON).
+    @_spi(Testing)
+    public static func seal(plaintext: [UInt8], signer: SecretIdentity, recipients: [PublicIdentity], to sink: ByteSink) throws {
+        var encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
+        try encoder.add(plaintext)
+        try encoder.finish(signer: signer)
+        try sink.flush()
+    }
+}
