@@ -67,7 +67,8 @@ public enum KeyringFile {
             func time(_ field: String) throws(VaultError) -> Double? {
                 guard let f = section.fields[field] else { return nil }
                 guard let t = DateParsing.iso8601(f.value) else { throw fail("\(field) is not a date", f.line) }
-                return t
+                // Whole seconds, as the file is written.
+                return t.rounded(.down)
             }
             let addedAt = try time("added_at") ?? 0
             let status: KeyringEntry.Status
@@ -93,6 +94,9 @@ public enum KeyringFile {
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            if line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+                throw .malformedKeyring(path: path, line: lineNumber, reason: "a control character")
+            }
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), line.count >= 3 else {
