@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libsodium 1.0.18, from the system (Debian: libsodium-dev).
@@ -35,11 +36,11 @@ let package = Package(
             name: "ai-mem",
             dependencies: ["MemoryStore", "Vault", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "VaultTests", dependencies: ["Vault"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "MemoryStoreTests",
-            dependencies: ["MemoryStore"],
+            dependencies: ["MemoryStore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
