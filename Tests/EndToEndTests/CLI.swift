@@ -32,39 +32,8 @@ struct CLI {
     /// Runs `ai-mem args…` with `--home` set through AI_MEM_HOME; stdin from `input` (empty when nil).
     @discardableResult
     func run(_ args: [String], input: Data? = nil, environment extra: [String: String] = [:], workingDirectory: URL? = nil) throws -> Result {
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let scratch = home.appendingPathComponent(".io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let stdinURL = scratch.appendingPathComponent("stdin")
-        let stdoutURL = scratch.appendingPathComponent("stdout")
-        let stderrURL = scratch.appendingPathComponent("stderr")
-        try (input ?? Data()).write(to: stdinURL)
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["AI_MEM_HOME"] = home.appendingPathComponent("store").path
-        environment.removeValue(forKey: "AI_MEM_PASSPHRASE")
-        for (k, v) in extra { environment[k] = v }
-        process.environment = environment
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let stdin = try FileHandle(forReadingFrom: stdinURL)
-        let stdout = try FileHandle(forWritingTo: stdoutURL)
-        let stderr = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
-        try stdin.close(); try stdout.close(); try stderr.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: try Data(contentsOf: stdoutURL),
-            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self))
+        let running = try start(args, input: input, environment: extra, workingDirectory: workingDirectory)
+        return running.wait()
     }
 
     /// Runs and expects success, returning stdout.
@@ -101,27 +70,35 @@ extension CLI {
         let process: Process
         let stdoutURL: URL
         let stderrURL: URL
+        let inputURL: URL
 
-        init(process: Process, stdoutURL: URL, stderrURL: URL) {
+        init(process: Process, stdoutURL: URL, stderrURL: URL, inputURL: URL) {
             self.process = process
             self.stdoutURL = stdoutURL
             self.stderrURL = stderrURL
+            self.inputURL = inputURL
         }
 
         func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
 
+        /// Waits for the exit and collects the output (the files are removed).
         func wait() -> Result {
             process.waitUntilExit()
-            return Result(status: process.terminationStatus, stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
-                          stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self))
+            let result = Result(status: process.terminationStatus, stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
+                                stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self))
+            for url in [stdoutURL, stderrURL, inputURL] { try? FileManager.default.removeItem(at: url) }
+            return result
         }
     }
 
-    /// Starts `ai-mem args…` without waiting for it (stdin empty).
-    func start(_ args: [String]) throws -> Running {
+    /// Starts `ai-mem args…` without waiting for it; stdin from `input` (empty when nil),
+    /// stdout and stderr to files in the home.
+    func start(_ args: [String], input: Data? = nil, environment extra: [String: String] = [:], workingDirectory: URL? = nil) throws -> Running {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let id = UUID().uuidString
+        let inURL = home.appendingPathComponent(".in-\(id)")
         let out = home.appendingPathComponent(".out-\(id)"), err = home.appendingPathComponent(".err-\(id)")
+        try (input ?? Data()).write(to: inURL)
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
@@ -130,11 +107,13 @@ extension CLI {
         var environment = ProcessInfo.processInfo.environment
         environment["AI_MEM_HOME"] = home.appendingPathComponent("store").path
         environment.removeValue(forKey: "AI_MEM_PASSPHRASE")
+        for (k, v) in extra { environment[k] = v }
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        return Running(process: process, stdoutURL: out, stderrURL: err)
+        return Running(process: process, stdoutURL: out, stderrURL: err, inputURL: inURL)
     }
 }

@@ -85,22 +85,10 @@ enum Forge {
         return try seal(line(meta.json) + records.flatMap { $0 }, signer: signer, recipients: recipients)
     }
 
-    static func headerLength(_ bytes: [UInt8]) -> Int {
-        SnapshotFormat.headerBytes(recipients: Int(bytes[9]) | Int(bytes[10]) << 8)
-    }
+    static func headerLength(_ bytes: [UInt8]) -> Int { VectorGenerator.headerLength(bytes) }
 
     /// The byte ranges of each chunk (its 4-byte length and its ciphertext).
-    static func chunkRanges(_ bytes: [UInt8]) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var start = headerLength(bytes)
-        while start + 4 <= bytes.count {
-            let length = (0..<4).reduce(0) { $0 | Int(bytes[start + $1]) << (8 * $1) }
-            let end = min(start + 4 + length, bytes.count)
-            ranges.append(start..<end)
-            start = end
-        }
-        return ranges
-    }
+    static func chunkRanges(_ bytes: [UInt8]) -> [Range<Int>] { VectorGenerator.chunkRanges(bytes) }
 }
 
 /// The error class of a refusal, or "accepted".
@@ -120,17 +108,7 @@ func outcome(_ body: () throws -> SnapshotReadReport) -> String {
 extension Forge {
     /// A stream built chunk by chunk with any tags (no signature logic), for stream-rule cases.
     static func rawStream(recipients: [PublicIdentity], chunks: [([UInt8], SecretStream.Tag)]) throws -> [UInt8] {
-        let fileKey = SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
-        let pusher = try SecretStream.Pusher(key: fileKey)
-        var out = SnapshotFormat.magic + [SnapshotFormat.version, UInt8(recipients.count), 0]
-        for r in recipients { out += X25519.seal(fileKey, to: r.encryptionKey) }
-        out += pusher.header
-        for (plaintext, tag) in chunks {
-            let length = UInt32(plaintext.count + SecretStream.overhead)
-            out += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
-            plaintext.withUnsafeBytes { pusher.push($0, tag: tag, into: &out) }
-        }
-        return out
+        try VectorGenerator.rawStream(seed: UUID().uuidString, recipients: recipients, chunks: chunks)
     }
 
     /// Opens the stanza meant for `identity` and returns the file key.
