@@ -119,6 +119,10 @@ struct SnapshotCommandsTests {
         try bob.cli.ok(["keys", "revoke", "alice", "--reason", "test"])
         try refused(good, "revoked signer alice")
 
+        // An encrypted snapshot given to the plain importer says what it is.
+        let wrongCommand = try bob.cli.run(["import", good])
+        #expect(wrongCommand.status == 1 && wrongCommand.stderr.contains("is an encrypted snapshot") && wrongCommand.stderr.contains("snapshot merge"))
+
         // A plain export is not a snapshot.
         let plain = alice.cli.path("plain.ndjson")
         try alice.cli.ok(["export", plain])

@@ -73,6 +73,10 @@ extension MemoryStore {
                 if !isBlank(line) { firstLine = line; break }
             }
             guard let firstLine else { return importer.report }
+            if firstLine.starts(with: Array("AIMEMSNP".utf8)) {
+                throw MemoryStoreError.invalidArgument("\(name) is an encrypted snapshot, not a plain export",
+                                                       hint: "merge it with `ai-mem snapshot merge \(name)`")
+            }
             let firstLineNumber = reader.lineNumber
             if let value = try? Self.parseLine(firstLine, lineNumber: firstLineNumber), case .object = value {
                 // NDJSON: one value per line.
