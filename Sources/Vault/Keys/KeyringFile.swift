@@ -77,7 +77,9 @@ public enum KeyringFile {
                 status = .trusted
             case "revoked"?:
                 guard let at = try time("revoked_at") else { throw fail("a revoked entry needs revoked_at") }
-                status = .revoked(at: at, reason: section.fields["revoked_reason"]?.value)
+                // Reasons are free text kept on one line; an empty one is no reason.
+                let reason = section.fields["revoked_reason"].map { Keyring.singleLine($0.value) }
+                status = .revoked(at: at, reason: reason?.isEmpty == false ? reason : nil)
             case let other?:
                 throw fail("unknown status \"\(other)\" (trusted or revoked)", section.fields["status"]?.line)
             }
