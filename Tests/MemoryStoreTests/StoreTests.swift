@@ -111,5 +111,15 @@ struct StoreTests {
         #expect(DateParsing.since("2026-11-01") == 1793491200)
         #expect(DateParsing.since("2026-11-01T12:00:00Z") == 1_793_534_400.0)
         #expect(DateParsing.since("yesterday") == nil)
+        #expect(DateParsing.iso8601("2026-11-01T14:00:00+02:00") == 1_793_534_400.0)
+        #expect(DateParsing.iso8601("2026-11-01 12:00:00.5") == 1_793_534_400.5)
+        #expect(DateParsing.iso8601("2024-02-29") == 1_709_164_800.0)
+        for bad in ["2023-02-29", "2026-13-01", "2026-11-01T25:00:00Z", "2026-11-01T12:00:00Zx", "2026-11-1", "", "2026-11-01T12:00"] {
+            #expect(DateParsing.iso8601(bad) == nil, "\(bad)")
+        }
+        for t in [0.0, 951_782_400, 1_795_577_473.9, -86_401, 4_102_444_800] {
+            #expect(DateParsing.iso8601(DateParsing.format(t)) == t.rounded(.down))
+        }
+        #expect(DateParsing.format(1_793_534_400) == "2026-11-01T12:00:00Z")
     }
 }
