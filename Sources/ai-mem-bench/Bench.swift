@@ -1,0 +1,256 @@
+import Foundation
+import MemoryStore
+
+/// The benchmark run: generate, import, export, merge, re-merge, search, and the
+/// peer pipeline on the same data; a table, then one machine-readable line.
+struct Bench {
+    let options: Options
+    let work: String
+    let aiMem: String
+    let ownsWork: Bool
+
+    init(_ options: Options) throws {
+        self.options = options
+        let fm = FileManager.default
+        aiMem = URL(fileURLWithPath: options.aiMem).standardizedFileURL.path
+        guard fm.isExecutableFile(atPath: aiMem) else { throw BenchError("\(aiMem) is not an executable (build with swift build -c release)") }
+        if let dir = options.work {
+            work = URL(fileURLWithPath: dir).standardizedFileURL.path
+            ownsWork = false
+        } else {
+            work = NSTemporaryDirectory() + "ai-mem-bench-\(getpid())"
+            ownsWork = true
+        }
+        try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
+    }
+
+    func log(_ text: String) {
+        FileHandle.standardError.write(Data("bench: \(text)\n".utf8))
+    }
+
+    func home(_ name: String) -> String { work + "/" + name }
+
+    func aiMem(_ arguments: String..., home: String, stdout: String = "/dev/null") throws -> ChildResult {
+        try ChildProcess.check([aiMem] + arguments + ["--home", home], stdout: stdout, scratch: work)
+    }
+
+    func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+    func run() throws {
+        defer { if ownsWork && !options.keep { remove(work) } }
+        let n = options.count
+        let fm = FileManager.default
+
+        // 1. Data.
+        let dataPath = work + "/generated.ndjson"
+        log("generating \(n) observations in \(work)")
+        var clock = Date()
+        try generate(count: n, to: dataPath)
+        log(String(format: "generated %.1f MB in %.1f s", Double(fileSize(dataPath)) / 1e6, Date().timeIntervalSince(clock)))
+
+        // 2. Identities: alice exports to bob; unprotected keys, so that the figures
+        //    are the work of the command and not the Argon2id unlock.
+        for name in ["alice", "bob-template"] {
+            try aiMem("keys", "generate", "--name", name == "alice" ? "alice" : "bob", "--no-passphrase", home: home(name))
+            try aiMem("keys", "show", home: home(name), stdout: work + "/\(name).pub")
+        }
+        try aiMem("keys", "trust", work + "/bob-template.pub", "--name", "bob", home: home("alice"))
+        try aiMem("keys", "trust", work + "/alice.pub", "--name", "alice", home: home("bob-template"))
+
+        clock = Date()
+        log("seeding alice's store")
+        try aiMem("import", dataPath, home: home("alice"))
+        log(String(format: "seeded in %.1f s", Date().timeIntervalSince(clock)))
+        remove(dataPath)
+
+        // 3. Plain export, then import of it into fresh stores.
+        let plainPath = work + "/plain.ndjson"
+        var plainExport = Measurement(name: "export (plain NDJSON)", seconds: [], peakRSSBytes: [], records: n, bytes: 0)
+        for i in 0..<options.runs {
+            log("plain export, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("export", plainPath, home: home("alice"))
+            plainExport.seconds.append(r.seconds)
+            plainExport.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        plainExport.bytes = fileSize(plainPath)
+        var importing = Measurement(name: "import (plain NDJSON)", seconds: [], peakRSSBytes: [], records: n, bytes: plainExport.bytes)
+        for i in 0..<options.runs {
+            log("import into an empty store, run \(i + 1)/\(options.runs)")
+            let target = home("import-\(i)")
+            let r = try aiMem("import", plainPath, home: target)
+            importing.seconds.append(r.seconds)
+            importing.peakRSSBytes.append(r.peakRSSBytes)
+            remove(target)
+        }
+        remove(plainPath)
+
+        // 4. Snapshot export.
+        let snapshot = work + "/snapshot.aimem"
+        var export = Measurement(name: "snapshot export", seconds: [], peakRSSBytes: [], records: n, bytes: 0)
+        for i in 0..<options.runs {
+            log("snapshot export, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("snapshot", "export", snapshot, "--to", "bob", home: home("alice"))
+            export.seconds.append(r.seconds)
+            export.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        export.bytes = fileSize(snapshot)
+
+        // 5. Merge into an empty store, then the idempotent re-merge.
+        var merge = Measurement(name: "snapshot merge (empty store)", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
+        var remerge = Measurement(name: "snapshot re-merge (no-op)", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
+        let bob = home("bob")
+        for i in 0..<options.runs {
+            log("snapshot merge into an empty store, run \(i + 1)/\(options.runs)")
+            remove(bob)
+            try fm.copyItem(atPath: home("bob-template"), toPath: bob)
+            let r = try aiMem("snapshot", "merge", snapshot, home: bob)
+            merge.seconds.append(r.seconds)
+            merge.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        for i in 0..<options.runs {
+            log("snapshot re-merge, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("snapshot", "merge", snapshot, home: bob)
+            remerge.seconds.append(r.seconds)
+            remerge.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        var verify = Measurement(name: "snapshot verify", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
+        for i in 0..<options.runs {
+            log("snapshot verify, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("snapshot", "verify", snapshot, home: bob)
+            verify.seconds.append(r.seconds)
+            verify.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        if !options.keep { remove(bob) }
+
+        // 6. Search latency, one process per query as a user runs it.
+        var generator = DataGenerator(seed: 0x5EA2C4)
+        let queries = generator.queries(options.queries)
+        var search: [String: [Double]] = [:]
+        var searchRSS = 0
+        var firstSemantic = 0.0
+        for (index, mode) in ["keyword", "semantic", "hybrid"].enumerated() {
+            log("\(options.queries) \(mode) searches")
+            // The first search of a mode is not counted (it warms the page cache and,
+            // for semantic search, may build the vector index).
+            let warm = try aiMem("search", "warm up " + queries[0], "--mode", mode, "--limit", "10", home: home("alice"))
+            if index == 1 { firstSemantic = warm.seconds }
+            for q in queries {
+                let r = try aiMem("search", q, "--mode", mode, "--limit", "10", home: home("alice"))
+                search[mode, default: []].append(r.seconds * 1000)
+                searchRSS = max(searchRSS, r.peakRSSBytes)
+            }
+        }
+
+        // 7. The peer pipeline on the same rows: sqlite3 JSON dump | age | minisign.
+        var peer: Measurement? = nil
+        if options.peer {
+            peer = try measurePeer(database: home("alice") + "/memory.sqlite", count: n)
+        }
+        if !options.keep { remove(snapshot) }
+
+        // Report.
+        let rows = [export, merge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
+        print("")
+        print("ai-mem benchmark: \(n) observations, \(options.runs) run(s) each (median), release build")
+        print("operation".padded(to: 30) + "    time     records/s      MB/s   peak RSS")
+        for row in rows { print(row.row()) }
+        var searchP50 = 0.0
+        for mode in ["keyword", "semantic", "hybrid"] {
+            let samples = search[mode] ?? [0]
+            let p50 = Statistics.percentile(samples, 50), p95 = Statistics.percentile(samples, 95)
+            if mode == "hybrid" { searchP50 = p50 }
+            print("search \(mode)".padded(to: 30) + String(format: "p50 %6.1f ms   p95 %6.1f ms", p50, p95))
+        }
+        print(String(format: "first semantic search (builds the vector index when stale): %.1f ms", firstSemantic * 1000))
+        print(String(format: "search peak RSS %.1f MB; snapshot %.1f MB (%.0f bytes/record)", Double(searchRSS) / 1_048_576,
+                     Double(export.bytes) / 1e6, Double(export.bytes) / Double(n)))
+        let peakRSS = [export, merge, remerge, verify, plainExport, importing].map(\.peakRSSMB).max() ?? 0
+        let peerText = peer.map { String(format: "%.3f", $0.median) } ?? "NA"
+        let ratio = peer.map { String(format: "%.2f", $0.median / export.median) } ?? "NA"
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f",
+                     export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS))
+    }
+
+    func generate(count: Int, to path: String) throws {
+        let sink = try FileSink(path: path)
+        var generator = DataGenerator(seed: 0xA1_3E3_BE4C)
+        var writer = JSONWriter(reservingCapacity: 16_384)
+        for i in 0..<count {
+            writer.removeAll()
+            writer.write(ObservationCodec.encode(try generator.observation(i), embedding: .full))
+            writer.append(0x0A)
+            try sink.write(writer.bytes)
+            if (i + 1) % 20_000 == 0 { log("  \(i + 1) generated") }
+        }
+        try sink.close()
+    }
+
+    func measurePeer(database: String, count: Int) throws -> Measurement? {
+        let tools = ["sqlite3", "age", "age-keygen", "minisign"]
+        let missing = tools.filter { tool in
+            !(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+        }
+        guard missing.isEmpty else {
+            log("peer pipeline skipped: \(missing.joined(separator: ", ")) not installed (apt-get install -y sqlite3 age minisign)")
+            return nil
+        }
+        let peerDir = work + "/peer"
+        try FileManager.default.createDirectory(atPath: peerDir, withIntermediateDirectories: true)
+        try ChildProcess.check(["age-keygen", "-o", peerDir + "/age.key"], scratch: work)
+        try ChildProcess.check(["age-keygen", "-y", peerDir + "/age.key"], stdout: peerDir + "/age.pub", scratch: work)
+        let recipient = try String(contentsOfFile: peerDir + "/age.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ChildProcess.check(["minisign", "-G", "-W", "-p", peerDir + "/minisign.pub", "-s", peerDir + "/minisign.key"], scratch: work)
+        // The same fields as a snapshot, the embedding as hex (sqlite3 has no base64).
+        let select = """
+            SELECT id, session_id, project, type, concept, title, content, summary, content_hash, created_at, updated_at, \
+            importance_score, tags, metadata, diff, assets, embedding_model, embedding_dim, hex(embedding) AS embedding \
+            FROM observations ORDER BY created_at, seq
+            """
+        let script = """
+            set -euo pipefail
+            sqlite3 -readonly "$1" '.mode json' "$2" | age -r "$3" > "$4/dump.json.age"
+            minisign -S -s "$4/minisign.key" -m "$4/dump.json.age" -x "$4/dump.json.age.minisig" > /dev/null
+            """
+        var m = Measurement(name: "peer: sqlite3|age|minisign", seconds: [], peakRSSBytes: [], records: count, bytes: 0)
+        for i in 0..<options.runs {
+            log("peer pipeline, run \(i + 1)/\(options.runs)")
+            let r = try ChildProcess.check(["bash", "-c", script, "peer", database, select, recipient, peerDir], scratch: work)
+            m.seconds.append(r.seconds)
+            m.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        m.bytes = fileSize(peerDir + "/dump.json.age")
+        remove(peerDir)
+        return m
+    }
+}
+
+/// A buffered file writer for the generated data.
+final class FileSink {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchError("cannot create \(path)") }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+    }
+}

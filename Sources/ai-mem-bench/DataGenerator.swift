@@ -1,0 +1,126 @@
+import Foundation
+import MemoryStore
+
+/// A deterministic source of realistic observations for the benchmark: coding
+/// notes of mixed length (a few words to several kilobytes), tags, metadata, a
+/// little non-ASCII text, and the lexical embedding of each (384 floats).
+struct DataGenerator {
+    private var random: SplitMix64
+    private let embedder = LexicalHashEmbedder()
+    private let start = 1_704_067_200.0  // 2024-01-01T00:00:00Z
+
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+
+    static let words: [String] = """
+        cache invalidation migration schema index query planner transaction deadlock retry timeout backoff \
+        pagination cursor offset limit token session cookie header middleware router handler endpoint \
+        request response payload serializer parser encoder decoder buffer stream chunk socket connection \
+        pool thread worker queue scheduler cron job batch pipeline build compiler linker flag warning error \
+        exception panic crash stack trace log logger metric histogram counter gauge alert dashboard latency \
+        throughput memory leak allocation garbage collector heap pointer reference ownership borrow lifetime \
+        async await future promise callback closure actor mutex lock semaphore channel select poll epoll \
+        kernel syscall file descriptor permission owner group mount volume container image registry deploy \
+        rollout rollback canary feature toggle config environment secret vault key certificate rotation \
+        signature hash checksum digest encryption nonce cipher plaintext ciphertext authentication password \
+        user account role permission policy audit event webhook retry idempotent duplicate conflict merge \
+        branch commit rebase cherry pick tag release version semver changelog dependency package lockfile \
+        test fixture mock stub assertion coverage flaky snapshot golden benchmark profile flamegraph \
+        postgres sqlite redis kafka nginx docker kubernetes terraform ansible github gitlab jenkins swift \
+        python rust golang typescript javascript react vue django flask rails spring gradle maven cargo \
+        function method class struct enum protocol interface trait generic type inference optional nil \
+        null undefined boundary overflow underflow rounding precision float integer string unicode utf8 \
+        encoding locale timezone timestamp date duration interval calendar daylight saving offset utc
+        """.split(separator: " ").map(String.init)
+    static let glue = ["the", "a", "to", "of", "in", "for", "when", "after", "because", "with", "and", "but", "so", "not", "on", "is", "was", "we", "it"]
+    static let extras = ["café", "naïve", "Zürich", "日本語のテスト", "ошибка", "🚀", "👩‍💻", "✓", "→", "\"quoted\"", "C:\\path\\file", "tab\there"]
+    static let types = ["note", "decision", "bugfix", "discovery", "fact", "todo", "feature", "refactor"]
+    static let tagWords = ["db", "perf", "security", "api", "ui", "infra", "bug", "test", "docs", "release", "auth", "cache"]
+
+    mutating func sentence(words count: Int) -> String {
+        var parts: [String] = []
+        parts.reserveCapacity(count)
+        for i in 0..<count {
+            let roll = random.next(100)
+            if roll < 30 {
+                parts.append(Self.glue[random.next(Self.glue.count)])
+            } else if roll == 99 {
+                parts.append(Self.extras[random.next(Self.extras.count)])
+            } else {
+                parts.append(Self.words[random.next(Self.words.count)])
+            }
+            if i == 0 { parts[0] = parts[0].prefix(1).uppercased() + parts[0].dropFirst() }
+        }
+        return parts.joined(separator: " ") + "."
+    }
+
+    /// Content of mixed length: 30% short, 50% medium, 20% long (about 1 KB on average).
+    mutating func content() -> String {
+        let roll = random.next(100)
+        let words = roll < 30 ? 12 + random.next(35) : roll < 80 ? 50 + random.next(180) : 200 + random.next(340)
+        var text = ""
+        var left = words
+        while left > 0 {
+            let n = min(left, 8 + random.next(14))
+            if !text.isEmpty { text += random.next(6) == 0 ? "\n" : " " }
+            text += sentence(words: n)
+            left -= n
+        }
+        return text
+    }
+
+    mutating func hexID(_ bytes: Int) -> String {
+        var s = ""
+        for _ in 0..<bytes { s += String(format: "%02x", random.next(256)) }
+        return s
+    }
+
+    /// The `index`-th observation (call in order: the generator is sequential).
+    mutating func observation(_ index: Int) throws -> Observation {
+        let u = hexID(16)
+        let id = "\(u.prefix(8))-\(u.dropFirst(8).prefix(4))-4\(u.dropFirst(13).prefix(3))-a\(u.dropFirst(17).prefix(3))-\(u.suffix(12))"
+        let content = self.content()
+        var tags: [String] = []
+        for _ in 0..<random.next(5) {
+            let t = Self.tagWords[random.next(Self.tagWords.count)]
+            if !tags.contains(t) { tags.append(t) }
+        }
+        var metadata = JSONObject()
+        metadata.append("source", .string("bench"))
+        metadata.append("file", .string("src/\(Self.words[random.next(Self.words.count)])/\(Self.words[random.next(Self.words.count)]).swift"))
+        metadata.append("line", .int(1 + random.next(2000)))
+        if random.next(3) == 0 { metadata.append("branch", .string("feature/\(Self.words[random.next(Self.words.count)])")) }
+        let created = start + Double(index) * 311.0 + Double(random.next(300))
+        var observation = Observation(
+            id: id, sessionID: random.next(4) == 0 ? nil : "session-\(index / 40)", project: "/work/project-\(random.next(12))",
+            type: Self.types[random.next(Self.types.count)], concept: random.next(3) == 0 ? Self.words[random.next(Self.words.count)] : nil,
+            title: sentence(words: 4 + random.next(6)), content: content, summary: ContentPreparation.summary(of: content),
+            createdAt: created, updatedAt: created + (random.next(5) == 0 ? Double(random.next(86_400)) : 0),
+            importanceScore: Double(random.next(101)) / 100, tags: tags, metadata: metadata)
+        observation.embedding = Embedding(model: embedder.modelID, vector: try embedder.embed([observation.searchableText])[0])
+        return observation
+    }
+
+    /// Queries of two or three vocabulary words, as a user would type them.
+    mutating func queries(_ count: Int) -> [String] {
+        (0..<count).map { _ in
+            (0..<(2 + random.next(2))).map { _ in Self.words[random.next(Self.words.count)] }.joined(separator: " ")
+        }
+    }
+}
+
+/// SplitMix64: small, fast and reproducible.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in 0..<bound.
+    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}

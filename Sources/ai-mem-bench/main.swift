@@ -1,0 +1,44 @@
+import Foundation
+import MemoryStore
+
+/// ai-mem-bench: measures ai-mem as a user runs it (one process per command) on
+/// a generated store. Run through scripts/bench.sh, which builds in release mode.
+///
+///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer]
+struct Options {
+    var count = 100_000
+    var runs = 3
+    var queries = 20
+    var work: String? = nil
+    var aiMem = ".build/release/ai-mem"
+    var peer = true
+    var keep = false
+
+    init(_ arguments: [String]) throws {
+        var it = arguments.makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let v = it.next() else { throw BenchError("\(flag) needs a value") }
+            return v
+        }
+        while let a = it.next() {
+            switch a {
+            case "--count": count = try Int(value(a)).flatMap { $0 > 0 ? $0 : nil } ?? { throw BenchError("--count must be a positive number") }()
+            case "--runs": runs = try Int(value(a)).flatMap { $0 > 0 ? $0 : nil } ?? { throw BenchError("--runs must be a positive number") }()
+            case "--queries": queries = try Int(value(a)).flatMap { $0 > 0 ? $0 : nil } ?? { throw BenchError("--queries must be a positive number") }()
+            case "--work": work = try value(a)
+            case "--ai-mem": aiMem = try value(a)
+            case "--no-peer": peer = false
+            case "--keep": keep = true
+            default: throw BenchError("unknown argument \(a)")
+            }
+        }
+    }
+}
+
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    try Bench(options).run()
+} catch {
+    FileHandle.standardError.write(Data("ai-mem-bench: error: \(error)\n".utf8))
+    exit(1)
+}
