@@ -71,7 +71,7 @@ enum Forge {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("forge-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
         try OutputDestination.file(url.path).write { sink in
-            var encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
+            let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
             try encoder.add(plaintext)
             if let trailer { try encoder.finish(trailer: trailer) } else { try encoder.finish(signer: signer) }
         }

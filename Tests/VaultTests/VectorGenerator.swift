@@ -76,7 +76,7 @@ enum VectorGenerator {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vector-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
         try OutputDestination.file(url.path).write { sink in
-            var encoder = try SnapshotEncoder(recipients: recipients, sink: sink, entropy: .seeded(Array(seed.utf8)))
+            let encoder = try SnapshotEncoder(recipients: recipients, sink: sink, entropy: .seeded(Array(seed.utf8)))
             try encoder.add(plaintext)
             if let trailer { try encoder.finish(trailer: trailer) } else { try encoder.finish(signer: signer) }
         }
@@ -243,22 +243,26 @@ enum VectorGenerator {
         reject("signature-by-carol-claiming-alice.aimem", "signature invalid", "claims alice, signed by carol (also trusted)", try seal(onePlain, seed: "carol-claims", signer: carol))
         reject("signature-zero.aimem", "signature invalid", "64 zero bytes instead of a signature", try seal(onePlain, seed: "zero", trailer: [UInt8](repeating: 0, count: 64)))
         reject("signature-missing.aimem", "invalid payload", "no signature: the final chunk ends with the plaintext, whose last 64 bytes are taken as the signature", try seal(onePlain, seed: "missing", trailer: []))
-        let realSignature = Ed25519.StreamingSigner()
+        let realSignature = SnapshotSignature()
         let sigHeader = Array(try seal(onePlain, seed: "flip")[0..<SnapshotFormat.headerBytes(recipients: 2)])
-        realSignature.update(SnapshotFormat.signatureDomain); realSignature.update(sigHeader); realSignature.update(onePlain)
-        var flipped = realSignature.finish(with: alice.signing)
+        realSignature.update(sigHeader); realSignature.update(onePlain)
+        var flipped = realSignature.sign(with: alice.signing)
         flipped[10] ^= 0x01
         reject("signature-bit-flipped.aimem", "signature invalid", "a valid signature with one bit flipped", try seal(onePlain, seed: "flip", trailer: flipped))
-        let otherHeader = Ed25519.StreamingSigner()
-        otherHeader.update(SnapshotFormat.signatureDomain); otherHeader.update(Array(genuine[0..<headerEnd])); otherHeader.update(onePlain)
-        reject("signature-over-different-header.aimem", "signature invalid", "alice's signature over another snapshot's header", try seal(onePlain, seed: "other-header", trailer: otherHeader.finish(with: alice.signing)))
-        let noDomain = Ed25519.StreamingSigner()
+        let otherHeader = SnapshotSignature()
+        otherHeader.update(Array(genuine[0..<headerEnd])); otherHeader.update(onePlain)
+        reject("signature-over-different-header.aimem", "signature invalid", "alice's signature over another snapshot's header", try seal(onePlain, seed: "other-header", trailer: otherHeader.sign(with: alice.signing)))
+        let noDomain = SnapshotSignature(domain: [])
         noDomain.update(sigHeader); noDomain.update(onePlain)
-        reject("signature-without-domain.aimem", "signature invalid", "alice's signature without the domain-separation prefix", try seal(onePlain, seed: "flip", trailer: noDomain.finish(with: alice.signing)))
-        let otherText = Ed25519.StreamingSigner()
-        otherText.update(SnapshotFormat.signatureDomain); otherText.update(sigHeader)
+        reject("signature-without-domain.aimem", "signature invalid", "alice's signature without the domain-separation prefix", try seal(onePlain, seed: "flip", trailer: noDomain.sign(with: alice.signing)))
+        let otherText = SnapshotSignature()
+        otherText.update(sigHeader)
         otherText.update(plaintext(metadata(count: 1, id: "vector-sig"), [record("sig", content: "what alice really signed")]))
-        reject("signature-over-different-plaintext.aimem", "signature invalid", "alice signed other records", try seal(onePlain, seed: "flip", trailer: otherText.finish(with: alice.signing)))
+        reject("signature-over-different-plaintext.aimem", "signature invalid", "alice signed other records", try seal(onePlain, seed: "flip", trailer: otherText.sign(with: alice.signing)))
+        // The construction of development builds before this format was fixed: Ed25519ph (SHA-512 prehash).
+        let ed25519ph = Ed25519.StreamingSigner()
+        ed25519ph.update(SnapshotFormat.signatureDomain); ed25519ph.update(sigHeader); ed25519ph.update(onePlain)
+        reject("signature-ed25519ph.aimem", "signature invalid", "alice's Ed25519ph (SHA-512 prehash) signature over the same bytes, not the BLAKE2b-512 construction", try seal(onePlain, seed: "flip", trailer: ed25519ph.finish(with: alice.signing)))
 
         // -- Stream
         for index in [0, 1, 2, ranges.count - 1] {

@@ -69,6 +69,7 @@ extension MemoryStore {
         guard !trimmed.isEmpty else { return [] }
         let q = try embedder.embed([trimmed])[0]
         guard q.count == embedder.dimension else { return [] }
+        if filter == ObservationFilter(), let ranked = try indexedSemanticRanking(q, limit: limit) { return ranked }
         return try read { db in
             let condition = filter.sqlCondition
             var arguments = condition.arguments
@@ -80,6 +81,37 @@ extension MemoryStore {
                 """, arguments: StatementArguments(arguments))
             var best = TopK(capacity: limit)
             while let row = try cursor.next() {
+                let seq: Int64 = row[0]
+                let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
+                    guard let data, data.count == q.count * 4 else { return nil }
+                    return data.withUnsafeBytes { raw in VectorMath.dotLittleEndian(q, raw) }
+                }
+                if let score, score.isFinite, score > 0 { best.insert(seq: seq, score: Double(score)) }
+            }
+            return best.sorted()
+        }
+    }
+
+    /// Semantic ranking through the vector index (built or rebuilt here when stale):
+    /// int8 candidates, re-ranked with the exact float32 vectors. nil when the
+    /// index cannot be used (say, the home is read-only): the caller scans SQLite.
+    func indexedSemanticRanking(_ q: [Float], limit: Int) throws -> [(seq: Int64, score: Double)]? {
+        let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
+        let candidates = max(limit * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
+        return try read { db -> [(seq: Int64, score: Double)]? in
+            let generation = try VectorIndex.generation(db)
+            var found = index.scan(query: q, generation: generation, candidates: candidates)
+            if found == nil {
+                try index.build(db, generation: generation)
+                found = index.scan(query: q, generation: generation, candidates: candidates)
+            }
+            guard let found else { return nil }
+            guard !found.isEmpty else { return [] }
+            let placeholders = Array(repeating: "?", count: found.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, embedding FROM observations WHERE seq IN (\(placeholders))",
+                                           arguments: StatementArguments(found.map(\.seq)))
+            var best = TopK(capacity: limit)
+            while let row = try rows.next() {
                 let seq: Int64 = row[0]
                 let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
                     guard let data, data.count == q.count * 4 else { return nil }

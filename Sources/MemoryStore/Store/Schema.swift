@@ -72,6 +72,22 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-write-generation") { db in
+            try db.execute(sql: """
+                -- Counts changes to observations, so that caches (the vector index) know
+                -- when they are stale. Triggers: no write path can forget it.
+                INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_generation', 0);
+                CREATE TRIGGER observations_generation_insert AFTER INSERT ON observations BEGIN
+                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
+                END;
+                CREATE TRIGGER observations_generation_update AFTER UPDATE ON observations BEGIN
+                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
+                END;
+                CREATE TRIGGER observations_generation_delete AFTER DELETE ON observations BEGIN
+                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
+                END;
+                """)
+        }
         return migrator
     }
 

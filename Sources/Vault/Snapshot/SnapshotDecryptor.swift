@@ -4,29 +4,26 @@ import Sodium
 
 /// Reads a snapshot's header, opens the stanza meant for one of `keys`, and then
 /// yields the NDJSON plaintext line by line while checking the stream rules
-/// (docs/FORMAT.md §3). The signature is available once `nextLine` returned nil.
+/// (docs/FORMAT.md §3). A worker thread reads, decrypts, hashes and splits the
+/// chunks while the caller parses and applies lines; at most a few chunks wait
+/// between them. Everything reaches the caller in stream order, errors included.
+/// The signature can be checked once `nextLine` returned nil.
 final class SnapshotDecryptor {
     let header: [UInt8]
     let recipientCount: Int
     /// The key that opened a stanza.
     let openedWith: PublicIdentity
-    private let reader: ByteReader
-    private let puller: SecretStream.Puller
     private(set) var signature: [UInt8]? = nil
-    /// Updated with every plaintext byte (not the signature).
-    let verifier = Ed25519.StreamingVerifier()
+    private let digest: SnapshotSignature
+    private let batches: Handoff<LineBatch.Item>
 
-    private var chunkNumber = 0
-    private var finished = false
-    private var plaintext: [UInt8] = []
-    private var partial: [UInt8] = []
-    private var lines: [ArraySlice<UInt8>] = []
+    private var batch = LineBatch(bytes: [], ends: [])
     private var lineIndex = 0
+    private var finished = false
     private(set) var lineNumber = 0
 
     /// `keys` are tried in order; `moreKeys` is asked (once) for further keys when none opens.
     init(reader: ByteReader, keys: [SecretIdentity], moreKeys: () throws -> [SecretIdentity]) throws {
-        self.reader = reader
         let start = try reader.read(upTo: 11)
         guard start.count >= 8 else {
             throw start.isEmpty ? SnapshotError.truncated : (Array(start) == Array(SnapshotFormat.magic.prefix(start.count)) ? SnapshotError.truncated : SnapshotError.notASnapshot)
@@ -69,36 +66,127 @@ final class SnapshotDecryptor {
             throw SnapshotError.notARecipient(keyIDs: tried.map(\.publicIdentity.keyID))
         }
         openedWith = identity
+        let puller: SecretStream.Puller
         do {
             puller = try SecretStream.Puller(key: fileKey, header: streamHeader)
         } catch {
             throw SnapshotError.corrupted(chunk: 1)
         }
-        verifier.update(SnapshotFormat.signatureDomain)
-        verifier.update(header)
+        digest = SnapshotSignature()
+        digest.update(headerBytes)
+        let batches = Handoff<LineBatch.Item>(capacity: 4)
+        self.batches = batches
+        let chunks = ChunkReader(reader: reader, puller: puller, digest: digest)
+        _ = WorkerThread(name: "snapshot-decrypt") {
+            chunks.run(into: batches)
+        }
+    }
+
+    deinit {
+        // Stops the worker at its next handoff, if the caller stopped reading early.
+        batches.cancel()
+    }
+
+    /// True when the signature in the final chunk is valid for `publicKey` (call
+    /// after `nextLine` returned nil; once).
+    func verifySignature(publicKey: Ed25519.PublicKey) -> Bool {
+        guard finished, let signature else { return false }
+        return digest.verify(signature: signature, publicKey: publicKey)
     }
 
     /// The next line (without its "\n"), or nil after the last one, once the final
     /// chunk was authenticated and nothing follows it.
     func nextLine() throws -> ArraySlice<UInt8>? {
-        while lineIndex >= lines.count {
-            if finished {
-                guard partial.isEmpty else {
-                    throw SnapshotError.invalidPayload(line: lineNumber + 1, reason: "the last line does not end with a newline")
-                }
-                return nil
+        while lineIndex >= batch.ends.count {
+            if finished { return nil }
+            guard let item = batches.take() else { throw SnapshotError.truncated }
+            switch item {
+            case .lines(let next):
+                batch = next
+                lineIndex = 0
+            case .end(let signature):
+                self.signature = signature
+                finished = true
+            case .failure(let error):
+                finished = true
+                batch = LineBatch(bytes: [], ends: [])
+                throw error
             }
-            lines.removeAll(keepingCapacity: true)
-            lineIndex = 0
-            try readChunk()
         }
-        let line = lines[lineIndex]
+        let start = lineIndex == 0 ? 0 : batch.ends[lineIndex - 1] + 1
+        let line = batch.bytes[start..<batch.ends[lineIndex]]
         lineIndex += 1
         lineNumber += 1
         return line
     }
 
-    private func readChunk() throws {
+    /// The index of the next "\n" at or after `from` (memchr).
+    static func newline(in data: ArraySlice<UInt8>, from: Int) -> Int? {
+        guard from < data.endIndex else { return nil }
+        return data.withUnsafeBufferPointer { buffer -> Int? in
+            let offset = from - data.startIndex
+            guard let found = memchr(buffer.baseAddress! + offset, 0x0A, buffer.count - offset) else { return nil }
+            return data.startIndex + (UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!))
+        }
+    }
+}
+
+/// Complete lines of plaintext: `bytes`, and the offset of each line's "\n".
+struct LineBatch: @unchecked Sendable {
+    var bytes: [UInt8]
+    var ends: [Int]
+
+    enum Item: @unchecked Sendable {
+        case lines(LineBatch)
+        /// The final chunk was authenticated and nothing follows; its signature.
+        case end(signature: [UInt8])
+        case failure(Error)
+    }
+}
+
+/// The worker's half: reads length-framed chunks, decrypts and hashes them, and
+/// splits the plaintext into lines, enforcing the line limits as bytes arrive.
+final class ChunkReader: @unchecked Sendable {
+    private let reader: ByteReader
+    private let puller: SecretStream.Puller
+    private let digest: SnapshotSignature
+    private var chunkNumber = 0
+    private var plaintext: [UInt8] = []
+    /// The start of a line that continues in the next chunk.
+    private var partial: [UInt8] = []
+    /// Lines completed so far.
+    private var lineCount = 0
+
+    init(reader: ByteReader, puller: SecretStream.Puller, digest: SnapshotSignature) {
+        self.reader = reader
+        self.puller = puller
+        self.digest = digest
+    }
+
+    func run(into batches: Handoff<LineBatch.Item>) {
+        do {
+            while true {
+                let (batch, signature) = try readChunk()
+                if !batch.ends.isEmpty || signature == nil {
+                    guard batches.put(.lines(batch)) else { return }
+                }
+                if let signature {
+                    guard partial.isEmpty else {
+                        throw SnapshotError.invalidPayload(line: lineCount + 1, reason: "the last line does not end with a newline")
+                    }
+                    batches.put(.end(signature: signature))
+                    batches.finish()
+                    return
+                }
+            }
+        } catch {
+            batches.put(.failure(error))
+            batches.finish()
+        }
+    }
+
+    /// One chunk's complete lines, and the signature when it was the final chunk.
+    private func readChunk() throws -> (LineBatch, [UInt8]?) {
         chunkNumber += 1
         let prefix = try reader.read(upTo: 4)
         guard prefix.count == 4 else { throw SnapshotError.truncated }
@@ -116,6 +204,7 @@ final class SnapshotDecryptor {
             throw SnapshotError.corrupted(chunk: chunkNumber)
         }
         var data = plaintext[...]
+        var signature: [UInt8]? = nil
         switch tag {
         case SecretStream.Tag.message.rawValue:
             break
@@ -125,46 +214,44 @@ final class SnapshotDecryptor {
             guard try reader.isAtEnd() else { throw SnapshotError.trailingData }
             signature = Array(plaintext.suffix(SnapshotFormat.signatureBytes))
             data = plaintext.dropLast(SnapshotFormat.signatureBytes)
-            finished = true
         default:
             throw SnapshotError.corrupted(chunk: chunkNumber)
         }
-        data.withUnsafeBytes { verifier.update($0) }
-        try split(data)
+        data.withUnsafeBytes { digest.update($0) }
+        return (try split(data), signature)
     }
 
-    /// The index of the next "\n" at or after `from` (memchr).
-    static func newline(in data: ArraySlice<UInt8>, from: Int) -> Int? {
-        guard from < data.endIndex else { return nil }
-        return data.withUnsafeBufferPointer { buffer -> Int? in
-            let offset = from - data.startIndex
-            guard let found = memchr(buffer.baseAddress! + offset, 0x0A, buffer.count - offset) else { return nil }
-            return data.startIndex + (UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!))
+    private func limit(_ line: Int) -> Int { line == 1 ? SnapshotFormat.metadataLineLimit : SnapshotFormat.lineLimit }
+
+    /// The complete lines in `partial` + `data`; the rest stays in `partial`.
+    private func split(_ data: ArraySlice<UInt8>) throws -> LineBatch {
+        guard let lastNewline = data.lastIndex(of: 0x0A) else {
+            partial.append(contentsOf: data)
+            if partial.count > limit(lineCount + 1) {
+                throw SnapshotError.invalidPayload(line: lineCount + 1, reason: "line longer than \(limit(lineCount + 1)) bytes")
+            }
+            return LineBatch(bytes: [], ends: [])
         }
-    }
-
-    /// Splits decrypted data into complete lines, enforcing the line limits as bytes arrive.
-    private func split(_ data: ArraySlice<UInt8>) throws {
-        func limit(_ line: Int) -> Int { line == 1 ? SnapshotFormat.metadataLineLimit : SnapshotFormat.lineLimit }
-        var start = data.startIndex
-        while let newline = Self.newline(in: data, from: start) {
-            let number = lineNumber + lines.count + 1
-            if partial.isEmpty {
-                lines.append(data[start..<newline])
-            } else {
-                partial.append(contentsOf: data[start..<newline])
-                lines.append(partial[...])
-                partial = []
+        var bytes = partial
+        partial = []
+        let carried = bytes.count
+        bytes.append(contentsOf: data[data.startIndex...lastNewline])
+        partial.append(contentsOf: data[(lastNewline + 1)...])
+        var ends: [Int] = []
+        var start = 0
+        var from = carried
+        while let newline = SnapshotDecryptor.newline(in: bytes[...], from: from) {
+            lineCount += 1
+            if newline - start > limit(lineCount) {
+                throw SnapshotError.invalidPayload(line: lineCount, reason: "line longer than \(limit(lineCount)) bytes")
             }
-            if lines.last!.count > limit(number) {
-                throw SnapshotError.invalidPayload(line: number, reason: "line longer than \(limit(number)) bytes")
-            }
+            ends.append(newline)
             start = newline + 1
+            from = start
         }
-        partial.append(contentsOf: data[start...])
-        let number = lineNumber + lines.count + 1
-        if partial.count > limit(number) {
-            throw SnapshotError.invalidPayload(line: number, reason: "line longer than \(limit(number)) bytes")
+        if partial.count > limit(lineCount + 1) {
+            throw SnapshotError.invalidPayload(line: lineCount + 1, reason: "line longer than \(limit(lineCount + 1)) bytes")
         }
+        return LineBatch(bytes: bytes, ends: ends)
     }
 }

@@ -11,7 +11,7 @@ public enum SnapshotFormat {
     public static let signatureBytes = 64
     public static let metadataLineLimit = 1 << 20
     public static let lineLimit = 16 << 20
-    /// Prefix of the signed message (Ed25519ph).
+    /// Prefix of the message Ed25519 signs (before the BLAKE2b-512 digest).
     public static let signatureDomain: [UInt8] = Array("ai-mem snapshot v1".utf8) + [0]
 
     /// Header length for a recipient count: magic, version, count, stanzas, stream header.

@@ -110,8 +110,8 @@ public final class SnapshotVault {
         if mode == .inspect {
             try Self.checkStanzaCount(metadata, decryptor)
             while try decryptor.nextLine() != nil { report.records += 1 }
-            if let key = signer.key, let signature = decryptor.signature {
-                report.signatureValid = decryptor.verifier.verify(signature: signature, publicKey: key.signingKey)
+            if let key = signer.key {
+                report.signatureValid = decryptor.verifySignature(publicKey: key.signingKey)
             }
             return report
         }
@@ -144,11 +144,15 @@ public final class SnapshotVault {
                 guard report.records <= metadata.count else {
                     throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
                 }
-                let record: Observation
-                do {
-                    record = try StrictRecord.decode(Self.parse(line, line: number), expected: expected)
-                } catch let error as StrictRecord.Invalid {
-                    throw SnapshotError.invalidPayload(line: number, reason: error.reason)
+                // Canonical lines (all that ai-mem writes) take the fast path; anything
+                // else is decided, with its exact reason, by the full parser.
+                var record: Observation! = line.withUnsafeBytes { CanonicalRecordReader.read($0, expected: expected) }
+                if record == nil {
+                    do {
+                        record = try StrictRecord.decode(Self.parse(line, line: number), expected: expected)
+                    } catch let error as StrictRecord.Invalid {
+                        throw SnapshotError.invalidPayload(line: number, reason: error.reason)
+                    }
                 }
                 guard try session.markSeen(record.id) else { throw SnapshotError.duplicateID(line: number, id: record.id) }
                 if apply { try session.apply(record, policy: policy) }
@@ -157,7 +161,7 @@ public final class SnapshotVault {
             guard report.records == metadata.count else {
                 throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
             }
-            guard let signature = decryptor.signature, decryptor.verifier.verify(signature: signature, publicKey: signingKey) else {
+            guard decryptor.verifySignature(publicKey: signingKey) else {
                 throw SnapshotError.signatureInvalid
             }
             report.signatureValid = true

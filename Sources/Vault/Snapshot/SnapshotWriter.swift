@@ -12,55 +12,119 @@ public struct SnapshotExportReport: Sendable, Equatable {
 }
 
 /// Streams observations into an encrypted, signed snapshot (docs/FORMAT.md):
-/// header, then NDJSON through secretstream in 64 KiB chunks, the Ed25519ph
-/// signature in the final chunk. Memory stays bounded by one chunk and one record.
+/// header, then NDJSON through secretstream in 64 KiB chunks, the Ed25519
+/// signature in the final chunk. Memory stays bounded by a few chunks and one record.
 public enum SnapshotWriter {
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
         filter: ObservationFilter, to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
-        var encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
-        let written = try store.withObservations(filter) { count, next -> Int in
-            let metadata = SnapshotMetadata(
-                snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
-                exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
-                count: count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension)
-            var line = JSONWriter(reservingCapacity: 8192)
-            line.write(metadata.json)
-            line.append(0x0A)
-            try encoder.add(line.bytes)
-            var written = 0
-            while let observation = try next() {
-                line.removeAll()
-                line.write(ObservationCodec.encode(observation, embedding: .full))
-                line.append(0x0A)
-                try encoder.add(line.bytes)
-                written += 1
-                if let progress, written % 1000 == 0 { progress(written, count) }
+        let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
+        // Two threads: this one reads SQLite and writes NDJSON into 64 KiB blocks; a
+        // worker hashes, encrypts and writes them. At most `blocksInFlight` wait.
+        let blocks = Handoff<[UInt8]>(capacity: blocksInFlight)
+        let worker = WorkerThread(name: "snapshot-encrypt") { [encoder] in
+            do {
+                while let block = blocks.take() { try encoder.add(block) }
+            } catch {
+                blocks.cancel()
+                throw error
             }
-            guard written == count else {
-                throw MemoryStoreError.io(path: "memory store", reason: "read \(written) observations, expected \(count)")
-            }
-            return written
         }
+        var written = 0
+        do {
+            written = try store.withRecordLines(filter) { count, next -> Int in
+                let metadata = SnapshotMetadata(
+                    snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
+                    exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
+                    count: count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension)
+                var blockWriter = BlockWriter(handoff: blocks)
+                var line = JSONWriter(reservingCapacity: 8192)
+                line.write(metadata.json)
+                line.append(0x0A)
+                try blockWriter.write(line.bytes)
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 17)
+                var records = 0
+                while try next(&buffer) {
+                    records += 1
+                    if buffer.count >= 1 << 16 {
+                        try blockWriter.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                    if let progress, records % 1000 == 0 { progress(records, count) }
+                }
+                try blockWriter.write(buffer)
+                try blockWriter.flush()
+                guard records == count else {
+                    throw MemoryStoreError.io(path: "memory store", reason: "read \(records) observations, expected \(count)")
+                }
+                return records
+            }
+        } catch {
+            blocks.finish()
+            // The worker's error (say, a full disk) is the cause when it stopped first.
+            try worker.join()
+            throw error
+        }
+        blocks.finish()
+        try worker.join()
         try encoder.finish(signer: signer)
         try sink.flush()
         return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
     }
+
+    static let blocksInFlight = 8
+
+    /// Cuts plaintext into blocks of exactly one chunk and hands them over.
+    struct BlockWriter {
+        let handoff: Handoff<[UInt8]>
+        private var block: [UInt8] = []
+
+        init(handoff: Handoff<[UInt8]>) {
+            self.handoff = handoff
+            block.reserveCapacity(SnapshotFormat.chunkBytes)
+        }
+
+        mutating func write(_ bytes: [UInt8]) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let take = min(SnapshotFormat.chunkBytes - block.count, bytes.count - offset)
+                block.append(contentsOf: bytes[offset..<offset + take])
+                offset += take
+                if block.count == SnapshotFormat.chunkBytes { try handOver() }
+            }
+        }
+
+        mutating func flush() throws {
+            if !block.isEmpty { try handOver() }
+        }
+
+        private mutating func handOver() throws {
+            guard handoff.put(block) else { throw WorkerStopped() }
+            block = []
+            block.reserveCapacity(SnapshotFormat.chunkBytes)
+        }
+    }
+
+    /// The encrypting worker stopped (its own error is the one to report).
+    struct WorkerStopped: Error {}
 }
 
 /// The encrypting and signing half of a snapshot writer, for any plaintext:
 /// writes the header at once, then chunks and signs what it is given.
-struct SnapshotEncoder {
+final class SnapshotEncoder: @unchecked Sendable {
     let header: [UInt8]
-    private let signature = Ed25519.StreamingSigner()
+    private let signature: SnapshotSignature
     private var chunks: ChunkWriter
 
-    init(recipients: [PublicIdentity], sink: ByteSink, entropy: SnapshotEntropy = .system) throws {
+    init(recipients: [PublicIdentity], sink: ByteSink, entropy: SnapshotEntropy = .system,
+         signature: SnapshotSignature = SnapshotSignature()) throws {
+        self.signature = signature
         guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
         guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
         let fileKey = entropy.fileKey()
@@ -73,24 +137,23 @@ struct SnapshotEncoder {
         header += pusher.header
         self.header = header
         try sink.write(header)
-        signature.update(SnapshotFormat.signatureDomain)
         signature.update(header)
         chunks = ChunkWriter(pusher: pusher, sink: sink)
     }
 
     /// Signs and encrypts plaintext bytes.
-    mutating func add(_ bytes: [UInt8]) throws {
+    func add(_ bytes: [UInt8]) throws {
         signature.update(bytes)
         try chunks.add(bytes)
     }
 
     /// Signs with `signer` and writes the final chunk.
-    mutating func finish(signer: SecretIdentity) throws {
-        try chunks.finish(signature: signature.finish(with: signer.signing))
+    func finish(signer: SecretIdentity) throws {
+        try chunks.finish(signature: signature.sign(with: signer.signing))
     }
 
     /// Writes the final chunk with a given 64-byte trailer instead of a signature (tests and vectors).
-    mutating func finish(trailer: [UInt8]) throws {
+    func finish(trailer: [UInt8]) throws {
         try chunks.finish(signature: trailer)
     }
 }
@@ -198,7 +261,7 @@ extension SnapshotWriter {
     /// real snapshots come from `write`, which produces valid NDJSON).
     @_spi(Testing)
     public static func seal(plaintext: [UInt8], signer: SecretIdentity, recipients: [PublicIdentity], to sink: ByteSink) throws {
-        var encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
+        let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
         try encoder.add(plaintext)
         try encoder.finish(signer: signer)
         try sink.flush()

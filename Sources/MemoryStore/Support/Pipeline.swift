@@ -1,0 +1,98 @@
+import Foundation
+
+/// A bounded first-in first-out handoff between two threads: the producer blocks
+/// when `capacity` items wait, so memory stays bounded however much flows through.
+/// Either side can close it; the other then sees the end.
+public final class Handoff<Item>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var head = 0
+    private let capacity: Int
+    private var producerDone = false
+    private var consumerGone = false
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        items.reserveCapacity(capacity)
+    }
+
+    /// Hands `item` over, waiting for room; false when the consumer has gone.
+    @discardableResult
+    public func put(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !consumerGone { condition.wait() }
+        guard !consumerGone else { return false }
+        if head > 0 && head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next item, waiting for one; nil once the producer finished and all were taken.
+    public func take() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !producerDone && !consumerGone { condition.wait() }
+        guard head < items.count, !consumerGone else { return nil }
+        let item = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        condition.broadcast()
+        return item
+    }
+
+    /// The producer has nothing more.
+    public func finish() {
+        condition.lock()
+        producerDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The consumer stops: a waiting or later `put` returns false, pending items are dropped.
+    public func cancel() {
+        condition.lock()
+        consumerGone = true
+        items.removeAll()
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A thread running one closure, to be joined for its result (errors included).
+/// The closure's captures belong to the thread until `join` returns: the caller
+/// shares only `Handoff`s with it meanwhile.
+public final class WorkerThread<Result>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Swift.Result<Result, Error>? = nil
+    private var joined = false
+
+    public init(name: String, _ body: @escaping () throws -> Result) {
+        nonisolated(unsafe) let body = body
+        let thread = Thread { [self] in
+            outcome = Swift.Result { try body() }
+            done.signal()
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits for the closure and returns (or throws) what it did.
+    public func join() throws -> Result {
+        if !joined {
+            done.wait()
+            joined = true
+        }
+        return try outcome!.get()
+    }
+}
