@@ -63,15 +63,15 @@ public enum SecretStream {
         /// Appends the ciphertext of one chunk to `output`.
         public func push(_ plaintext: UnsafeRawBufferPointer, tag: Tag, into output: inout [UInt8]) {
             let size = plaintext.count + SecretStream.overhead
-            let chunk = [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            let start = output.count
+            output.append(contentsOf: repeatElement(0, count: size))
+            output.withUnsafeMutableBytes { raw in
                 var length: UInt64 = 0
                 _ = crypto_secretstream_xchacha20poly1305_push(
-                    &state, out.baseAddress!, &length,
+                    &state, (raw.baseAddress! + start).assumingMemoryBound(to: UInt8.self), &length,
                     plaintext.bindMemory(to: UInt8.self).baseAddress ?? emptyPointer, UInt64(plaintext.count),
                     nil, 0, tag.rawValue)
-                count = size
             }
-            output.append(contentsOf: chunk)
         }
 
         deinit {

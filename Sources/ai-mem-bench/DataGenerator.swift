@@ -4,12 +4,54 @@ import MemoryStore
 /// A deterministic source of realistic observations for the benchmark: coding
 /// notes of mixed length (a few words to several kilobytes), tags, metadata, a
 /// little non-ASCII text, and the lexical embedding of each (384 floats).
+///
+/// Words follow Zipf's law (exponent 1) over a vocabulary of about 4 000 terms —
+/// 330 technical words plus identifiers built from them (`retryTimeout`,
+/// `cache_key`, `parser.swift`, `E1042`) — as natural text and code notes do, so
+/// keyword queries match a realistic share of the store rather than a third of it.
 struct DataGenerator {
     private var random: SplitMix64
     private let embedder = LexicalHashEmbedder()
     private let start = 1_704_067_200.0  // 2024-01-01T00:00:00Z
+    private let vocabulary: [String]
+    /// Cumulative Zipf weights of `vocabulary` (rank 1 first).
+    private let cumulative: [Double]
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    init(seed: UInt64) {
+        random = SplitMix64(seed: seed)
+        // The vocabulary and its ranking are the same for every seed.
+        var vocabularyRandom = SplitMix64(seed: 0x0ddba11)
+        var terms = Self.words
+        let base = Self.words
+        for i in 0..<1500 {
+            let a = base[vocabularyRandom.next(base.count)], b = base[vocabularyRandom.next(base.count)]
+            terms.append(i % 2 == 0 ? a + b.prefix(1).uppercased() + b.dropFirst() : a + "_" + b)
+        }
+        for _ in 0..<1200 {
+            let exts = ["swift", "py", "ts", "go", "rs", "sql", "yaml", "md"]
+            terms.append(base[vocabularyRandom.next(base.count)] + "." + exts[vocabularyRandom.next(exts.count)])
+        }
+        for _ in 0..<1000 { terms.append("E\(1000 + vocabularyRandom.next(9000))") }
+        // A fixed shuffle decides which terms are common.
+        for i in stride(from: terms.count - 1, to: 0, by: -1) { terms.swapAt(i, vocabularyRandom.next(i + 1)) }
+        vocabulary = terms
+        var sum = 0.0
+        cumulative = (1...terms.count).map { rank in
+            sum += 1 / Double(rank)
+            return sum
+        }
+    }
+
+    /// A vocabulary term drawn by Zipf's law.
+    mutating func term() -> String {
+        let u = Double(random.next() >> 11) / Double(1 << 53) * cumulative[cumulative.count - 1]
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if cumulative[mid] < u { low = mid + 1 } else { high = mid }
+        }
+        return vocabulary[low]
+    }
 
     static let words: [String] = """
         cache invalidation migration schema index query planner transaction deadlock retry timeout backoff \
@@ -46,7 +88,7 @@ struct DataGenerator {
             } else if roll == 99 {
                 parts.append(Self.extras[random.next(Self.extras.count)])
             } else {
-                parts.append(Self.words[random.next(Self.words.count)])
+                parts.append(term())
             }
             if i == 0 { parts[0] = parts[0].prefix(1).uppercased() + parts[0].dropFirst() }
         }
@@ -100,10 +142,10 @@ struct DataGenerator {
         return observation
     }
 
-    /// Queries of two or three vocabulary words, as a user would type them.
+    /// Queries of two or three terms drawn like the text's words, as a user would type them.
     mutating func queries(_ count: Int) -> [String] {
         (0..<count).map { _ in
-            (0..<(2 + random.next(2))).map { _ in Self.words[random.next(Self.words.count)] }.joined(separator: " ")
+            (0..<(2 + random.next(2))).map { _ in term() }.joined(separator: " ")
         }
     }
 }

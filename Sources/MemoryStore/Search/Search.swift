@@ -44,7 +44,12 @@ extension MemoryStore {
         return try read { db in
             let condition = filter.sqlCondition
             // Weights: title, summary, content, tags.
-            let sql = """
+            // Without a filter, the FTS table alone answers (no lookup per match).
+            let sql = filter == ObservationFilter() ? """
+                SELECT rowid, bm25(observations_fts, 4.0, 1.0, 1.0, 2.0) AS rank
+                FROM observations_fts WHERE observations_fts MATCH :match
+                ORDER BY rank LIMIT \(limit)
+                """ : """
                 SELECT f.rowid, bm25(observations_fts, 4.0, 1.0, 1.0, 2.0) AS rank
                 FROM observations_fts f JOIN observations o ON o.seq = f.rowid
                 WHERE observations_fts MATCH :match AND \(condition.sql)

@@ -16,6 +16,9 @@ public final class MemoryStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
+            // 16 KiB pages for new stores (a no-op on existing ones): rows of a few KB with
+            // their embedding fit a page, and a 100k merge writes a third less.
+            try db.execute(sql: "PRAGMA page_size = 16384")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

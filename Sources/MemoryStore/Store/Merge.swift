@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// How a merge resolves an id present on both sides with different fields.
 public enum ConflictPolicy: String, Sendable, CaseIterable {
@@ -53,6 +54,16 @@ public struct LedgerEntry: Sendable, Equatable {
     public var counts: MergeCounts
 }
 
+/// Whether a snapshot record's id may be applied, and what is there locally.
+public enum Admission: Sendable, Equatable {
+    /// The id appeared earlier in the same snapshot.
+    case duplicate
+    /// No local row has this id (or, when not applying, it does not matter).
+    case new
+    /// The local row with this id.
+    case existing(seq: Int64)
+}
+
 /// Applies verified-so-far records inside one write transaction. Nothing it does
 /// is visible to anyone until the caller decides to commit.
 public final class MergeSession {
@@ -62,6 +73,13 @@ public final class MergeSession {
     private let snapshotID: String
     private let signerKeyID: String
     private let now: Double
+    private let connection: OpaquePointer
+    private let findID: RawStatement
+    private let seen: RawStatement
+    private let insertRow: RawStatement
+    private let insertFTS: RawStatement
+    /// Rows inserted by this session (the write generation is bumped once, at the end).
+    private var inserted = 0
 
     init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, now: Double) throws {
         self.store = store
@@ -69,32 +87,73 @@ public final class MergeSession {
         self.snapshotID = snapshotID
         self.signerKeyID = signerKeyID
         self.now = now
-        // Ids seen in this snapshot: constant memory however large the snapshot is.
+        // Ids seen in this snapshot whose row existed before: constant memory however large the snapshot is.
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM merge_seen_ids")
+        connection = db.sqliteConnection!
+        findID = try RawStatement(db, "SELECT seq, merged_snapshot_id FROM observations WHERE id = ?")
+        seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
+        insertRow = try RawStatement(db, """
+            INSERT INTO observations (\(Schema.observationColumns), merged_snapshot_id, merged_signer_key_id, merged_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
     }
 
-    /// False when this id was already applied from the same snapshot (a duplicate).
-    public func markSeen(_ id: String) throws -> Bool {
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
-        try statement.execute(arguments: [id])
-        return db.changesCount == 1
+    /// Marks the store changed if this session inserted rows (call before committing).
+    func finish() throws {
+        if inserted > 0 { try ObservationRow.bumpGeneration(db) }
     }
 
-    /// Inserts, leaves, or resolves a conflicting record. A record without an
-    /// embedding gets one from the local embedder.
+    /// Checks that `id` did not appear earlier in this snapshot. When `applying`,
+    /// also finds the local row: a new id's row is inserted with this snapshot's
+    /// provenance, which is how its duplicate is recognised; other ids go to a
+    /// temporary table.
+    public func admit(_ id: String, applying: Bool) throws -> Admission {
+        if applying {
+            findID.bind(1, id)
+            let found = try findID.first { row -> (seq: Int64, fromThisSnapshot: Bool) in
+                let merged = sqlite3_column_text(row, 1).map { String(cString: $0) }
+                return (sqlite3_column_int64(row, 0), merged == snapshotID)
+            }
+            if let found {
+                if found.fromThisSnapshot { return .duplicate }
+                return try markSeen(id) ? .existing(seq: found.seq) : .duplicate
+            }
+            return .new
+        }
+        return try markSeen(id) ? .new : .duplicate
+    }
+
+    /// False when this id was already marked.
+    private func markSeen(_ id: String) throws -> Bool {
+        seen.bind(1, id)
+        try seen.run()
+        return sqlite3_changes(connection) == 1
+    }
+
+    /// Inserts, leaves, or resolves a conflicting record admitted by `admit`.
+    /// A record without an embedding gets one from the local embedder.
     @discardableResult
-    public func apply(_ incoming: Observation, policy: ConflictPolicy) throws -> MergeOutcome {
+    public func apply(_ incoming: Observation, columns: RecordColumns?, admission: Admission, policy: ConflictPolicy) throws -> MergeOutcome {
         var record = incoming
+        var columns = columns
         if let e = record.embedding {
             if e.model != store.embedder.modelID || e.dimension != store.embedder.dimension { counts.foreignEmbeddings += 1 }
         } else {
             record.embedding = try store.embed(record)
+            columns = nil
         }
-        let statement = try db.cachedStatement(sql: "SELECT \(Schema.observationColumns) FROM observations WHERE id = ?")
         let outcome: MergeOutcome
-        if let row = try Row.fetchOne(statement, arguments: [record.id]) {
-            let local = try ObservationRow.decode(row)
+        switch admission {
+        case .duplicate:
+            preconditionFailure("a duplicate is refused before it is applied")
+        case .new:
+            try insert(columns ?? RecordColumns(record), id: record.id)
+            outcome = .added
+        case .existing(let seq):
+            let statement = try db.cachedStatement(sql: "SELECT \(Schema.observationColumns) FROM observations WHERE seq = ?")
+            let local = try ObservationRow.decode(try Row.fetchOne(statement, arguments: [seq])!)
             if Self.sameFields(local, record) {
                 outcome = .unchanged
             } else {
@@ -106,40 +165,52 @@ public final class MergeSession {
                 }
                 if takeTheirs {
                     try ObservationRow.delete(id: record.id, in: db)
-                    try ObservationRow.insert(record, in: db)
-                    try recordProvenance(record.id)
+                    try insert(columns ?? RecordColumns(record), id: record.id)
                     outcome = .conflictReplaced
                 } else {
                     outcome = .conflictKeptLocal
                 }
             }
-        } else {
-            try ObservationRow.insert(record, in: db)
-            try recordProvenance(record.id)
-            outcome = .added
         }
         counts.count(outcome, id: record.id)
         return outcome
     }
 
-    private func recordProvenance(_ id: String) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO observation_provenance (observation_id, snapshot_id, signer_key_id, merged_at) VALUES (?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [id, snapshotID, signerKeyID, now])
+    private static let rowColumns = Array(0..<RecordColumns.count)
+    private static let ftsColumns = [5, 7, 6, 12]  // title, summary, content, tags
+
+    /// The row with its provenance, and its FTS entry.
+    private func insert(_ columns: RecordColumns, id: String) throws {
+        try columns.bind(Self.rowColumns, to: insertRow.handle) {
+            insertRow.bind(20, snapshotID)
+            insertRow.bind(21, signerKeyID)
+            insertRow.bind(22, now)
+            try insertRow.run()
+        }
+        let seq = sqlite3_last_insert_rowid(connection)
+        try columns.bind(Self.ftsColumns, to: insertFTS.handle) {
+            insertFTS.bind(5, seq)
+            try insertFTS.run()
+        }
+        inserted += 1
     }
 
     /// Records the snapshot in the ledger (call last, before committing).
-    public func recordInLedger(signerName: String, sequence: Int64, createdAt: Double) throws {
+    public func recordInLedger(signerName: String, sequence: Int64, createdAt: Double, contentDigest: String?) throws {
         try db.execute(sql: """
-            INSERT INTO merged_snapshots (snapshot_id, signer_key_id, signer_name, sequence, created_at, merged_at, added, unchanged, conflicts, replaced)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [snapshotID, signerKeyID, signerName, sequence, createdAt, now, counts.added, counts.unchanged, counts.conflicts, counts.replaced])
+            INSERT INTO merged_snapshots (snapshot_id, signer_key_id, signer_name, sequence, created_at, merged_at, added, unchanged, conflicts, replaced, content_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [snapshotID, signerKeyID, signerName, sequence, createdAt, now, counts.added, counts.unchanged, counts.conflicts, counts.replaced, contentDigest])
     }
 
     /// Whether the ledger already records this snapshot.
     public func ledgerContains(snapshotID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID]) != nil
+    }
+
+    /// The content digest the ledger recorded for this snapshot (nil: not merged, or merged before digests were kept).
+    public func ledgerDigest(snapshotID: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT content_digest FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID])
     }
 
     /// The highest sequence merged so far from a signer.
@@ -164,9 +235,15 @@ extension MemoryStore {
                          _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
         do {
             var output: T? = nil
+            try database.writeWithoutTransaction { db in
+                // 16 MiB of page cache for the merge (SQLite's default is 2 MiB): the id
+                // index and FTS pages stay in memory instead of being rewritten to the WAL.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+            }
             try database.inTransaction(.immediate) { db in
                 let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, now: now)
                 let (result, commit) = try body(session)
+                try session.finish()
                 output = result
                 try db.execute(sql: "DELETE FROM merge_seen_ids")
                 return commit ? .commit : .rollback
@@ -211,7 +288,9 @@ extension MemoryStore {
     /// Where a merged row came from: snapshot id and signer key id.
     public func provenance(of id: String) throws -> (snapshotID: String, signerKeyID: String)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT snapshot_id, signer_key_id FROM observation_provenance WHERE observation_id = ?", arguments: [id])
+            try Row.fetchOne(db, sql: """
+                SELECT merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ? AND merged_snapshot_id IS NOT NULL
+                """, arguments: [id])
                 .map { ($0[0], $0[1]) }
         }
     }

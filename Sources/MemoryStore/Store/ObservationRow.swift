@@ -51,6 +51,12 @@ enum ObservationRow {
         let seq = db.lastInsertedRowID
         let fts = try db.cachedStatement(sql: "INSERT INTO observations_fts (rowid, title, summary, content, tags) VALUES (?, ?, ?, ?, ?)")
         try fts.execute(arguments: [seq, o.title, o.summary, o.content, tags])
+        try bumpGeneration(db)
+    }
+
+    /// Marks the observations as changed (see `Schema`'s write generation).
+    static func bumpGeneration(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation'").execute()
     }
 
     /// Deletes the row with this exact id and its FTS entry; false when there was none.
@@ -64,6 +70,7 @@ enum ObservationRow {
             sql: "INSERT INTO observations_fts (observations_fts, rowid, title, summary, content, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
             arguments: [seq, row[1] as String?, row[2] as String?, row[3] as String, row[4] as String])
         try db.execute(sql: "DELETE FROM observations WHERE seq = ?", arguments: [seq])
+        try bumpGeneration(db)
         return true
     }
 

@@ -73,19 +73,23 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("v3-write-generation") { db in
+            // Counts changes to observations, so that caches (the vector index) know when
+            // they are stale. `ObservationRow.insert` and `delete`, the only writers, bump
+            // it (triggers would do the same at twice the cost of a merge).
+            try db.execute(sql: "INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_generation', 0)")
+            // BLAKE2b-512 (hex) of each merged snapshot's signed content: merging the same
+            // bytes again is recognised after authentication, without re-applying them.
+            try db.execute(sql: "ALTER TABLE merged_snapshots ADD COLUMN content_digest TEXT")
+            // Where a merged row came from, kept on the row itself (one B-tree write per
+            // merged row instead of two; it goes when the row goes).
             try db.execute(sql: """
-                -- Counts changes to observations, so that caches (the vector index) know
-                -- when they are stale. Triggers: no write path can forget it.
-                INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_generation', 0);
-                CREATE TRIGGER observations_generation_insert AFTER INSERT ON observations BEGIN
-                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
-                END;
-                CREATE TRIGGER observations_generation_update AFTER UPDATE ON observations BEGIN
-                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
-                END;
-                CREATE TRIGGER observations_generation_delete AFTER DELETE ON observations BEGIN
-                    UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation';
-                END;
+                ALTER TABLE observations ADD COLUMN merged_snapshot_id TEXT;
+                ALTER TABLE observations ADD COLUMN merged_signer_key_id TEXT;
+                ALTER TABLE observations ADD COLUMN merged_at REAL;
+                UPDATE observations SET (merged_snapshot_id, merged_signer_key_id, merged_at) =
+                    (SELECT snapshot_id, signer_key_id, merged_at FROM observation_provenance p WHERE p.observation_id = observations.id)
+                    WHERE id IN (SELECT observation_id FROM observation_provenance);
+                DROP TABLE observation_provenance;
                 """)
         }
         return migrator

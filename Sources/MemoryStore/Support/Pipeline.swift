@@ -5,7 +5,8 @@ import Foundation
 /// Either side can close it; the other then sees the end.
 public final class Handoff<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Item] = []
+    /// Waiting items from `head` on (taken ones are cleared at once, so they are freed).
+    private var items: [Item?] = []
     private var head = 0
     private let capacity: Int
     private var producerDone = false
@@ -24,8 +25,8 @@ public final class Handoff<Item>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.count - head >= capacity && !consumerGone { condition.wait() }
         guard !consumerGone else { return false }
-        if head > 0 && head == items.count {
-            items.removeAll(keepingCapacity: true)
+        if head > 0 {
+            items.removeFirst(head)
             head = 0
         }
         items.append(item)
@@ -39,7 +40,8 @@ public final class Handoff<Item>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count && !producerDone && !consumerGone { condition.wait() }
         guard head < items.count, !consumerGone else { return nil }
-        let item = items[head]
+        let item = items[head]!
+        items[head] = nil
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)

@@ -94,6 +94,10 @@ final class SnapshotDecryptor {
         return digest.verify(signature: signature, publicKey: publicKey)
     }
 
+    /// BLAKE2b-512 of the header and plaintext (after `nextLine` returned nil): the
+    /// identity of the signed content, which the merge ledger records.
+    var contentDigest: [UInt8]? { finished && signature != nil ? digest.digest : nil }
+
     /// The next line (without its "\n"), or nil after the last one, once the final
     /// chunk was authenticated and nothing follows it.
     func nextLine() throws -> ArraySlice<UInt8>? {

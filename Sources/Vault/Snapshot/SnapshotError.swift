@@ -21,6 +21,8 @@ public enum SnapshotError: UserFacingError, Equatable {
     case noRecipients
     case tooManyRecipients(Int)
     case revokedRecipient(name: String)
+    /// A merged snapshot's id on other content.
+    case reusedSnapshotID(String)
 
     /// The short class name used in messages, JSON and test vectors.
     public var errorClass: String {
@@ -41,6 +43,7 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .noRecipients: return "no recipients"
         case .tooManyRecipients: return "too many recipients"
         case .revokedRecipient: return "revoked recipient"
+        case .reusedSnapshotID: return "reused snapshot id"
         }
     }
 
@@ -66,6 +69,8 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .noRecipients: return "no recipients: the snapshot would be readable by nobody"
         case .tooManyRecipients(let n): return "too many recipients: \(n) (at most 64)"
         case .revokedRecipient(let name): return "revoked recipient \(name): its key is revoked in your keyring"
+        case .reusedSnapshotID(let id):
+            return "reused snapshot id: snapshot \(id) was already merged, and this file holds other content under the same id"
         }
     }
 
@@ -80,6 +85,7 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .noRecipients: return "add --to NAME, or drop --no-self"
         case .revokedRecipient: return "a revoked key must not receive new snapshots; `ai-mem keys list` shows the keyring"
         case .tooManyRecipients: return nil
+        case .reusedSnapshotID: return "nothing was merged; the store is unchanged. Ask the signer to export again: a new export gets a new id"
         default: return "nothing was merged; the store is unchanged. Ask the sender for a fresh copy"
         }
     }

@@ -5,7 +5,8 @@ import Sodium
 /// prehash construction of minisign, chosen because BLAKE2b runs about twice as
 /// fast as the SHA-512 of Ed25519ph on this machine class.
 final class SnapshotSignature: @unchecked Sendable {
-    private let digest = BLAKE2b.Hasher(outputLength: 64)
+    private let hasher = BLAKE2b.Hasher(outputLength: 64)
+    private var finished: [UInt8]? = nil
     private let domain: [UInt8]
 
     /// `domain` is the signed message's prefix; only test vectors pass another one.
@@ -13,18 +14,26 @@ final class SnapshotSignature: @unchecked Sendable {
         self.domain = domain
     }
 
-    func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
-    func update(_ bytes: [UInt8]) { digest.update(bytes) }
+    func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bytes) }
+    func update(_ bytes: [UInt8]) { hasher.update(bytes) }
+
+    /// The BLAKE2b-512 digest of everything given (no update afterwards).
+    var digest: [UInt8] {
+        if let finished { return finished }
+        let value = hasher.finish()
+        finished = value
+        return value
+    }
 
     /// The message Ed25519 signs: the domain, then the 64-byte digest.
-    private func message() -> [UInt8] { domain + digest.finish() }
+    private func message() -> [UInt8] { domain + digest }
 
-    /// Signs; the object cannot be used afterwards.
+    /// Signs; no update afterwards.
     func sign(with keyPair: Ed25519.KeyPair) -> [UInt8] {
         keyPair.sign(message())
     }
 
-    /// Verifies with a key from the reader's identity or keyring; the object cannot be used afterwards.
+    /// Verifies with a key from the reader's identity or keyring; no update afterwards.
     func verify(signature: [UInt8], publicKey: Ed25519.PublicKey) -> Bool {
         Ed25519.verify(signature: signature, message: message(), publicKey: publicKey)
     }

@@ -136,26 +136,18 @@ public final class SnapshotVault {
                 policy = report.replay ? .keepLocal : chosen
                 apply = !report.alreadyMerged
             }
+            if case .merge = mode, report.alreadyMerged, let recorded = try session.ledgerDigest(snapshotID: metadata.snapshotID) {
+                // The same snapshot again: authenticate it, and recognise the very bytes merged before.
+                try Self.recogniseMerged(decryptor, metadata: metadata, signingKey: signingKey, recordedDigest: recorded, report: &report)
+                return (report, false)
+            }
             let expected = (model: metadata.embeddingModel, dim: metadata.embeddingDimension)
-            while let line = try decryptor.nextLine() {
-                let number = decryptor.lineNumber
+            let records = RecordPipeline(decryptor: decryptor, declaredCount: metadata.count, expected: expected, prepareColumns: apply)
+            while let parsed = try records.next() {
                 report.records += 1
-                guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
-                guard report.records <= metadata.count else {
-                    throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
-                }
-                // Canonical lines (all that ai-mem writes) take the fast path; anything
-                // else is decided, with its exact reason, by the full parser.
-                var record: Observation! = line.withUnsafeBytes { CanonicalRecordReader.read($0, expected: expected) }
-                if record == nil {
-                    do {
-                        record = try StrictRecord.decode(Self.parse(line, line: number), expected: expected)
-                    } catch let error as StrictRecord.Invalid {
-                        throw SnapshotError.invalidPayload(line: number, reason: error.reason)
-                    }
-                }
-                guard try session.markSeen(record.id) else { throw SnapshotError.duplicateID(line: number, id: record.id) }
-                if apply { try session.apply(record, policy: policy) }
+                let admission = try session.admit(parsed.record.id, applying: apply)
+                guard admission != .duplicate else { throw SnapshotError.duplicateID(line: parsed.line, id: parsed.record.id) }
+                if apply { try session.apply(parsed.record, columns: parsed.columns, admission: admission, policy: policy) }
                 if let progress, report.records % 1000 == 0 { progress(report.records, metadata.count) }
             }
             guard report.records == metadata.count else {
@@ -168,11 +160,36 @@ public final class SnapshotVault {
             report.counts = session.counts
             var commit = false
             if case .merge(_, let dryRun) = mode, !report.alreadyMerged {
-                try session.recordInLedger(signerName: signer.name, sequence: metadata.sequence, createdAt: metadata.createdAt)
+                try session.recordInLedger(signerName: signer.name, sequence: metadata.sequence, createdAt: metadata.createdAt,
+                                           contentDigest: decryptor.contentDigest.map(Hex.encode))
                 commit = !dryRun
             }
             report.committed = commit
             return (report, commit)
+        }
+    }
+
+    /// Merging a snapshot the ledger already holds: every stream check, the line
+    /// count and the signature, and then its content digest must be the one the
+    /// ledger recorded — the records were validated and applied when those bytes
+    /// were first merged, so nothing is parsed or applied again. Another content
+    /// under a merged snapshot's id is refused.
+    static func recogniseMerged(_ decryptor: SnapshotDecryptor, metadata: SnapshotMetadata, signingKey: Ed25519.PublicKey,
+                                recordedDigest: String, report: inout SnapshotReadReport) throws {
+        while let line = try decryptor.nextLine() {
+            report.records += 1
+            guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: decryptor.lineNumber, reason: "blank line") }
+            guard report.records <= metadata.count else {
+                throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
+            }
+        }
+        guard report.records == metadata.count else {
+            throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
+        }
+        guard decryptor.verifySignature(publicKey: signingKey) else { throw SnapshotError.signatureInvalid }
+        report.signatureValid = true
+        guard let digest = decryptor.contentDigest, ConstantTime.equals(Array(Hex.encode(digest).utf8), Array(recordedDigest.utf8)) else {
+            throw SnapshotError.reusedSnapshotID(metadata.snapshotID)
         }
     }
 

@@ -1,0 +1,77 @@
+import GRDB
+import GRDBSQLite
+
+/// A statement prepared directly with SQLite, for the merge's per-row hot path
+/// (GRDB's argument boxing costs more than the insert itself there). Used only
+/// inside a GRDB transaction, on the connection that owns it.
+final class RawStatement {
+    let handle: OpaquePointer
+    private let connection: OpaquePointer
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "closed database") }
+        self.connection = connection
+        var statement: OpaquePointer? = nil
+        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        handle = statement
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Runs the statement to completion with what is bound, then resets it.
+    func run() throws {
+        defer { reset() }
+        var rc = sqlite3_step(handle)
+        while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+    }
+
+    /// The first column of the first row as an integer (nil: no row), then resets.
+    func int64() throws -> Int64? {
+        defer { reset() }
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+        return nil
+    }
+
+    /// `read` applied to the first row (nil: no row), then resets.
+    func first<T>(_ read: (OpaquePointer) -> T) throws -> T? {
+        defer { reset() }
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return read(handle) }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+        return nil
+    }
+
+    /// The first column of the first row as text (nil: no row or NULL), then resets.
+    func text() throws -> String? {
+        defer { reset() }
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW {
+            guard let p = sqlite3_column_text(handle, 0) else { return nil }
+            return String(cString: p)
+        }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+        return nil
+    }
+
+    func bind(_ index: Int32, _ text: String) {
+        sqlite3_bind_text(handle, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))  // SQLITE_TRANSIENT
+    }
+
+    func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+
+    private func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    private func failure(_ rc: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
+    }
+}
