@@ -49,7 +49,8 @@ struct Bench {
         let dataPath = work + "/generated.ndjson"
         log("generating \(n) observations in \(work)")
         var clock = Date()
-        try generate(count: n, to: dataPath)
+        try ChildProcess.check([CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0],
+                                "generate", String(n), dataPath], scratch: work)
         log(String(format: "generated %.1f MB in %.1f s", Double(fileSize(dataPath)) / 1e6, Date().timeIntervalSince(clock)))
 
         // 2. Identities: alice exports to bob; unprotected keys, so that the figures
@@ -173,20 +174,6 @@ struct Bench {
         let ratio = peer.map { String(format: "%.2f", $0.median / export.median) } ?? "NA"
         print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS))
-    }
-
-    func generate(count: Int, to path: String) throws {
-        let sink = try FileSink(path: path)
-        var generator = DataGenerator(seed: 0xA1_3E3_BE4C)
-        var writer = JSONWriter(reservingCapacity: 16_384)
-        for i in 0..<count {
-            writer.removeAll()
-            writer.write(ObservationCodec.encode(try generator.observation(i), embedding: .full))
-            writer.append(0x0A)
-            try sink.write(writer.bytes)
-            if (i + 1) % 20_000 == 0 { log("  \(i + 1) generated") }
-        }
-        try sink.close()
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

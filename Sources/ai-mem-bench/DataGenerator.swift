@@ -5,47 +5,53 @@ import MemoryStore
 /// notes of mixed length (a few words to several kilobytes), tags, metadata, a
 /// little non-ASCII text, and the lexical embedding of each (384 floats).
 ///
-/// Words follow Zipf's law (exponent 1) over a vocabulary of about 4 000 terms —
+/// Words follow Zipf's law (exponent 1) over a vocabulary of about 20 000 terms —
 /// 330 technical words plus identifiers built from them (`retryTimeout`,
-/// `cache_key`, `parser.swift`, `E1042`) — as natural text and code notes do, so
-/// keyword queries match a realistic share of the store rather than a third of it.
+/// `cache_key`, `parser.swift`, `E1042`, `v2.14`) — as natural text and code notes
+/// do. Queries draw their terms the same way but skip the 50 most frequent
+/// terms, which behave as the corpus's stop words.
 struct DataGenerator {
     private var random: SplitMix64
     private let embedder = LexicalHashEmbedder()
     private let start = 1_704_067_200.0  // 2024-01-01T00:00:00Z
-    private let vocabulary: [String]
+    private var vocabulary: [String] { Self.ranked.terms }
     /// Cumulative Zipf weights of `vocabulary` (rank 1 first).
-    private let cumulative: [Double]
+    private var cumulative: [Double] { Self.ranked.cumulative }
 
     init(seed: UInt64) {
         random = SplitMix64(seed: seed)
-        // The vocabulary and its ranking are the same for every seed.
+    }
+
+    /// The vocabulary, most frequent first, and its cumulative Zipf weights: the same for every seed.
+    static let ranked: (terms: [String], cumulative: [Double]) = {
         var vocabularyRandom = SplitMix64(seed: 0x0ddba11)
         var terms = Self.words
         let base = Self.words
-        for i in 0..<1500 {
+        for i in 0..<12_000 {
             let a = base[vocabularyRandom.next(base.count)], b = base[vocabularyRandom.next(base.count)]
             terms.append(i % 2 == 0 ? a + b.prefix(1).uppercased() + b.dropFirst() : a + "_" + b)
         }
-        for _ in 0..<1200 {
-            let exts = ["swift", "py", "ts", "go", "rs", "sql", "yaml", "md"]
+        let exts = ["swift", "py", "ts", "go", "rs", "sql", "yaml", "md"]
+        for _ in 0..<1_500 {
             terms.append(base[vocabularyRandom.next(base.count)] + "." + exts[vocabularyRandom.next(exts.count)])
         }
-        for _ in 0..<1000 { terms.append("E\(1000 + vocabularyRandom.next(9000))") }
+        for _ in 0..<4_000 { terms.append("E\(1000 + vocabularyRandom.next(9000))") }
+        for _ in 0..<2_000 { terms.append("v\(vocabularyRandom.next(10)).\(vocabularyRandom.next(40))") }
         // A fixed shuffle decides which terms are common.
         for i in stride(from: terms.count - 1, to: 0, by: -1) { terms.swapAt(i, vocabularyRandom.next(i + 1)) }
-        vocabulary = terms
         var sum = 0.0
-        cumulative = (1...terms.count).map { rank in
+        let cumulative = (1...terms.count).map { rank in
             sum += 1 / Double(rank)
             return sum
         }
-    }
+        return (terms, cumulative)
+    }()
 
-    /// A vocabulary term drawn by Zipf's law.
-    mutating func term() -> String {
-        let u = Double(random.next() >> 11) / Double(1 << 53) * cumulative[cumulative.count - 1]
-        var low = 0, high = cumulative.count - 1
+    /// A vocabulary term drawn by Zipf's law (from rank `minimumRank` on).
+    mutating func term(minimumRank: Int = 0) -> String {
+        let floor = minimumRank == 0 ? 0 : cumulative[minimumRank - 1]
+        let u = floor + Double(random.next() >> 11) / Double(1 << 53) * (cumulative[cumulative.count - 1] - floor)
+        var low = minimumRank, high = cumulative.count - 1
         while low < high {
             let mid = (low + high) / 2
             if cumulative[mid] < u { low = mid + 1 } else { high = mid }
@@ -95,10 +101,11 @@ struct DataGenerator {
         return parts.joined(separator: " ") + "."
     }
 
-    /// Content of mixed length: 30% short, 50% medium, 20% long (about 1 KB on average).
+    /// Content of mixed length: 35% short, 50% medium, 15% long (about 700 bytes on
+    /// average; with its summary, metadata and embedding a record is about 3.5 KB).
     mutating func content() -> String {
         let roll = random.next(100)
-        let words = roll < 30 ? 12 + random.next(35) : roll < 80 ? 50 + random.next(180) : 200 + random.next(340)
+        let words = roll < 35 ? 8 + random.next(33) : roll < 85 ? 40 + random.next(100) : 140 + random.next(250)
         var text = ""
         var left = words
         while left > 0 {
@@ -145,9 +152,43 @@ struct DataGenerator {
     /// Queries of two or three terms drawn like the text's words, as a user would type them.
     mutating func queries(_ count: Int) -> [String] {
         (0..<count).map { _ in
-            (0..<(2 + random.next(2))).map { _ in term() }.joined(separator: " ")
+            (0..<(2 + random.next(2))).map { _ in term(minimumRank: 50) }.joined(separator: " ")
         }
     }
+}
+
+extension DataGenerator {
+    /// Writes `count` observations as NDJSON, generated on every core in blocks of
+    /// 1 000 (each block from its own seed: the output does not depend on threads).
+    static func write(count: Int, to path: String, log: (String) -> Void) throws {
+        let sink = try FileSink(path: path)
+        let blockSize = 1_000
+        let blocks = (count + blockSize - 1) / blockSize
+        let wave = 16
+        var firstBlock = 0
+        while firstBlock < blocks {
+            let waveBlocks = min(wave, blocks - firstBlock)
+            nonisolated(unsafe) let outputs = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: waveBlocks)
+            outputs.initialize(repeating: [])
+            defer { outputs.deinitialize(); outputs.deallocate() }
+            let start = firstBlock
+            DispatchQueue.concurrentPerform(iterations: waveBlocks) { i in
+                let block = start + i
+                var generator = DataGenerator(seed: 0xA1_3E3_BE4C &+ UInt64(block) &* 0x9E37_79B9)
+                var writer = JSONWriter(reservingCapacity: blockSize * 4096)
+                for index in (block * blockSize)..<min(count, (block + 1) * blockSize) {
+                    writer.write(ObservationCodec.encode(try! generator.observation(index), embedding: .full))
+                    writer.append(0x0A)
+                }
+                outputs[i] = writer.bytes
+            }
+            for i in 0..<waveBlocks { try sink.write(outputs[i]) }
+            firstBlock += waveBlocks
+            log("  \(min(count, firstBlock * blockSize)) generated")
+        }
+        try sink.close()
+    }
+
 }
 
 /// SplitMix64: small, fast and reproducible.

@@ -36,8 +36,17 @@ struct Options {
 }
 
 do {
-    let options = try Options(Array(CommandLine.arguments.dropFirst()))
-    try Bench(options).run()
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "generate" {
+        // `ai-mem-bench generate N FILE`: run by the benchmark as a child process, so
+        // that the driver stays small (a child's peak RSS as wait4 reports it starts
+        // from its parent's, since the child begins as a copy of the parent).
+        guard arguments.count == 3, let count = Int(arguments[1]), count > 0 else { throw BenchError("usage: ai-mem-bench generate N FILE") }
+        try DataGenerator.write(count: count, to: arguments[2]) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
+    } else {
+        let options = try Options(arguments)
+        try Bench(options).run()
+    }
 } catch {
     FileHandle.standardError.write(Data("ai-mem-bench: error: \(error)\n".utf8))
     exit(1)

@@ -105,6 +105,25 @@ struct FastPathTests {
         #expect(Self.fast(line, expected: ("other", 3)) == o)
     }
 
+    /// The eight-bytes-at-a-time test never misses a byte that needs escaping.
+    @Test func wordEscapeTestHasNoFalseNegatives() {
+        func special(_ b: UInt8) -> Bool { b == 0x22 || b == 0x5C || b < 0x20 }
+        for position in 0..<8 {
+            for value in 0...255 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = UInt8(value)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(RecordLineEncoder.needsEscape(word) == special(UInt8(value)), "byte \(value) at \(position)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            if bytes.contains(where: special) { #expect(RecordLineEncoder.needsEscape(word)) }
+        }
+    }
+
     /// Rows written by the store come out of `withRecordLines` exactly as `ObservationCodec` writes them.
     @Test func storedRowsEncodeToTheReferenceBytes() async throws {
         let home = TemporaryHome()

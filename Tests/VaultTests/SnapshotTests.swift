@@ -38,6 +38,45 @@ struct SnapshotRoundTripTests {
         #expect(try bob.state() == before)
     }
 
+    /// A merged snapshot's id on other content (same trusted signer) is refused, and
+    /// the re-merge of the genuine bytes is still recognised.
+    @Test func otherContentUnderAMergedSnapshotIDIsRefused() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try bob.trust(alice)
+        let id = UUID().uuidString
+        let first = try Forge.snapshot(signer: alice.identity, recipients: [bob.key],
+                                       records: [Forge.line(Forge.record("r1", content: "the first content"))], id: id)
+        #expect(try bob.read(first).committed)
+        let before = try bob.state()
+        let other = try Forge.snapshot(signer: alice.identity, recipients: [bob.key],
+                                       records: [Forge.line(Forge.record("r1", content: "other content under the same id"))], id: id)
+        #expect(outcome { try bob.read(other) } == "reused snapshot id")
+        #expect(try bob.state() == before)
+        // A tampered copy of the merged snapshot is still refused as tampered, not as merged.
+        var tampered = first
+        tampered[tampered.count - 30] ^= 0x01
+        #expect(outcome { try bob.read(tampered) } == "corrupted")
+        let again = try bob.read(first)
+        #expect(again.alreadyMerged && again.signatureValid == true && !again.committed && again.records == 1)
+        #expect(try bob.state() == before)
+    }
+
+    /// A duplicate id is refused in a fresh merge (the first copy was inserted) and
+    /// when the id already existed locally.
+    @Test func duplicateIDsAreRefusedWhetherTheRowIsNewOrKnown() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try bob.trust(alice)
+        _ = try bob.add("bob's own", id: "known")
+        let before = try bob.state()
+        for id in ["fresh", "known"] {
+            let bytes = try Forge.snapshot(signer: alice.identity, recipients: [bob.key], records: [
+                Forge.line(Forge.record(id, content: "first")), Forge.line(Forge.record("other")), Forge.line(Forge.record(id, content: "second")),
+            ])
+            #expect(outcome { try bob.read(bytes, mode: .merge(policy: .takeTheirs, dryRun: false)) } == "duplicate id")
+            #expect(try bob.state() == before)
+        }
+    }
+
     @Test func emptyStoreSnapshot() throws {
         let alice = try Party("alice"), bob = try Party("bob")
         try bob.trust(alice)

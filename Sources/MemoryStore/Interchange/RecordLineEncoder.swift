@@ -88,13 +88,18 @@ struct RecordLineEncoder {
         if value.isFinite { out.append(contentsOf: JSONNumberText.format(value).utf8) } else { out.append(contentsOf: "null".utf8) }
     }
 
-    /// As `JSONWriter.writeString`: UTF-8 as is, `"`, `\` and control characters escaped.
+    /// As `JSONWriter.writeString`: UTF-8 as is, `"`, `\` and control characters
+    /// escaped. Eight bytes are checked at a time (most text needs no escape).
     static func writeString(_ utf8: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
         out.append(0x22)
         var runStart = 0
         let n = utf8.count
         var i = 0
         while i < n {
+            if i + 8 <= n && !needsEscape(utf8.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let byte = utf8[i]
             if byte == 0x22 || byte == 0x5C || byte < 0x20 {
                 if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<i])) }
@@ -118,6 +123,22 @@ struct RecordLineEncoder {
         }
         if runStart < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<n])) }
         out.append(0x22)
+    }
+
+    /// Whether any of the eight bytes of `word` is `"`, `\` or below 0x20 (SWAR:
+    /// a byte's high bit is set in the result when it matches; the test may
+    /// report a false positive, never a false negative, and then the bytes are
+    /// looked at one by one).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let below = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | below) & highs != 0
     }
 }
 

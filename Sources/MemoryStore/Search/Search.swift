@@ -19,8 +19,21 @@ extension MemoryStore {
             return try hits(ranked.enumerated().map { ($0.element.seq, $0.element.score, nil, $0.offset + 1) })
         case .hybrid:
             let depth = max(limit * 5, 50)
-            let keyword = try keywordRanking(query, limit: depth, filter: filter)
-            let semantic = try semanticRanking(query, limit: depth, filter: filter)
+            let keyword: [(seq: Int64, score: Double)]
+            let semantic: [(seq: Int64, score: Double)]
+            if filter == ObservationFilter(), let q = try queryVector(query) {
+                // The vector index is scanned on other threads while SQLite answers the keyword query.
+                let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
+                let generation = try read { try VectorIndex.generation($0) }
+                let candidates = max(depth * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
+                let scan = WorkerThread(name: "vector-scan") { index.scan(query: q, generation: generation, candidates: candidates) }
+                keyword = try keywordRanking(query, limit: depth, filter: filter)
+                let found = try scan.join()
+                semantic = try indexedSemanticRanking(q, limit: depth, scanned: (generation, found)) ?? semanticRanking(query, limit: depth, filter: filter)
+            } else {
+                keyword = try keywordRanking(query, limit: depth, filter: filter)
+                semantic = try semanticRanking(query, limit: depth, filter: filter)
+            }
             var fused: [Int64: (score: Double, keyword: Int?, semantic: Int?)] = [:]
             for (i, entry) in keyword.enumerated() {
                 fused[entry.seq, default: (0, nil, nil)].score += 1 / (Self.fusionK + Double(i + 1))
@@ -70,10 +83,7 @@ extension MemoryStore {
     /// Row numbers and cosine similarities to the query, best first, among
     /// observations embedded by this store's embedder (same model and dimension).
     func semanticRanking(_ query: String, limit: Int, filter: ObservationFilter) throws -> [(seq: Int64, score: Double)] {
-        let trimmed = query.trimmingWhitespace()
-        guard !trimmed.isEmpty else { return [] }
-        let q = try embedder.embed([trimmed])[0]
-        guard q.count == embedder.dimension else { return [] }
+        guard let q = try queryVector(query) else { return [] }
         if filter == ObservationFilter(), let ranked = try indexedSemanticRanking(q, limit: limit) { return ranked }
         return try read { db in
             let condition = filter.sqlCondition
@@ -100,12 +110,15 @@ extension MemoryStore {
     /// Semantic ranking through the vector index (built or rebuilt here when stale):
     /// int8 candidates, re-ranked with the exact float32 vectors. nil when the
     /// index cannot be used (say, the home is read-only): the caller scans SQLite.
-    func indexedSemanticRanking(_ q: [Float], limit: Int) throws -> [(seq: Int64, score: Double)]? {
+    /// `scanned`: a scan already made, and the generation it was made for.
+    func indexedSemanticRanking(_ q: [Float], limit: Int,
+                                scanned: (generation: Int64, found: [(seq: Int64, approximate: Float)]?)? = nil) throws -> [(seq: Int64, score: Double)]? {
         let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
         let candidates = max(limit * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
         return try read { db -> [(seq: Int64, score: Double)]? in
             let generation = try VectorIndex.generation(db)
-            var found = index.scan(query: q, generation: generation, candidates: candidates)
+            var found = scanned?.generation == generation ? scanned?.found : nil
+            if found == nil { found = index.scan(query: q, generation: generation, candidates: candidates) }
             if found == nil {
                 try index.build(db, generation: generation)
                 found = index.scan(query: q, generation: generation, candidates: candidates)
@@ -126,6 +139,14 @@ extension MemoryStore {
             }
             return best.sorted()
         }
+    }
+
+    /// The query's embedding, or nil for an empty query or a vector of the wrong size.
+    func queryVector(_ query: String) throws -> [Float]? {
+        let trimmed = query.trimmingWhitespace()
+        guard !trimmed.isEmpty else { return nil }
+        let q = try embedder.embed([trimmed])[0]
+        return q.count == embedder.dimension ? q : nil
     }
 
     /// Loads the observations of a ranking, in ranking order.

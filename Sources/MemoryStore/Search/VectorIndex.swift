@@ -15,8 +15,8 @@ struct VectorIndex {
     static let magic: [UInt8] = Array("AIMEMVIX".utf8)
     static let version: UInt32 = 1
     /// Candidates kept from the int8 scan for exact re-ranking, per requested result.
-    static let candidatesPerResult = 8
-    static let minimumCandidates = 200
+    static let candidatesPerResult = 4
+    static let minimumCandidates = 100
 
     let path: String
     let model: String
@@ -106,7 +106,8 @@ struct VectorIndex {
     }
 
     /// The `candidates` best rows by int8 dot product with `query`, or nil when the
-    /// file is missing, damaged or not of this generation.
+    /// file is missing, damaged or not of this generation. Both halves of the file
+    /// are scanned at once, on two threads.
     func scan(query: [Float], generation: Int64, candidates: Int) -> [(seq: Int64, approximate: Float)]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
@@ -126,10 +127,31 @@ struct VectorIndex {
         query.withUnsafeBytes { raw in q.withUnsafeMutableBufferPointer { _ = Self.quantise(raw, dimension: dimension, into: $0.baseAddress!) } }
         let q16 = q.map(Int16.init)
 
+        let rows = Int(count)
+        let parts = rows >= 20_000 ? 2 : 1
+        let results = ScanResults(parts: parts)
+        let headerBytes = head.count
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let first = rows * part / parts, end = rows * (part + 1) / parts
+            results.store(part, scanRows(first..<end, headerBytes: headerBytes, query: q16, candidates: candidates))
+        }
+        var best = TopK(capacity: candidates)
+        for part in 0..<parts {
+            guard let found = results.value(part) else { return nil }
+            for entry in found { best.insert(seq: entry.seq, score: entry.score) }
+        }
+        return best.sorted().map { ($0.seq, Float($0.score)) }
+    }
+
+    /// Scans rows `range` with its own file handle.
+    private func scanRows(_ range: Range<Int>, headerBytes: Int, query q16: [Int16], candidates: Int) -> [(seq: Int64, score: Double)]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        guard fseeko(file, off_t(headerBytes + range.lowerBound * rowBytes), SEEK_SET) == 0 else { return nil }
         var best = TopK(capacity: candidates)
         let rowsPerBlock = max(1, (1 << 20) / rowBytes)
         var block = [UInt8](repeating: 0, count: rowsPerBlock * rowBytes)
-        var left = Int(count)
+        var left = range.count
         while left > 0 {
             let n = min(left, rowsPerBlock)
             guard fread(&block, 1, n * rowBytes, file) == n * rowBytes else { return nil }
@@ -140,15 +162,14 @@ struct VectorIndex {
                         let seq = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: Int64.self))
                         let scale = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt32.self)))
                         let v = (raw.baseAddress! + base + 12).assumingMemoryBound(to: Int8.self)
-                        let dot = Self.dot(v, qv.baseAddress!, dimension)
-                        let score = Float(dot) * scale
+                        let score = Float(Self.dot(v, qv.baseAddress!, dimension)) * scale
                         if score > 0 { best.insert(seq: seq, score: Double(score)) }
                     }
                 }
             }
             left -= n
         }
-        return best.sorted().map { ($0.seq, Float($0.score)) }
+        return best.sorted()
     }
 
     /// Integer dot product, eight lanes at a time.
@@ -170,5 +191,25 @@ struct VectorIndex {
             i += 1
         }
         return sum
+    }
+}
+
+/// Per-thread results of a parallel scan.
+private final class ScanResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[(seq: Int64, score: Double)]?]
+
+    init(parts: Int) { values = Array(repeating: nil, count: parts) }
+
+    func store(_ part: Int, _ value: [(seq: Int64, score: Double)]?) {
+        lock.lock()
+        values[part] = value
+        lock.unlock()
+    }
+
+    func value(_ part: Int) -> [(seq: Int64, score: Double)]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[part]
     }
 }

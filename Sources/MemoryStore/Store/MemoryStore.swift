@@ -31,7 +31,8 @@ public final class MemoryStore: Sendable {
             if !applied.isSubset(of: known) {
                 throw MemoryStoreError.newerSchema(path: path, version: applied.count, supported: known.count)
             }
-            try migrator.migrate(database)
+            // Most runs find the schema current: no write transaction for them.
+            if applied != known { try migrator.migrate(database) }
         } catch let error as MemoryStoreError {
             throw error
         } catch {

@@ -138,7 +138,8 @@ public final class SnapshotVault {
             }
             if case .merge = mode, report.alreadyMerged, let recorded = try session.ledgerDigest(snapshotID: metadata.snapshotID) {
                 // The same snapshot again: authenticate it, and recognise the very bytes merged before.
-                try Self.recogniseMerged(decryptor, metadata: metadata, signingKey: signingKey, recordedDigest: recorded, report: &report)
+                try Self.recogniseMerged(decryptor, metadata: metadata, signingKey: signingKey, recordedDigest: recorded, report: &report,
+                                         progress: progress)
                 return (report, false)
             }
             let expected = (model: metadata.embeddingModel, dim: metadata.embeddingDimension)
@@ -175,9 +176,10 @@ public final class SnapshotVault {
     /// were first merged, so nothing is parsed or applied again. Another content
     /// under a merged snapshot's id is refused.
     static func recogniseMerged(_ decryptor: SnapshotDecryptor, metadata: SnapshotMetadata, signingKey: Ed25519.PublicKey,
-                                recordedDigest: String, report: inout SnapshotReadReport) throws {
+                                recordedDigest: String, report: inout SnapshotReadReport, progress: ((Int, Int) -> Void)?) throws {
         while let line = try decryptor.nextLine() {
             report.records += 1
+            if let progress, report.records % 1000 == 0 { progress(report.records, metadata.count) }
             guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: decryptor.lineNumber, reason: "blank line") }
             guard report.records <= metadata.count else {
                 throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)

@@ -29,6 +29,7 @@ struct ExportCommand: ParsableCommand {
         let destination = OutputDestination(argument: file)
         Terminal.warning("the export is not encrypted: anyone who can read \(destination.displayName) can read these memories")
         let progress = ProgressLine("exporting")
+        defer { progress.finish() }
         let report = try destination.write { sink in
             try store.exportPlain(to: sink, filter: filter, progress: progress.update)
         }

@@ -27,6 +27,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let store = try homeOptions.openStore()
         let progress = ProgressLine("importing")
+        defer { progress.finish() }
         let report = try store.importObservations(
             from: InputSource(argument: file),
             options: ImportOptions(projectOverride: project, defaultProject: Defaults.project),

@@ -65,8 +65,10 @@ final class ProgressLine {
         drawn = true
     }
 
+    /// Clears the line (again harmless), before printing results or an error.
     func finish() {
         guard enabled, drawn else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
     }
 }

@@ -34,6 +34,7 @@ struct SnapshotExport: ParsableCommand {
         let filter = try filterOptions.filter()
         let destination = OutputDestination(argument: file)
         let progress = ProgressLine("exporting")
+        defer { progress.finish() }
         let (report, resolved, warnings) = try context.vault.export(
             to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, progress: { done, total in progress.update(done, total: total) })
         progress.finish()

@@ -32,6 +32,7 @@ struct SnapshotMerge: ParsableCommand {
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("merging")
+        defer { progress.finish() }
         let report = try context.vault.read(InputSource(argument: file), mode: .merge(policy: onConflict, dryRun: dryRun),
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()

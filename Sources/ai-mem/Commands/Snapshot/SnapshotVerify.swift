@@ -20,7 +20,10 @@ struct SnapshotVerify: ParsableCommand {
 
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
-        let r = try context.vault.read(InputSource(argument: file), mode: .verify)
+        let progress = ProgressLine("verifying")
+        defer { progress.finish() }
+        let r = try context.vault.read(InputSource(argument: file), mode: .verify, progress: { done, total in progress.update(done, total: total) })
+        progress.finish()
         if json {
             Terminal.json(SnapshotText.report(r))
         } else {

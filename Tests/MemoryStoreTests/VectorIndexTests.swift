@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import MemoryStore
+
+/// The vector index is a cache: semantic search through it ranks like the full
+/// scan of SQLite, and it is rebuilt whenever the observations changed or the
+/// file is damaged.
+struct VectorIndexTests {
+    static let words = ["cache", "retry", "timeout", "parser", "socket", "deploy", "schema", "migration", "token", "session",
+                        "thread", "queue", "kernel", "buffer", "commit", "branch", "release", "latency", "memory", "index"]
+
+    static func seeded(_ count: Int) throws -> (TemporaryHome, MemoryStore) {
+        let temp = TemporaryHome()
+        let store = try temp.store()
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % n
+        }
+        for i in 0..<count {
+            let text = (0..<(4 + next(8))).map { _ in words[next(words.count)] }.joined(separator: " ")
+            _ = try store.add(NewObservation(content: "\(text) #\(i)", project: "/p"), now: Double(i))
+        }
+        return (temp, store)
+    }
+
+    func indexFile(_ store: MemoryStore) -> String {
+        VectorIndex(home: store.home, model: store.embedder.modelID, dimension: store.embedder.dimension).path
+    }
+
+    /// The exact scan, as search did before the index (a project filter takes that path).
+    func exact(_ store: MemoryStore, _ query: String, limit: Int) throws -> [String] {
+        try store.search(query, mode: .semantic, limit: limit, filter: ObservationFilter(project: "/p")).map(\.observation.id)
+    }
+
+    @Test func indexedSearchRanksLikeTheFullScan() throws {
+        let (temp, store) = try Self.seeded(400)
+        defer { try? FileManager.default.removeItem(at: temp.url) }
+        for query in ["cache retry", "parser socket timeout", "kernel buffer", "release branch commit", "memory"] {
+            let indexed = try store.search(query, mode: .semantic, limit: 10).map(\.observation.id)
+            #expect(indexed == (try exact(store, query, limit: 10)), "query \(query)")
+        }
+        #expect(FileManager.default.fileExists(atPath: indexFile(store)))
+    }
+
+    @Test func addsAndDeletesMakeTheIndexStaleAndItIsRebuilt() throws {
+        let (temp, store) = try Self.seeded(50)
+        defer { try? FileManager.default.removeItem(at: temp.url) }
+        _ = try store.search("cache", mode: .semantic)
+        let added = try store.add(NewObservation(content: "zebra zebra zebra unique words", project: "/p"), now: 9999)
+        #expect(try store.search("zebra unique", mode: .semantic, limit: 1).first?.observation.id == added.id)
+        _ = try store.delete(added.id)
+        #expect(try store.search("zebra unique", mode: .semantic, limit: 5).contains { $0.observation.id == added.id } == false)
+        // Hybrid search goes through the index too.
+        #expect(try store.search("cache retry", mode: .hybrid, limit: 5).isEmpty == false)
+    }
+
+    @Test func aDamagedIndexFileIsRebuilt() throws {
+        let (temp, store) = try Self.seeded(100)
+        defer { try? FileManager.default.removeItem(at: temp.url) }
+        let expected = try exact(store, "timeout queue", limit: 5)
+        _ = try store.search("timeout queue", mode: .semantic)
+        let path = indexFile(store)
+        for damage in ["truncated", "garbage", "empty"] {
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            switch damage {
+            case "truncated": bytes.removeLast(7)
+            case "garbage": for i in stride(from: 0, to: min(bytes.count, 64), by: 3) { bytes[i] ^= 0x5A }
+            default: bytes = []
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(try store.search("timeout queue", mode: .semantic, limit: 5).map(\.observation.id) == expected, "\(damage)")
+        }
+    }
+
+    @Test func quantisedDotProductMatchesTheScalarOne() {
+        var state: UInt64 = 7
+        for n in [1, 7, 8, 9, 384, 385] {
+            var v = [Int8](), q = [Int16]()
+            for _ in 0..<n {
+                state = state &* 6_364_136_223_846_793_005 &+ 1
+                v.append(Int8(truncatingIfNeeded: Int(state >> 40) % 255 - 127))
+                q.append(Int16(Int(state >> 20) % 255 - 127))
+            }
+            let expected = zip(v, q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+            let got = v.withUnsafeBufferPointer { vp in q.withUnsafeBufferPointer { VectorIndex.dot(vp.baseAddress!, $0.baseAddress!, n) } }
+            #expect(got == expected, "n = \(n)")
+        }
+    }
+}
