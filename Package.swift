@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ai-mem", "Vault", "MemoryStore"],
+            dependencies: ["ai-mem", "ai-mem-bench", "Vault", "MemoryStore"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -39,20 +39,24 @@ extension MemoryStore {
             writer.append(0x0A)
             try sink.write(writer.bytes)
 
+            // Record lines straight from the rows (the bytes `ObservationCodec` would write).
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql)
                 ORDER BY o.created_at, o.seq
                 """, arguments: arguments)
             var written = 0
-            while let row = try cursor.next() {
-                let observation = try ObservationRow.decode(row)
-                writer.removeAll()
-                writer.write(ObservationCodec.encode(observation, embedding: .full))
-                writer.append(0x0A)
-                try sink.write(writer.bytes)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 17)
+            while try cursor.next() != nil {
+                RecordLineEncoder.append(cursor._statement.sqliteStatement, to: &buffer)
                 written += 1
+                if buffer.count >= 1 << 16 {
+                    try sink.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
                 if let progress, written % 1000 == 0 { progress(written) }
             }
+            try sink.write(buffer)
             try sink.flush()
             return ExportReport(count: written, bytes: sink.bytesWritten)
         }

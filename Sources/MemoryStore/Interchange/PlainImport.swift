@@ -16,7 +16,10 @@ public struct ImportReport: Sendable, Equatable {
     public var alreadyPresent = 0
     /// Records whose id appeared earlier in the same input.
     public var duplicatesInInput = 0
+    /// The first `ImportReport.skippedListed` unusable records (`skippedCount` counts them all).
     public var skipped: [Skipped] = []
+    public var skippedCount = 0
+    public static let skippedListed = 100
     /// Records imported with an embedding of another model (kept, labelled; not searched together).
     public var foreignEmbeddings = 0
     /// Records whose embedding was unusable and was recomputed.
@@ -65,8 +68,9 @@ extension MemoryStore {
             line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
         }
 
+        try useWriteCache()
         return try write { db in
-            var importer = RecordImporter(store: self, db: db, options: options, progress: progress)
+            var importer = try RecordImporter(store: self, db: db, options: options, progress: progress)
             // Find the first line with content to tell NDJSON from a JSON document.
             var firstLine: ArraySlice<UInt8>? = nil
             while let line = try nextLine() {
@@ -124,6 +128,7 @@ extension MemoryStore {
                     try importer.take(record, location: "record \(index + 1)")
                 }
             }
+            try db.execute(sql: "DELETE FROM import_seen_ids")
             return importer.report
         }
     }
@@ -142,9 +147,11 @@ private struct RecordImporter {
     let options: ImportOptions
     let progress: ((Int) -> Void)?
     var report = ImportReport()
-    var seen = Set<String>()
 
-    init(store: MemoryStore, db: Database, options: ImportOptions, progress: ((Int) -> Void)?) {
+    init(store: MemoryStore, db: Database, options: ImportOptions, progress: ((Int) -> Void)?) throws {
+        // Ids seen in this input: a temporary table, so memory stays flat however large the input.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        try db.execute(sql: "DELETE FROM import_seen_ids")
         self.store = store
         self.db = db
         self.options = options
@@ -176,12 +183,14 @@ private struct RecordImporter {
         do {
             decoded = try ObservationCodec.decodeLenient(value, defaultProject: options.defaultProject, now: options.now)
         } catch let error as ObservationCodec.Unusable {
-            report.skipped.append(.init(location: location, reason: error.reason))
+            report.skippedCount += 1
+            if report.skipped.count < ImportReport.skippedListed { report.skipped.append(.init(location: location, reason: error.reason)) }
             return
         }
         var observation = decoded.observation
         if let project = options.projectOverride { observation.project = project }
-        guard seen.insert(observation.id).inserted else {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen_ids (id) VALUES (?)").execute(arguments: [observation.id])
+        guard db.changesCount == 1 else {
             report.duplicatesInInput += 1
             return
         }

@@ -235,11 +235,7 @@ extension MemoryStore {
                          _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
         do {
             var output: T? = nil
-            try database.writeWithoutTransaction { db in
-                // 16 MiB of page cache for the merge (SQLite's default is 2 MiB): the id
-                // index and FTS pages stay in memory instead of being rewritten to the WAL.
-                try db.execute(sql: "PRAGMA cache_size = -16384")
-            }
+            try useWriteCache()
             try database.inTransaction(.immediate) { db in
                 let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, now: now)
                 let (result, commit) = try body(session)
@@ -254,6 +250,12 @@ extension MemoryStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             throw MemoryStoreError.busy(path: home.databaseURL.path)
         }
+    }
+
+    /// 16 MiB of page cache for a large write (SQLite's default is 2 MiB): the id
+    /// index and FTS pages stay in memory instead of being rewritten to the WAL.
+    func useWriteCache() throws {
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
     }
 
     /// The ledger entry of a merged snapshot, if any.

@@ -34,6 +34,9 @@ struct ImportCommand: ParsableCommand {
             progress: progress.update)
         progress.finish()
         for skip in report.skipped { Terminal.warning("\(skip.location): skipped: \(skip.reason)") }
+        if report.skippedCount > report.skipped.count {
+            Terminal.warning("… and \(report.skippedCount - report.skipped.count) more skipped records")
+        }
         if report.reembedded > 0 {
             Terminal.warning("\(report.reembedded) record(s) carried an unusable embedding; it was recomputed")
         }
@@ -50,13 +53,14 @@ struct ImportCommand: ParsableCommand {
                 "already_present": .int(report.alreadyPresent),
                 "duplicates_in_input": .int(report.duplicatesInInput),
                 "skipped": .array(report.skipped.map { .object(JSONObject(["location": .string($0.location), "reason": .string($0.reason)])) }),
+                "skipped_count": .int(report.skippedCount),
                 "foreign_embeddings": .int(report.foreignEmbeddings),
                 "reembedded": .int(report.reembedded),
             ])))
         } else {
             var parts = ["\(report.alreadyPresent) already present"]
             if report.duplicatesInInput > 0 { parts.append("\(report.duplicatesInInput) duplicate(s) in the file") }
-            parts.append("\(report.skipped.count) skipped")
+            parts.append("\(report.skippedCount) skipped")
             Terminal.out("imported \(report.imported) of \(report.read) records (\(parts.joined(separator: ", ")))")
         }
     }

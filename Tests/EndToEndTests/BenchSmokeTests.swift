@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// The benchmark driver on a tiny store: it runs every step end to end and prints
+/// its machine-readable last line. Timings are printed, never asserted.
+struct BenchSmokeTests {
+    @Test func benchmarkRunsEndToEndOnATinyStore() throws {
+        let bench = CLI.executable.deletingLastPathComponent().appendingPathComponent("ai-mem-bench")
+        try #require(FileManager.default.isExecutableFile(atPath: bench.path), "build ai-mem-bench first")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-bench-smoke-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let process = Process()
+        process.executableURL = bench
+        process.arguments = ["--count", "300", "--runs", "1", "--queries", "3", "--no-peer",
+                             "--ai-mem", CLI.executable.path, "--work", work.path]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "ai-mem-bench failed: \(stderr)")
+        for operation in ["snapshot export", "snapshot merge (empty store)", "snapshot re-merge (no-op)", "snapshot verify", "import (plain NDJSON)",
+                          "search keyword", "search semantic", "search hybrid"] {
+            #expect(stdout.contains(operation), "missing \(operation)")
+        }
+        let last = try #require(stdout.split(separator: "\n").last.map(String.init))
+        var fields: [String: String] = [:]
+        for pair in last.split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "import_s", "merge_s", "peak_rss_mb", "peer_s", "remerge_s", "search_p50_ms"])
+        for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb"] {
+            #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
+        }
+        #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")
+    }
+}
