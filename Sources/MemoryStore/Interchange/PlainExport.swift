@@ -12,7 +12,7 @@ extension MemoryStore {
     /// ai-mem's snapshot shape: a `{"snapshot": …}` header line, then one
     /// observation per line, oldest first, embeddings included. One read
     /// transaction gives a consistent point-in-time view.
-    public func exportPlain(to sink: ByteSink, filter: ObservationFilter = ObservationFilter(), now: Double = Date().timeIntervalSince1970, progress: ((Int) -> Void)? = nil) throws -> ExportReport {
+    public func exportPlain(to sink: ByteSink, filter: ObservationFilter = ObservationFilter(), now: Double = Date().timeIntervalSince1970, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ExportReport {
         try read { db in
             let condition = filter.sqlCondition
             let arguments = StatementArguments(condition.arguments)
@@ -54,7 +54,7 @@ extension MemoryStore {
                     try sink.write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
-                if let progress, written % 1000 == 0 { progress(written) }
+                if let progress, written % 1000 == 0 { progress(written, count) }
             }
             try sink.write(buffer)
             try sink.flush()

@@ -51,7 +51,8 @@ extension MemoryStore {
     /// object with "observations", or NDJSON with or without `{"snapshot": …}` header
     /// lines. Ids are kept; known ids are skipped. One transaction: a syntax error
     /// anywhere rejects the whole input and leaves the store unchanged.
-    public func importObservations(from source: InputSource, options: ImportOptions, progress: ((Int) -> Void)? = nil) throws -> ImportReport {
+    /// `progress` gets the records read and the count the file's header announces (0 when none).
+    public func importObservations(from source: InputSource, options: ImportOptions, progress: ((_ done: Int, _ announced: Int) -> Void)? = nil) throws -> ImportReport {
         let reader = try source.openLineReader(maxLineBytes: Self.importLineLimit)
         let name = source.displayName
         func nextLine() throws -> ArraySlice<UInt8>? {
@@ -145,10 +146,10 @@ private struct RecordImporter {
     let store: MemoryStore
     let db: Database
     let options: ImportOptions
-    let progress: ((Int) -> Void)?
+    let progress: ((Int, Int) -> Void)?
     var report = ImportReport()
 
-    init(store: MemoryStore, db: Database, options: ImportOptions, progress: ((Int) -> Void)?) throws {
+    init(store: MemoryStore, db: Database, options: ImportOptions, progress: ((Int, Int) -> Void)?) throws {
         // Ids seen in this input: a temporary table, so memory stays flat however large the input.
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM import_seen_ids")
@@ -178,7 +179,7 @@ private struct RecordImporter {
             }
         }
         report.read += 1
-        if let progress, report.read % 1000 == 0 { progress(report.read) }
+        if let progress, report.read % 1000 == 0 { progress(report.read, report.announcedCount ?? 0) }
         var decoded: (observation: Observation, embeddingProblem: String?)
         do {
             decoded = try ObservationCodec.decodeLenient(value, defaultProject: options.defaultProject, now: options.now)

@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
         let progress = ProgressLine("exporting")
         defer { progress.finish() }
         let report = try destination.write { sink in
-            try store.exportPlain(to: sink, filter: filter, progress: progress.update)
+            try store.exportPlain(to: sink, filter: filter, progress: { done, total in progress.update(done, total: total) })
         }
         progress.finish()
         if json {

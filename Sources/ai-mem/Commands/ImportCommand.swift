@@ -31,7 +31,7 @@ struct ImportCommand: ParsableCommand {
         let report = try store.importObservations(
             from: InputSource(argument: file),
             options: ImportOptions(projectOverride: project, defaultProject: Defaults.project),
-            progress: progress.update)
+            progress: { done, announced in announced > 0 ? progress.update(done, total: announced) : progress.update(done) })
         progress.finish()
         for skip in report.skipped { Terminal.warning("\(skip.location): skipped: \(skip.reason)") }
         if report.skippedCount > report.skipped.count {
