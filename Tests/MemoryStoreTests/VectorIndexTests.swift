@@ -55,6 +55,33 @@ struct VectorIndexTests {
         #expect(try store.search("cache retry", mode: .hybrid, limit: 5).isEmpty == false)
     }
 
+    func inode(_ path: String) throws -> UInt64 {
+        try #require((try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? NSNumber)?.uint64Value)
+    }
+
+    /// New rows are appended to the file (no rebuild); a deletion makes the next search rebuild it.
+    @Test func addedRowsAreAppendedAndADeletionRebuilds() throws {
+        let (temp, store) = try Self.seeded(120)
+        defer { try? FileManager.default.removeItem(at: temp.url) }
+        _ = try store.search("cache", mode: .semantic)
+        let path = indexFile(store)
+        let first = try inode(path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        var added: [String] = []
+        for i in 0..<3 { added.append(try store.add(NewObservation(content: "walrus walrus \(i) appended rows", project: "/p"), now: Double(5000 + i)).id) }
+        let hits = try store.search("walrus appended", mode: .semantic, limit: 3).map(\.observation.id)
+        #expect(Set(hits) == Set(added))
+        #expect(try inode(path) == first, "appended in place, not rebuilt")
+        let grown = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(grown == size + 3 * (12 + store.embedder.dimension))
+        for query in ["walrus", "cache retry", "kernel buffer"] {
+            #expect(try store.search(query, mode: .semantic, limit: 8).map(\.observation.id) == (try exact(store, query, limit: 8)))
+        }
+        _ = try store.delete(added[0])
+        #expect(try store.search("walrus appended", mode: .semantic, limit: 3).map(\.observation.id).contains(added[0]) == false)
+        #expect(try inode(path) != first, "rebuilt after a deletion")
+    }
+
     @Test func aDamagedIndexFileIsRebuilt() throws {
         let (temp, store) = try Self.seeded(100)
         defer { try? FileManager.default.removeItem(at: temp.url) }

@@ -21,15 +21,15 @@ extension MemoryStore {
             let depth = max(limit * 5, 50)
             let keyword: [(seq: Int64, score: Double)]
             let semantic: [(seq: Int64, score: Double)]
-            if filter == ObservationFilter(), let q = try queryVector(query) {
+            if filter == ObservationFilter(), let q = try queryVector(query),
+               case let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension),
+               let state = try read({ db in try index.prepare(db) }) {
                 // The vector index is scanned on other threads while SQLite answers the keyword query.
-                let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
-                let generation = try read { try VectorIndex.generation($0) }
                 let candidates = max(depth * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
-                let scan = WorkerThread(name: "vector-scan") { index.scan(query: q, generation: generation, candidates: candidates) }
+                let scan = WorkerThread(name: "vector-scan") { index.scan(query: q, state: state, candidates: candidates) }
                 keyword = try keywordRanking(query, limit: depth, filter: filter)
                 let found = try scan.join()
-                semantic = try indexedSemanticRanking(q, limit: depth, scanned: (generation, found)) ?? semanticRanking(query, limit: depth, filter: filter)
+                semantic = try indexedSemanticRanking(q, limit: depth, scanned: (state, found)) ?? semanticRanking(query, limit: depth, filter: filter)
             } else {
                 keyword = try keywordRanking(query, limit: depth, filter: filter)
                 semantic = try semanticRanking(query, limit: depth, filter: filter)
@@ -110,19 +110,15 @@ extension MemoryStore {
     /// Semantic ranking through the vector index (built or rebuilt here when stale):
     /// int8 candidates, re-ranked with the exact float32 vectors. nil when the
     /// index cannot be used (say, the home is read-only): the caller scans SQLite.
-    /// `scanned`: a scan already made, and the generation it was made for.
+    /// `scanned`: a scan already made, and the index state it was made for.
     func indexedSemanticRanking(_ q: [Float], limit: Int,
-                                scanned: (generation: Int64, found: [(seq: Int64, approximate: Float)]?)? = nil) throws -> [(seq: Int64, score: Double)]? {
+                                scanned: (state: VectorIndex.State, found: [(seq: Int64, approximate: Float)]?)? = nil) throws -> [(seq: Int64, score: Double)]? {
         let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
         let candidates = max(limit * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
         return try read { db -> [(seq: Int64, score: Double)]? in
-            let generation = try VectorIndex.generation(db)
-            var found = scanned?.generation == generation ? scanned?.found : nil
-            if found == nil { found = index.scan(query: q, generation: generation, candidates: candidates) }
-            if found == nil {
-                try index.build(db, generation: generation)
-                found = index.scan(query: q, generation: generation, candidates: candidates)
-            }
+            guard let state = try index.prepare(db) else { return nil }
+            var found = scanned?.state == state ? scanned?.found : nil
+            if found == nil { found = index.scan(query: q, state: state, candidates: candidates) }
             guard let found else { return nil }
             guard !found.isEmpty else { return [] }
             let placeholders = Array(repeating: "?", count: found.count).joined(separator: ",")

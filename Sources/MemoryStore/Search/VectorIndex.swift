@@ -7,13 +7,14 @@ import GRDB
 /// size, read sequentially in 1 MiB blocks (memory stays flat).
 ///
 /// Search scans it for candidates, then re-ranks them with the exact float32
-/// vectors from SQLite. The file records the store's write generation (bumped
-/// by triggers on every change to `observations`); a stale, damaged or missing
-/// file is rebuilt by the next semantic search. It is only a cache: deleting it
-/// is always safe.
+/// vectors from SQLite. The file records the store's write generation and
+/// deletion count (`ObservationRow` bumps them on every insert and delete). When
+/// rows were only added since, the new rows are appended (row numbers only grow
+/// while nothing is deleted); after a deletion, or when the file is missing or
+/// damaged, it is rebuilt. It is only a cache: deleting it is always safe.
 struct VectorIndex {
     static let magic: [UInt8] = Array("AIMEMVIX".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     /// Candidates kept from the int8 scan for exact re-ranking, per requested result.
     static let candidatesPerResult = 4
     static let minimumCandidates = 100
@@ -21,6 +22,20 @@ struct VectorIndex {
     let path: String
     let model: String
     let dimension: Int
+
+    /// What the store's counters say; an index of this state is current.
+    struct State: Equatable, Sendable {
+        var generation: Int64
+        var deletions: Int64
+    }
+
+    /// The header's variable part.
+    struct Header: Equatable {
+        var state: State
+        /// The highest row number in the file.
+        var maxSeq: Int64
+        var count: Int
+    }
 
     init(home: Home, model: String, dimension: Int) {
         self.model = model
@@ -32,23 +47,116 @@ struct VectorIndex {
     /// Bytes per row: row number (Int64), scale (Float32), `dimension` int8 values.
     var rowBytes: Int { 12 + dimension }
 
-    /// The header: magic, version, generation, row count, dimension, model id.
-    func header(generation: Int64, count: Int) -> [UInt8] {
-        var h = Self.magic
-        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { h.append(contentsOf: $0) } }
+    /// The header: magic, version, generation, deletions, highest row number, row
+    /// count (Int64 each), dimension, model id length (UInt32 each), model id.
+    func encode(_ h: Header) -> [UInt8] {
+        var out = Self.magic
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         put(Self.version)
-        put(generation)
-        put(UInt64(count))
+        put(h.state.generation)
+        put(h.state.deletions)
+        put(h.maxSeq)
+        put(Int64(h.count))
         put(UInt32(dimension))
         let modelBytes = Array(model.utf8)
         put(UInt32(modelBytes.count))
-        h += modelBytes
+        out += modelBytes
+        return out
+    }
+
+    var headerBytes: Int { 8 + 4 + 8 * 4 + 4 + 4 + model.utf8.count }
+
+    /// The header of an open index file of this model, when it is whole and consistent with the file's size.
+    func readHeader(_ file: UnsafeMutablePointer<FILE>) -> Header? {
+        var bytes = [UInt8](repeating: 0, count: headerBytes)
+        guard fseeko(file, 0, SEEK_SET) == 0, fread(&bytes, 1, bytes.count, file) == bytes.count else { return nil }
+        func int64(_ offset: Int) -> Int64 { bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Int64.self)) } }
+        let h = Header(state: State(generation: int64(12), deletions: int64(20)), maxSeq: int64(28), count: Int(clamping: int64(36)))
+        guard h.count >= 0, encode(h) == bytes else { return nil }
+        var info = stat()
+        guard fstat(fileno(file), &info) == 0, Int64(info.st_size) == Int64(headerBytes) + Int64(h.count) * Int64(rowBytes) else { return nil }
         return h
     }
 
-    /// The store's current write generation.
-    static func generation(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0
+    /// The store's counters (call inside a transaction).
+    static func state(_ db: Database) throws -> State {
+        let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM vault_state WHERE name IN ('observations_generation', 'observations_deletions')")
+        var state = State(generation: 0, deletions: 0)
+        for row in rows {
+            if row[0] as String == "observations_generation" { state.generation = row[1] } else { state.deletions = row[1] }
+        }
+        return state
+    }
+
+    /// Makes the file current for the store as `db` sees it: nothing, an append of
+    /// the rows added since, or a rebuild. Returns the state it is current for, or
+    /// nil when it cannot be written (say, a read-only home).
+    func prepare(_ db: Database) throws -> State? {
+        let state = try Self.state(db)
+        if let file = fopen(path, "r+b") {
+            defer { fclose(file) }
+            if let h = readHeader(file) {
+                if h.state == state { return state }
+                if h.state.deletions == state.deletions && h.state.generation < state.generation {
+                    return try append(db, to: file, header: h, state: state) ? state : nil
+                }
+            }
+        }
+        return try build(db, state: state) ? state : nil
+    }
+
+    /// Writes `db`'s vectors with row numbers above `after` to `file` at its end.
+    private func writeRows(_ db: Database, after: Int64, to file: UnsafeMutablePointer<FILE>) throws -> (count: Int, maxSeq: Int64)? {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT seq, embedding FROM observations
+            WHERE seq > ? AND embedding_model = ? AND embedding_dim = ? AND length(embedding) = ? ORDER BY seq
+            """, arguments: [after, model, dimension, dimension * 4])
+        var row = [UInt8](repeating: 0, count: rowBytes)
+        var count = 0
+        var maxSeq = after
+        while let r = try cursor.next() {
+            let seq: Int64 = r[0]
+            try r.withUnsafeData(atIndex: 1) { data in
+                guard let data, data.count == dimension * 4 else { return }
+                row.withUnsafeMutableBytes { out in
+                    out.storeBytes(of: seq.littleEndian, toByteOffset: 0, as: Int64.self)
+                    let q = (out.baseAddress! + 12).assumingMemoryBound(to: Int8.self)
+                    let scale = data.withUnsafeBytes { Self.quantise($0, dimension: dimension, into: q) }
+                    out.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 8, as: UInt32.self)
+                }
+            }
+            guard fwrite(row, 1, row.count, file) == row.count else { return nil }
+            count += 1
+            maxSeq = max(maxSeq, seq)
+        }
+        return (count, maxSeq)
+    }
+
+    /// Appends the rows added since `header` and then rewrites the header. A reader
+    /// in between, or a crash, sees a size that does not match the header: a rebuild.
+    private func append(_ db: Database, to file: UnsafeMutablePointer<FILE>, header: Header, state: State) throws -> Bool {
+        guard fseeko(file, 0, SEEK_END) == 0, let added = try writeRows(db, after: header.maxSeq, to: file) else { return false }
+        let updated = Header(state: state, maxSeq: added.maxSeq, count: header.count + added.count)
+        let bytes = encode(updated)
+        return fflush(file) == 0 && fseeko(file, 0, SEEK_SET) == 0 && fwrite(bytes, 1, bytes.count, file) == bytes.count && fflush(file) == 0
+    }
+
+    /// Writes the whole index to a temporary file and renames it into place.
+    private func build(_ db: Database, state: State) throws -> Bool {
+        let temp = path + ".tmp-\(getpid())"
+        guard let file = fopen(temp, "wb") else { return false }
+        var ok = false
+        defer {
+            fclose(file)
+            if !ok { unlink(temp) }
+        }
+        let placeholder = encode(Header(state: State(generation: -1, deletions: -1), maxSeq: 0, count: 0))
+        guard fwrite(placeholder, 1, placeholder.count, file) == placeholder.count,
+              let written = try writeRows(db, after: Int64.min, to: file) else { return false }
+        let final = encode(Header(state: state, maxSeq: written.maxSeq, count: written.count))
+        ok = fseeko(file, 0, SEEK_SET) == 0 && fwrite(final, 1, final.count, file) == final.count && fflush(file) == 0
+            && rename(temp, path) == 0
+        return ok
     }
 
     /// Quantises `vector` into `out` (int8) and returns its scale.
@@ -70,67 +178,24 @@ struct VectorIndex {
         return scale
     }
 
-    /// Writes the index from the store (inside `db`'s read transaction), atomically.
-    func build(_ db: Database, generation: Int64) throws {
-        let temp = path + ".tmp-\(getpid())"
-        guard let file = fopen(temp, "wb") else { return }
-        var ok = true
-        defer {
-            fclose(file)
-            if !ok { unlink(temp) }
-        }
-        let placeholder = header(generation: -1, count: 0)
-        ok = fwrite(placeholder, 1, placeholder.count, file) == placeholder.count
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT seq, embedding FROM observations WHERE embedding_model = ? AND embedding_dim = ? AND length(embedding) = ?
-            """, arguments: [model, dimension, dimension * 4])
-        var row = [UInt8](repeating: 0, count: rowBytes)
-        var count = 0
-        while ok, let r = try cursor.next() {
-            let seq: Int64 = r[0]
-            try r.withUnsafeData(atIndex: 1) { data in
-                guard let data, data.count == dimension * 4 else { return }
-                row.withUnsafeMutableBytes { out in
-                    out.storeBytes(of: seq.littleEndian, toByteOffset: 0, as: Int64.self)
-                    let q = (out.baseAddress! + 12).assumingMemoryBound(to: Int8.self)
-                    let scale = data.withUnsafeBytes { Self.quantise($0, dimension: dimension, into: q) }
-                    out.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 8, as: UInt32.self)
-                }
-                ok = fwrite(row, 1, row.count, file) == row.count
-                count += 1
-            }
-        }
-        let final = header(generation: generation, count: count)
-        ok = ok && fseek(file, 0, SEEK_SET) == 0 && fwrite(final, 1, final.count, file) == final.count && fflush(file) == 0
-        if ok { ok = rename(temp, path) == 0 }
-    }
-
     /// The `candidates` best rows by int8 dot product with `query`, or nil when the
     /// file is missing, damaged or not of this generation. Both halves of the file
     /// are scanned at once, on two threads.
-    func scan(query: [Float], generation: Int64, candidates: Int) -> [(seq: Int64, approximate: Float)]? {
+    func scan(query: [Float], state: State, candidates: Int) -> [(seq: Int64, approximate: Float)]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
-        let expected = header(generation: generation, count: 0)
-        var head = [UInt8](repeating: 0, count: expected.count)
-        guard fread(&head, 1, head.count, file) == head.count else { return nil }
-        // Everything but the count must match: magic, version, generation, dimension, model.
-        let countRange = 20..<28
-        guard head[..<countRange.lowerBound] == expected[..<countRange.lowerBound],
-              head[countRange.upperBound...] == expected[countRange.upperBound...] else { return nil }
-        let count = head[countRange].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        var info = stat()
-        guard fstat(fileno(file), &info) == 0, UInt64(info.st_size) == UInt64(head.count) + count * UInt64(rowBytes) else { return nil }
+        guard let header = readHeader(file), header.state == state else { return nil }
+        let count = header.count
 
         // The query, quantised the same way (its scale does not change the ranking).
         var q = [Int8](repeating: 0, count: dimension)
         query.withUnsafeBytes { raw in q.withUnsafeMutableBufferPointer { _ = Self.quantise(raw, dimension: dimension, into: $0.baseAddress!) } }
         let q16 = q.map(Int16.init)
 
-        let rows = Int(count)
+        let rows = count
         let parts = rows >= 20_000 ? 2 : 1
         let results = ScanResults(parts: parts)
-        let headerBytes = head.count
+        let headerBytes = self.headerBytes
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let first = rows * part / parts, end = rows * (part + 1) / parts
             results.store(part, scanRows(first..<end, headerBytes: headerBytes, query: q16, candidates: candidates))

@@ -71,6 +71,7 @@ enum ObservationRow {
             arguments: [seq, row[1] as String?, row[2] as String?, row[3] as String, row[4] as String])
         try db.execute(sql: "DELETE FROM observations WHERE seq = ?", arguments: [seq])
         try bumpGeneration(db)
+        try db.cachedStatement(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_deletions'").execute()
         return true
     }
 

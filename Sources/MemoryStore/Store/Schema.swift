@@ -74,9 +74,12 @@ enum Schema {
         }
         migrator.registerMigration("v3-write-generation") { db in
             // Counts changes to observations, so that caches (the vector index) know when
-            // they are stale. `ObservationRow.insert` and `delete`, the only writers, bump
-            // it (triggers would do the same at twice the cost of a merge).
+            // they are stale. `ObservationRow.insert` and `delete` and the merge session,
+            // the only writers, bump it (triggers would double the cost of a merge).
             try db.execute(sql: "INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_generation', 0)")
+            // Deletions alone: while it stays the same, row numbers only grow, and the
+            // vector index can take the new rows by appending them.
+            try db.execute(sql: "INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_deletions', 0)")
             // BLAKE2b-512 (hex) of each merged snapshot's signed content: merging the same
             // bytes again is recognised after authentication, without re-applying them.
             try db.execute(sql: "ALTER TABLE merged_snapshots ADD COLUMN content_digest TEXT")
