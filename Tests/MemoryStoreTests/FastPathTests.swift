@@ -113,14 +113,14 @@ struct FastPathTests {
                 var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
                 bytes[position] = UInt8(value)
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(RecordLineEncoder.needsEscape(word) == special(UInt8(value)), "byte \(value) at \(position)")
+                #expect(JSONWriter.needsEscape(word) == special(UInt8(value)), "byte \(value) at \(position)")
             }
         }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             let bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            if bytes.contains(where: special) { #expect(RecordLineEncoder.needsEscape(word)) }
+            if bytes.contains(where: special) { #expect(JSONWriter.needsEscape(word)) }
         }
     }
 

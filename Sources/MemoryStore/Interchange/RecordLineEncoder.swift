@@ -8,7 +8,6 @@ import GRDBSQLite
 /// columns (tags, metadata, assets) are stored compact by `JSONWriter` and are
 /// copied as they are.
 struct RecordLineEncoder {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends the record of the statement's current row (selected with
     /// `Schema.observationColumns`) and "\n". Reads the columns through the SQLite
@@ -88,57 +87,8 @@ struct RecordLineEncoder {
         if value.isFinite { out.append(contentsOf: JSONNumberText.format(value).utf8) } else { out.append(contentsOf: "null".utf8) }
     }
 
-    /// As `JSONWriter.writeString`: UTF-8 as is, `"`, `\` and control characters
-    /// escaped. Eight bytes are checked at a time (most text needs no escape).
     static func writeString(_ utf8: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
-        out.append(0x22)
-        var runStart = 0
-        let n = utf8.count
-        var i = 0
-        while i < n {
-            if i + 8 <= n && !needsEscape(utf8.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
-            }
-            let byte = utf8[i]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-                if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
-                out.append(0x5C)
-                switch byte {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append(UInt8(ascii: "u")); out.append(0x30); out.append(0x30)
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0x0F)])
-                }
-            }
-            i += 1
-        }
-        if runStart < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<n])) }
-        out.append(0x22)
-    }
-
-    /// Whether any of the eight bytes of `word` is `"`, `\` or below 0x20 (SWAR:
-    /// a byte's high bit is set in the result when it matches; the test may
-    /// report a false positive, never a false negative, and then the bytes are
-    /// looked at one by one).
-    @inline(__always)
-    static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let zeroQuote = (quote &- ones) & ~quote
-        let zeroBackslash = (backslash &- ones) & ~backslash
-        let below = (word &- ones &* 0x20) & ~word
-        return (zeroQuote | zeroBackslash | below) & highs != 0
+        JSONWriter.appendString(utf8, to: &out)
     }
 }
 

@@ -49,32 +49,59 @@ public struct JSONWriter {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public mutating func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = string
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let byte = utf8[i]
-                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
-                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+        text.withUTF8 { Self.appendString(UnsafeRawBufferPointer($0), to: &bytes) }
+    }
+
+    /// Appends `utf8` as a JSON string: UTF-8 as is, `"`, `\` and control
+    /// characters escaped. Eight bytes are checked at a time (most text needs no escape).
+    static func appendString(_ utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(0x22)
+        var runStart = 0
+        let n = utf8.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n && !needsEscape(utf8.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
+            let byte = utf8[i]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+                if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<i])) }
                 runStart = i + 1
+                out.append(0x5C)
                 switch byte {
-                case 0x22: bytes.append(0x5C); bytes.append(0x22)
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(0x5C); bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(0x5C); bytes.append(UInt8(ascii: "f"))
+                case 0x22: out.append(0x22)
+                case 0x5C: out.append(0x5C)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
                 default:
-                    bytes.append(0x5C); bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
-                    bytes.append(Self.hexDigits[Int(byte >> 4)])
-                    bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                    out.append(UInt8(ascii: "u")); out.append(0x30); out.append(0x30)
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
                 }
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count])) }
+            i += 1
         }
-        bytes.append(UInt8(ascii: "\""))
+        if runStart < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<n])) }
+        out.append(0x22)
+    }
+
+    /// Whether any of the eight bytes of `word` is `"`, `\` or below 0x20 (SWAR:
+    /// exact as a yes/no answer; then the bytes are looked at one by one).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let below = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | below) & highs != 0
     }
 
     /// The compact JSON text of `value`.
