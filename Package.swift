@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MemoryStore", targets: ["MemoryStore"]),
         .library(name: "Sodium", targets: ["Sodium"]),
         .library(name: "Vault", targets: ["Vault"]),
+        .library(name: "SentenceEmbedding", targets: ["SentenceEmbedding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,11 @@ let package = Package(
             name: "MemoryStore",
             dependencies: ["Sodium", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // OpenBLAS's CBLAS, from the system (Debian: libopenblas-dev).
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Sentence embeddings: all-MiniLM-L6-v2 run locally (the one layer over CBLAS),
+        // an OpenAI-compatible HTTP embedder, and the choice between the embedders.
+        .target(name: "SentenceEmbedding", dependencies: ["MemoryStore", "CBLAS"]),
         // Identities, the keyring, and encrypted signed snapshots.
         .target(name: "Vault", dependencies: ["Sodium", "MemoryStore"]),
         // The command-line tool: argument parsing and printing only.
@@ -43,6 +49,12 @@ let package = Package(
         .testTarget(
             name: "MemoryStoreTests",
             dependencies: ["MemoryStore", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SentenceEmbeddingTests",
+            dependencies: ["SentenceEmbedding", "MemoryStore"],
+            exclude: ["Reference"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,0 +1,204 @@
+import Foundation
+
+/// A BERT encoder (post-layer-norm, GELU, absolute positions) reading its weights
+/// from a memory-mapped safetensors file, with mean pooling and L2 normalisation
+/// on top: the sentence-transformers pipeline of all-MiniLM-L6-v2.
+///
+/// A batch is packed, not padded: the sequences' tokens are laid one after
+/// another, the linear layers run over all of them in one matrix product, and
+/// attention runs within each sequence. That is what padding with an attention
+/// mask computes, without the padding's work.
+final class BertEncoder: @unchecked Sendable {
+    struct Layer {
+        /// Query, key and value weights stacked (3H×H) and their biases (3H).
+        var qkvWeight: TensorView, qkvBias: TensorView
+        var attentionOutWeight: TensorView, attentionOutBias: TensorView
+        var attentionNormWeight: TensorView, attentionNormBias: TensorView
+        var intermediateWeight: TensorView, intermediateBias: TensorView
+        var outputWeight: TensorView, outputBias: TensorView
+        var outputNormWeight: TensorView, outputNormBias: TensorView
+    }
+
+    let configuration: BertConfiguration
+    let weights: SafeTensors
+    let wordEmbeddings: TensorView
+    let positionEmbeddings: TensorView
+    let tokenTypeEmbeddings: TensorView
+    let embeddingNormWeight: TensorView
+    let embeddingNormBias: TensorView
+    let layers: [Layer]
+
+    init(configuration c: BertConfiguration, weightsPath: String) throws {
+        configuration = c
+        let w = try SafeTensors(path: weightsPath)
+        weights = w
+        let h = c.hiddenSize
+        wordEmbeddings = try w.floats("embeddings.word_embeddings.weight", shape: [c.vocabularySize, h])
+        positionEmbeddings = try w.floats("embeddings.position_embeddings.weight", shape: [c.maxPositions, h])
+        tokenTypeEmbeddings = try w.floats("embeddings.token_type_embeddings.weight", shape: [c.typeVocabularySize, h])
+        embeddingNormWeight = try w.floats("embeddings.LayerNorm.weight", shape: [h])
+        embeddingNormBias = try w.floats("embeddings.LayerNorm.bias", shape: [h])
+        layers = try (0..<c.layers).map { i in
+            let p = "encoder.layer.\(i)."
+            let qkvWeight = FloatBuffer(count: 3 * h * h)
+            let qkvBias = FloatBuffer(count: 3 * h)
+            for (j, part) in ["query", "key", "value"].enumerated() {
+                let weight = try w.floats(p + "attention.self.\(part).weight", shape: [h, h])
+                let bias = try w.floats(p + "attention.self.\(part).bias", shape: [h])
+                (qkvWeight.pointer + j * h * h).update(from: weight.pointer, count: h * h)
+                (qkvBias.pointer + j * h).update(from: bias.pointer, count: h)
+            }
+            return Layer(
+                qkvWeight: TensorView(buffer: qkvWeight), qkvBias: TensorView(buffer: qkvBias),
+                attentionOutWeight: try w.floats(p + "attention.output.dense.weight", shape: [h, h]),
+                attentionOutBias: try w.floats(p + "attention.output.dense.bias", shape: [h]),
+                attentionNormWeight: try w.floats(p + "attention.output.LayerNorm.weight", shape: [h]),
+                attentionNormBias: try w.floats(p + "attention.output.LayerNorm.bias", shape: [h]),
+                intermediateWeight: try w.floats(p + "intermediate.dense.weight", shape: [c.intermediateSize, h]),
+                intermediateBias: try w.floats(p + "intermediate.dense.bias", shape: [c.intermediateSize]),
+                outputWeight: try w.floats(p + "output.dense.weight", shape: [h, c.intermediateSize]),
+                outputBias: try w.floats(p + "output.dense.bias", shape: [h]),
+                outputNormWeight: try w.floats(p + "output.LayerNorm.weight", shape: [h]),
+                outputNormBias: try w.floats(p + "output.LayerNorm.bias", shape: [h]))
+        }
+    }
+
+    /// One L2-normalised, mean-pooled vector per token sequence. Every id must be
+    /// below the vocabulary size and every sequence no longer than `maxPositions`.
+    func embed(_ sequences: [[Int32]]) -> [[Float]] {
+        let c = configuration
+        let h = c.hiddenSize
+        let n = sequences.reduce(0) { $0 + $1.count }
+        guard n > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
+        var starts: [Int] = []
+        var offset = 0
+        for s in sequences {
+            precondition(s.count <= c.maxPositions)
+            starts.append(offset)
+            offset += s.count
+        }
+
+        let x = FloatBuffer(count: n * h)
+        let qkv = FloatBuffer(count: n * 3 * h)
+        let context = FloatBuffer(count: n * h)
+        let scratch = FloatBuffer(count: n * h)
+        let intermediate = FloatBuffer(count: n * c.intermediateSize)
+        let longest = sequences.map(\.count).max() ?? 1
+        let scores = FloatBuffer(count: longest * longest)
+
+        // Embeddings: word + position + token type 0, then layer norm.
+        for (s, sequence) in sequences.enumerated() {
+            for (position, id) in sequence.enumerated() {
+                precondition(id >= 0 && Int(id) < c.vocabularySize)
+                let row = x.pointer + (starts[s] + position) * h
+                let word = wordEmbeddings.pointer + Int(id) * h
+                let place = positionEmbeddings.pointer + position * h
+                let type = tokenTypeEmbeddings.pointer
+                for i in 0..<h { row[i] = word[i] + place[i] + type[i] }
+            }
+        }
+        Self.layerNorm(x.pointer, rows: n, width: h, weight: embeddingNormWeight.pointer, bias: embeddingNormBias.pointer, epsilon: c.layerNormEpsilon)
+
+        let headSize = c.headSize
+        let scale = 1 / Float(headSize).squareRoot()
+        for layer in layers {
+            Self.linear(x.pointer, rows: n, inputs: h, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer, outputs: 3 * h, into: qkv.pointer)
+            for (s, sequence) in sequences.enumerated() {
+                let length = sequence.count
+                guard length > 0 else { continue }
+                let base = qkv.pointer + starts[s] * 3 * h
+                for head in 0..<c.heads {
+                    let q = base + head * headSize
+                    let k = base + h + head * headSize
+                    let v = base + 2 * h + head * headSize
+                    BLAS.gemm(m: length, n: length, k: headSize, a: q, lda: 3 * h, b: k, ldb: 3 * h, transposeB: true,
+                              c: scores.pointer, ldc: length, alpha: scale)
+                    Self.softmaxRows(scores.pointer, rows: length, width: length)
+                    BLAS.gemm(m: length, n: headSize, k: length, a: scores.pointer, lda: length, b: v, ldb: 3 * h, transposeB: false,
+                              c: context.pointer + starts[s] * h + head * headSize, ldc: h)
+                }
+            }
+            Self.linear(context.pointer, rows: n, inputs: h, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer, outputs: h, into: scratch.pointer)
+            Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
+            Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.attentionNormWeight.pointer, bias: layer.attentionNormBias.pointer, epsilon: c.layerNormEpsilon)
+
+            Self.linear(x.pointer, rows: n, inputs: h, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer, outputs: c.intermediateSize, into: intermediate.pointer)
+            Self.gelu(intermediate.pointer, count: n * c.intermediateSize)
+            Self.linear(intermediate.pointer, rows: n, inputs: c.intermediateSize, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer, outputs: h, into: scratch.pointer)
+            Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
+            Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.outputNormWeight.pointer, bias: layer.outputNormBias.pointer, epsilon: c.layerNormEpsilon)
+        }
+
+        // Mean pooling over each sequence's tokens, then L2 normalisation (norm floored at 1e-12).
+        return sequences.enumerated().map { s, sequence in
+            var pooled = [Double](repeating: 0, count: h)
+            for t in 0..<sequence.count {
+                let row = x.pointer + (starts[s] + t) * h
+                for i in 0..<h { pooled[i] += Double(row[i]) }
+            }
+            let count = Double(max(sequence.count, 1))
+            var norm = 0.0
+            for i in 0..<h {
+                pooled[i] /= count
+                norm += pooled[i] * pooled[i]
+            }
+            let divisor = max(norm.squareRoot(), 1e-12)
+            return pooled.map { Float($0 / divisor) }
+        }
+    }
+
+    /// `out[rows×outputs] = input[rows×inputs] · weightᵀ + bias` (weight stored outputs×inputs).
+    static func linear(_ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                       outputs: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (out + r * outputs).update(from: bias, count: outputs) }
+        BLAS.gemm(m: rows, n: outputs, k: inputs, a: input, lda: inputs, b: weight, ldb: inputs, transposeB: true,
+                  c: out, ldc: outputs, beta: 1)
+    }
+
+    static func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+
+    /// Layer norm of each row in place: `(x − mean) / √(variance + ε) · weight + bias`.
+    static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float) {
+        for r in 0..<rows {
+            let row = x + r * width
+            var sum: Float = 0
+            for i in 0..<width { sum += row[i] }
+            let mean = sum / Float(width)
+            var squares: Float = 0
+            for i in 0..<width {
+                let d = row[i] - mean
+                squares += d * d
+            }
+            let inverse = 1 / (squares / Float(width) + epsilon).squareRoot()
+            for i in 0..<width { row[i] = (row[i] - mean) * inverse * weight[i] + bias[i] }
+        }
+    }
+
+    /// Softmax of each row in place (max subtracted first).
+    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        for r in 0..<rows {
+            let row = x + r * width
+            var top = -Float.infinity
+            for i in 0..<width { top = max(top, row[i]) }
+            var sum: Float = 0
+            for i in 0..<width {
+                let e = expf(row[i] - top)
+                row[i] = e
+                sum += e
+            }
+            let inverse = 1 / sum
+            for i in 0..<width { row[i] *= inverse }
+        }
+    }
+
+    /// BERT's exact GELU: `x · ½ · (1 + erf(x / √2))`.
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let inverseRoot2: Float = 0.70710678118654752
+        for i in 0..<count {
+            let v = x[i]
+            x[i] = 0.5 * v * (1 + erff(v * inverseRoot2))
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// BERT's uncased WordPiece tokenizer, as all-MiniLM-L6-v2's `tokenizer.json`
+/// configures it (Hugging Face tokenizers' `BertNormalizer`, `BertPreTokenizer`,
+/// `WordPiece` and the `[CLS] … [SEP]` template):
+///
+/// 1. drop NUL, U+FFFD and control characters; every whitespace becomes a space;
+/// 2. put spaces around CJK ideographs;
+/// 3. strip accents (NFD, then drop non-spacing marks), then lower-case;
+/// 4. split on whitespace, and isolate every punctuation character;
+/// 5. split each word greedily into the longest vocabulary pieces (`##` marks a
+///    continuation); a word of more than 100 characters, or one that cannot be
+///    split, becomes `[UNK]`;
+/// 6. truncate to `maxLength` tokens including `[CLS]` and `[SEP]`.
+public struct WordPieceTokenizer: Sendable {
+    public static let maxInputCharactersPerWord = 100
+
+    public let vocabulary: Vocabulary
+    /// The longest sequence produced, `[CLS]` and `[SEP]` included.
+    public let maxLength: Int
+    let unknownID: Int32
+    let classifierID: Int32
+    let separatorID: Int32
+
+    public init(vocabulary: Vocabulary, maxLength: Int) throws {
+        guard let unk = vocabulary.id(of: "[UNK]"), let cls = vocabulary.id(of: "[CLS]"), let sep = vocabulary.id(of: "[SEP]") else {
+            throw EmbeddingError.invalidModel(reason: "the vocabulary lacks [UNK], [CLS] or [SEP]")
+        }
+        guard maxLength >= 2 else { throw EmbeddingError.invalidModel(reason: "the maximum sequence length \(maxLength) is below 2") }
+        self.vocabulary = vocabulary
+        self.maxLength = maxLength
+        unknownID = unk
+        classifierID = cls
+        separatorID = sep
+    }
+
+    /// Token ids: `[CLS]`, the text's pieces (truncated), `[SEP]`.
+    public func encode(_ text: String) -> [Int32] {
+        var ids: [Int32] = [classifierID]
+        let budget = maxLength - 2
+        outer: for word in Self.words(in: text) {
+            for id in pieces(of: word) {
+                if ids.count - 1 == budget { break outer }
+                ids.append(id)
+            }
+        }
+        ids.append(separatorID)
+        return ids
+    }
+
+    /// The pieces of `encode` as strings, for tests and diagnostics.
+    public func tokens(_ text: String) -> [String] {
+        encode(text).map { vocabulary.token(of: $0) ?? "[UNK]" }
+    }
+
+    /// Steps 1 to 4: the normalised words of `text`.
+    public static func words(in text: String) -> [[Unicode.Scalar]] {
+        var words: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        func flush() {
+            if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
+        }
+        for scalar in TextNormalizer.normalize(text) {
+            if scalar == " " {
+                flush()
+            } else if TextNormalizer.isPunctuation(scalar) {
+                flush()
+                words.append([scalar])
+            } else {
+                current.append(scalar)
+            }
+        }
+        flush()
+        return words
+    }
+
+    /// Step 5 for one word.
+    func pieces(of word: [Unicode.Scalar]) -> [Int32] {
+        guard word.count <= Self.maxInputCharactersPerWord else { return [unknownID] }
+        var result: [Int32] = []
+        var start = 0
+        while start < word.count {
+            var end = word.count
+            var found: Int32? = nil
+            while start < end {
+                var piece = start > 0 ? "##" : ""
+                piece.unicodeScalars.append(contentsOf: word[start..<end])
+                if let id = vocabulary.id(of: piece) {
+                    found = id
+                    break
+                }
+                end -= 1
+            }
+            guard let found else { return [unknownID] }
+            result.append(found)
+            start = end
+        }
+        return result
+    }
+}

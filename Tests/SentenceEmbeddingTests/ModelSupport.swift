@@ -1,0 +1,39 @@
+import Foundation
+import MemoryStore
+import Testing
+@testable import SentenceEmbedding
+
+/// The model files for the tests that need them: where `ai-mem` itself finds them
+/// (scripts/fetch-model.sh puts them there; the README's set-up runs it). A missing
+/// model fails these tests, unless AI_MEM_SKIP_MODEL_TESTS=1 says to skip them.
+enum ModelSupport {
+    static let files = ModelFiles.located()
+    static let skip = ProcessInfo.processInfo.environment["AI_MEM_SKIP_MODEL_TESTS"] == "1"
+    static let enabled = Testing.ConditionTrait.enabled(if: !skip, "AI_MEM_SKIP_MODEL_TESTS=1")
+
+    /// One embedder shared by the tests (loading maps the weights once).
+    static let shared: Result<MiniLMEmbedder, any Error> = Result { try MiniLMEmbedder(files: files) }
+
+    static func embedder() throws -> MiniLMEmbedder {
+        try #require(files.isPresent, "the model is not in \(files.path): run scripts/fetch-model.sh")
+        return try shared.get()
+    }
+
+    static func fixture(_ name: String) throws -> JSONObject {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
+        guard case .object(let object) = try JSONParser.parse([UInt8](Data(contentsOf: url))) else {
+            throw EmbeddingError.invalidModel(reason: "\(name) is not a JSON object")
+        }
+        return object
+    }
+
+    static func cosine(_ a: [Float], _ b: [Double]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for i in 0..<min(a.count, b.count) {
+            dot += Double(a[i]) * b[i]
+            na += Double(a[i]) * Double(a[i])
+            nb += b[i] * b[i]
+        }
+        return dot / max((na * nb).squareRoot(), 1e-30)
+    }
+}
