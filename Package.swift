@@ -43,7 +43,7 @@ let package = Package(
             dependencies: ["MemoryStore", "Vault", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The benchmark driver behind scripts/bench.sh (generates data, runs ai-mem, measures).
-        .executableTarget(name: "ai-mem-bench", dependencies: ["MemoryStore"]),
+        .executableTarget(name: "ai-mem-bench", dependencies: ["MemoryStore", "SentenceEmbedding"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
         .testTarget(

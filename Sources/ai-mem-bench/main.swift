@@ -5,6 +5,7 @@ import MemoryStore
 /// a generated store. Run through scripts/bench.sh, which builds in release mode.
 ///
 ///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer]
+///     ai-mem-bench embed [--texts N]
 struct Options {
     var count = 100_000
     var runs = 3
@@ -37,7 +38,9 @@ struct Options {
 
 do {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if arguments.first == "generate" {
+    if arguments.first == "embed" {
+        try EmbedBench.run(Array(arguments.dropFirst()))
+    } else if arguments.first == "generate" {
         // `ai-mem-bench generate N FILE`: run by the benchmark as a child process, so
         // that the driver stays small (a child's peak RSS as wait4 reports it starts
         // from its parent's, since the child begins as a copy of the parent).

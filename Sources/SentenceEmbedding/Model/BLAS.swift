@@ -18,6 +18,8 @@ enum BLAS {
                     beta, c, blasint(ldc))
     }
 
-    /// The number of threads OpenBLAS uses for one product.
-    static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Makes every product run on the calling thread. The encoder splits its work
+    /// across threads itself: OpenBLAS's own threads spent a third of the time
+    /// spinning and yielding between the encoder's many small products.
+    static let singleThreaded: Void = openblas_set_num_threads(1)
 }

@@ -30,6 +30,7 @@ final class BertEncoder: @unchecked Sendable {
 
     init(configuration c: BertConfiguration, weightsPath: String) throws {
         configuration = c
+        BLAS.singleThreaded
         let w = try SafeTensors(path: weightsPath)
         weights = w
         let h = c.hiddenSize
@@ -84,7 +85,8 @@ final class BertEncoder: @unchecked Sendable {
         let scratch = FloatBuffer(count: n * h)
         let intermediate = FloatBuffer(count: n * c.intermediateSize)
         let longest = sequences.map(\.count).max() ?? 1
-        let scores = FloatBuffer(count: longest * longest)
+        let workers = Parallel.workers
+        let scoreBuffers = (0..<workers).map { _ in FloatBuffer(count: longest * longest) }
 
         // Embeddings: word + position + token type 0, then layer norm.
         for (s, sequence) in sequences.enumerated() {
@@ -102,29 +104,33 @@ final class BertEncoder: @unchecked Sendable {
         let headSize = c.headSize
         let scale = 1 / Float(headSize).squareRoot()
         for layer in layers {
-            Self.linear(x.pointer, rows: n, inputs: h, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer, outputs: 3 * h, into: qkv.pointer)
-            for (s, sequence) in sequences.enumerated() {
-                let length = sequence.count
-                guard length > 0 else { continue }
-                let base = qkv.pointer + starts[s] * 3 * h
-                for head in 0..<c.heads {
+            linear(x.pointer, rows: n, inputs: h, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer, outputs: 3 * h, into: qkv.pointer)
+            let pairs = sequences.indices.flatMap { s in (0..<c.heads).map { (s, $0) } }
+            Parallel.forEachChunk(of: pairs.count, workers: workers) { worker, range in
+                let scores = scoreBuffers[worker].pointer
+                for (s, head) in pairs[range] {
+                    let length = sequences[s].count
+                    guard length > 0 else { continue }
+                    let base = qkv.pointer + starts[s] * 3 * h
                     let q = base + head * headSize
                     let k = base + h + head * headSize
                     let v = base + 2 * h + head * headSize
                     BLAS.gemm(m: length, n: length, k: headSize, a: q, lda: 3 * h, b: k, ldb: 3 * h, transposeB: true,
-                              c: scores.pointer, ldc: length, alpha: scale)
-                    Self.softmaxRows(scores.pointer, rows: length, width: length)
-                    BLAS.gemm(m: length, n: headSize, k: length, a: scores.pointer, lda: length, b: v, ldb: 3 * h, transposeB: false,
+                              c: scores, ldc: length, alpha: scale)
+                    VectorMath.softmaxRows(scores, rows: length, width: length)
+                    BLAS.gemm(m: length, n: headSize, k: length, a: scores, lda: length, b: v, ldb: 3 * h, transposeB: false,
                               c: context.pointer + starts[s] * h + head * headSize, ldc: h)
                 }
             }
-            Self.linear(context.pointer, rows: n, inputs: h, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer, outputs: h, into: scratch.pointer)
+            linear(context.pointer, rows: n, inputs: h, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer, outputs: h, into: scratch.pointer)
             Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
             Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.attentionNormWeight.pointer, bias: layer.attentionNormBias.pointer, epsilon: c.layerNormEpsilon)
 
-            Self.linear(x.pointer, rows: n, inputs: h, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer, outputs: c.intermediateSize, into: intermediate.pointer)
-            Self.gelu(intermediate.pointer, count: n * c.intermediateSize)
-            Self.linear(intermediate.pointer, rows: n, inputs: c.intermediateSize, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer, outputs: h, into: scratch.pointer)
+            linear(x.pointer, rows: n, inputs: h, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer, outputs: c.intermediateSize, into: intermediate.pointer)
+            Parallel.forEachChunk(of: n, workers: workers) { _, range in
+                VectorMath.gelu(intermediate.pointer + range.lowerBound * c.intermediateSize, count: range.count * c.intermediateSize)
+            }
+            linear(intermediate.pointer, rows: n, inputs: c.intermediateSize, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer, outputs: h, into: scratch.pointer)
             Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
             Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.outputNormWeight.pointer, bias: layer.outputNormBias.pointer, epsilon: c.layerNormEpsilon)
         }
@@ -148,11 +154,16 @@ final class BertEncoder: @unchecked Sendable {
     }
 
     /// `out[rows×outputs] = input[rows×inputs] · weightᵀ + bias` (weight stored outputs×inputs).
-    static func linear(_ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    func linear(_ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                        outputs: Int, into out: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (out + r * outputs).update(from: bias, count: outputs) }
-        BLAS.gemm(m: rows, n: outputs, k: inputs, a: input, lda: inputs, b: weight, ldb: inputs, transposeB: true,
-                  c: out, ldc: outputs, beta: 1)
+        // Rows are split among the workers; each product runs on its worker's thread.
+        let workers = rows * outputs * inputs >= 1 << 20 ? Parallel.workers : 1
+        Parallel.forEachChunk(of: rows, workers: workers) { _, range in
+            guard !range.isEmpty else { return }
+            for r in range { (out + r * outputs).update(from: bias, count: outputs) }
+            BLAS.gemm(m: range.count, n: outputs, k: inputs, a: input + range.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs,
+                      transposeB: true, c: out + range.lowerBound * outputs, ldc: outputs, beta: 1)
+        }
     }
 
     static func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
@@ -176,29 +187,4 @@ final class BertEncoder: @unchecked Sendable {
         }
     }
 
-    /// Softmax of each row in place (max subtracted first).
-    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        for r in 0..<rows {
-            let row = x + r * width
-            var top = -Float.infinity
-            for i in 0..<width { top = max(top, row[i]) }
-            var sum: Float = 0
-            for i in 0..<width {
-                let e = expf(row[i] - top)
-                row[i] = e
-                sum += e
-            }
-            let inverse = 1 / sum
-            for i in 0..<width { row[i] *= inverse }
-        }
-    }
-
-    /// BERT's exact GELU: `x · ½ · (1 + erf(x / √2))`.
-    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let inverseRoot2: Float = 0.70710678118654752
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * inverseRoot2))
-        }
-    }
 }
