@@ -34,13 +34,18 @@ let package = Package(
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Sentence embeddings: all-MiniLM-L6-v2 run locally (the one layer over CBLAS),
         // an OpenAI-compatible HTTP embedder, and the choice between the embedders.
-        .target(name: "SentenceEmbedding", dependencies: ["MemoryStore", "CBLAS"]),
+        // Optimised in debug builds too: unoptimised SIMD code made the encoder 10× slower in `swift test`.
+        .target(
+            name: "SentenceEmbedding",
+            dependencies: ["MemoryStore", "CBLAS"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // Identities, the keyring, and encrypted signed snapshots.
         .target(name: "Vault", dependencies: ["Sodium", "MemoryStore"]),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "ai-mem",
-            dependencies: ["MemoryStore", "Vault", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MemoryStore", "Vault", "SentenceEmbedding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The benchmark driver behind scripts/bench.sh (generates data, runs ai-mem, measures).
         .executableTarget(name: "ai-mem-bench", dependencies: ["MemoryStore", "SentenceEmbedding"]),
@@ -51,15 +56,17 @@ let package = Package(
             dependencies: ["MemoryStore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
+        // A local OpenAI-compatible embeddings server for the tests.
+        .target(name: "EmbeddingServerFixture", dependencies: ["MemoryStore"], path: "Tests/EmbeddingServerFixture"),
         .testTarget(
             name: "SentenceEmbeddingTests",
-            dependencies: ["SentenceEmbedding", "MemoryStore"],
+            dependencies: ["SentenceEmbedding", "MemoryStore", "EmbeddingServerFixture"],
             exclude: ["Reference"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ai-mem", "ai-mem-bench", "Vault", "MemoryStore"],
+            dependencies: ["ai-mem", "ai-mem-bench", "Vault", "MemoryStore", "SentenceEmbedding", "EmbeddingServerFixture"],
             resources: [.copy("Fixtures")]
         ),
     ]

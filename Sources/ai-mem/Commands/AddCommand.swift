@@ -52,7 +52,7 @@ struct AddCommand: ParsableCommand {
         guard importance.isFinite, (0...1).contains(importance) else {
             throw MemoryStoreError.invalidArgument("--importance must be between 0 and 1", hint: nil)
         }
-        let store = try homeOptions.openStore()
+        let store = try homeOptions.openStore(announcing: true)
         let observation = try store.add(NewObservation(
             content: content, project: project ?? Defaults.project, type: type, title: title, concept: concept,
             sessionID: session, tags: tags, metadata: metadataObject, importanceScore: importance))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MemoryStore
+import SentenceEmbedding
 
 /// `--home`, accepted by every command.
 struct HomeOptions: ParsableArguments {
@@ -9,8 +10,14 @@ struct HomeOptions: ParsableArguments {
 
     var resolved: Home { Home(explicit: home) }
 
-    func openStore() throws -> MemoryStore {
-        try MemoryStore(home: resolved)
+    /// Opens the store with the embedder the settings choose (`ai-mem config`).
+    /// Commands that embed pass `announcing: true`: when the local model is
+    /// missing they say, in one line, that the lexical embedder stands in.
+    func openStore(announcing: Bool = false) throws -> MemoryStore {
+        let home = resolved
+        let selection = try EmbedderSelection.make(home: home)
+        if announcing, let notice = selection.notice { Terminal.notice(notice) }
+        return try MemoryStore(home: home, embedder: selection.embedder)
     }
 }
 

@@ -25,7 +25,7 @@ struct ImportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try homeOptions.openStore()
+        let store = try homeOptions.openStore(announcing: true)
         let progress = ProgressLine("importing")
         defer { progress.finish() }
         let report = try store.importObservations(

@@ -29,7 +29,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         guard limit > 0 else { throw MemoryStoreError.invalidArgument("--limit must be at least 1", hint: nil) }
-        let store = try homeOptions.openStore()
+        let store = try homeOptions.openStore(announcing: mode != .keyword)
         let hits = try store.search(query, mode: mode, limit: limit, filter: ObservationFilter(project: project))
         if json {
             Terminal.json(.array(hits.map { hit in

@@ -20,6 +20,10 @@ enum Terminal {
         err("ai-mem: warning: \(message)")
     }
 
+    static func notice(_ message: String) {
+        err("ai-mem: notice: \(message)")
+    }
+
     static func json(_ value: JSONValue) {
         out(JSONWriter.pretty(value))
     }
