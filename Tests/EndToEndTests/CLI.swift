@@ -38,8 +38,8 @@ struct CLI {
 
     /// Runs and expects success, returning stdout.
     @discardableResult
-    func ok(_ args: [String], input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let result = try run(args, input: input)
+    func ok(_ args: [String], input: Data? = nil, environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try run(args, input: input, environment: environment)
         #expect(result.status == 0, "ai-mem \(args.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
         return result
     }
@@ -107,6 +107,9 @@ extension CLI {
         var environment = ProcessInfo.processInfo.environment
         environment["AI_MEM_HOME"] = home.appendingPathComponent("store").path
         environment.removeValue(forKey: "AI_MEM_PASSPHRASE")
+        // The lexical embedder unless a test asks otherwise (an empty value means
+        // unset: the default choice): fast, and what these tests' expectations assume.
+        environment["AI_MEM_EMBEDDER"] = "lexical"
         for (k, v) in extra { environment[k] = v }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }

@@ -20,7 +20,16 @@ public enum EmbedderSettings {
     public static let url = Key(
         name: "embedder.url", environment: "AI_MEM_EMBED_URL",
         summary: "the OpenAI-compatible server for `http`, e.g. http://127.0.0.1:11434 (POST /v1/embeddings)",
-        check: { (try? HTTPEndpoint(parsing: $0)) == nil ? "must be an http:// URL such as http://127.0.0.1:11434" : nil })
+        check: { text in
+            do {
+                _ = try HTTPEndpoint(parsing: text)
+                return nil
+            } catch let error as EmbeddingError {
+                return "is not usable: \(error.message)"
+            } catch {
+                return "must be an http:// URL such as http://127.0.0.1:11434"
+            }
+        })
     public static let model = Key(
         name: "embedder.model", environment: "AI_MEM_EMBED_MODEL",
         summary: "the model the server should use for `http` (stored with every vector as its model id)",
