@@ -1,5 +1,6 @@
 import Foundation
 import MemoryStore
+import SentenceEmbedding
 
 /// The benchmark run: generate, import, export, merge, re-merge, search, and the
 /// peer pipeline on the same data; a table, then one machine-readable line.
@@ -30,8 +31,13 @@ struct Bench {
 
     func home(_ name: String) -> String { work + "/" + name }
 
-    func aiMem(_ arguments: String..., home: String, stdout: String = "/dev/null") throws -> ChildResult {
-        try ChildProcess.check([aiMem] + arguments + ["--home", home], stdout: stdout, scratch: work)
+    /// Runs ai-mem; the lexical embedder unless `embedder` says otherwise (the generated vectors are lexical).
+    func aiMem(_ arguments: String..., home: String, stdout: String = "/dev/null", embedder: String = "lexical") throws -> ChildResult {
+        try ChildProcess.check([aiMem] + arguments + ["--home", home], environment: ["AI_MEM_EMBEDDER": embedder], stdout: stdout, scratch: work)
+    }
+
+    var benchExecutable: String {
+        CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
     }
 
     func fileSize(_ path: String) -> Int {
@@ -49,8 +55,7 @@ struct Bench {
         let dataPath = work + "/generated.ndjson"
         log("generating \(n) observations in \(work)")
         var clock = Date()
-        try ChildProcess.check([CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0],
-                                "generate", String(n), dataPath], scratch: work)
+        try ChildProcess.check([benchExecutable, "generate", String(n), dataPath], scratch: work)
         log(String(format: "generated %.1f MB in %.1f s", Double(fileSize(dataPath)) / 1e6, Date().timeIntervalSince(clock)))
 
         // 2. Identities: alice exports to bob; unprotected keys, so that the figures
@@ -146,6 +151,28 @@ struct Bench {
             }
         }
 
+        // 6b. Search with the local MiniLM model: the query is embedded by the model in
+        //     each command. The store's vectors are the generator's, labelled as MiniLM's
+        //     (embedding 100k notes with the model would take over an hour): the scan and
+        //     re-rank cost the same for any 384-d vectors, the ranking itself means nothing.
+        var miniLMSearch: [String: [Double]] = [:]
+        if options.miniLM && ModelFiles.located().isPresent {
+            let labelled = work + "/generated-minilm.ndjson"
+            log("generating \(n) observations with vectors labelled all-MiniLM-L6-v2")
+            try ChildProcess.check([benchExecutable, "generate", String(n), labelled, "--label-model", MiniLMEmbedder.defaultModelID], scratch: work)
+            try aiMem("import", labelled, home: home("minilm"))
+            remove(labelled)
+            for mode in ["semantic", "hybrid"] {
+                log("\(options.queries) \(mode) searches with MiniLM")
+                _ = try aiMem("search", "warm up " + queries[0], "--mode", mode, "--limit", "10", home: home("minilm"), embedder: "minilm")
+                for q in queries {
+                    let r = try aiMem("search", q, "--mode", mode, "--limit", "10", home: home("minilm"), embedder: "minilm")
+                    miniLMSearch[mode, default: []].append(r.seconds * 1000)
+                }
+            }
+            if !options.keep { remove(home("minilm")) }
+        }
+
         // 7. The peer pipeline on the same rows: sqlite3 JSON dump | age | minisign.
         var peer: Measurement? = nil
         if options.peer {
@@ -165,6 +192,10 @@ struct Bench {
             let p50 = Statistics.percentile(samples, 50), p95 = Statistics.percentile(samples, 95)
             if mode == "hybrid" { searchP50 = p50 }
             print("search \(mode)".padded(to: 30) + String(format: "p50 %6.1f ms   p95 %6.1f ms", p50, p95))
+        }
+        for mode in ["semantic", "hybrid"] where miniLMSearch[mode] != nil {
+            let samples = miniLMSearch[mode]!
+            print("search \(mode), MiniLM".padded(to: 30) + String(format: "p50 %6.1f ms   p95 %6.1f ms", Statistics.percentile(samples, 50), Statistics.percentile(samples, 95)))
         }
         print(String(format: "first semantic search (builds the vector index when stale): %.1f ms", firstSemantic * 1000))
         print(String(format: "search peak RSS %.1f MB; snapshot %.1f MB (%.0f bytes/record)", Double(searchRSS) / 1_048_576,

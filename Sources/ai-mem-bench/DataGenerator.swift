@@ -13,6 +13,8 @@ import MemoryStore
 struct DataGenerator {
     private var random: SplitMix64
     private let embedder = LexicalHashEmbedder()
+    /// The model id written with the vectors (default: the lexical embedder's).
+    var modelLabel: String? = nil
     private let start = 1_704_067_200.0  // 2024-01-01T00:00:00Z
     private var vocabulary: [String] { Self.ranked.terms }
     /// Cumulative Zipf weights of `vocabulary` (rank 1 first).
@@ -145,7 +147,7 @@ struct DataGenerator {
             title: sentence(words: 4 + random.next(6)), content: content, summary: ContentPreparation.summary(of: content),
             createdAt: created, updatedAt: created + (random.next(5) == 0 ? Double(random.next(86_400)) : 0),
             importanceScore: Double(random.next(101)) / 100, tags: tags, metadata: metadata)
-        observation.embedding = Embedding(model: embedder.modelID, vector: try embedder.embed([observation.searchableText])[0])
+        observation.embedding = Embedding(model: modelLabel ?? embedder.modelID, vector: try embedder.embed([observation.searchableText])[0])
         return observation
     }
 
@@ -160,7 +162,8 @@ struct DataGenerator {
 extension DataGenerator {
     /// Writes `count` observations as NDJSON, generated on every core in blocks of
     /// 1 000 (each block from its own seed: the output does not depend on threads).
-    static func write(count: Int, to path: String, log: (String) -> Void) throws {
+    /// `modelLabel`: the model id written with the (lexical) vectors instead of the lexical embedder's.
+    static func write(count: Int, to path: String, modelLabel: String? = nil, log: (String) -> Void) throws {
         let sink = try FileSink(path: path)
         let blockSize = 1_000
         let blocks = (count + blockSize - 1) / blockSize
@@ -175,6 +178,7 @@ extension DataGenerator {
             DispatchQueue.concurrentPerform(iterations: waveBlocks) { i in
                 let block = start + i
                 var generator = DataGenerator(seed: 0xA1_3E3_BE4C &+ UInt64(block) &* 0x9E37_79B9)
+                generator.modelLabel = modelLabel
                 var writer = JSONWriter(reservingCapacity: blockSize * 4096)
                 for index in (block * blockSize)..<min(count, (block + 1) * blockSize) {
                     writer.write(ObservationCodec.encode(try! generator.observation(index), embedding: .full))

@@ -4,7 +4,7 @@ import MemoryStore
 /// ai-mem-bench: measures ai-mem as a user runs it (one process per command) on
 /// a generated store. Run through scripts/bench.sh, which builds in release mode.
 ///
-///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer]
+///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer] [--no-minilm]
 ///     ai-mem-bench embed [--texts N]
 struct Options {
     var count = 100_000
@@ -14,6 +14,7 @@ struct Options {
     var aiMem = ".build/release/ai-mem"
     var peer = true
     var keep = false
+    var miniLM = true
 
     init(_ arguments: [String]) throws {
         var it = arguments.makeIterator()
@@ -30,6 +31,7 @@ struct Options {
             case "--ai-mem": aiMem = try value(a)
             case "--no-peer": peer = false
             case "--keep": keep = true
+            case "--no-minilm": miniLM = false
             default: throw BenchError("unknown argument \(a)")
             }
         }
@@ -44,8 +46,10 @@ do {
         // `ai-mem-bench generate N FILE`: run by the benchmark as a child process, so
         // that the driver stays small (a child's peak RSS as wait4 reports it starts
         // from its parent's, since the child begins as a copy of the parent).
-        guard arguments.count == 3, let count = Int(arguments[1]), count > 0 else { throw BenchError("usage: ai-mem-bench generate N FILE") }
-        try DataGenerator.write(count: count, to: arguments[2]) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
+        guard arguments.count == 3 || (arguments.count == 5 && arguments[3] == "--label-model"), let count = Int(arguments[1]), count > 0 else {
+            throw BenchError("usage: ai-mem-bench generate N FILE [--label-model ID]")
+        }
+        try DataGenerator.write(count: count, to: arguments[2], modelLabel: arguments.count == 5 ? arguments[4] : nil) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
     } else {
         let options = try Options(arguments)
         try Bench(options).run()
