@@ -19,6 +19,9 @@ as_alice add "Use PostgreSQL 16 for the orders service; SQLite stays for local d
 as_alice add "Fixed off-by-one in pagination: page=0 returned the second page." --project /demo/api --type bugfix --tag pagination
 as_alice import Tests/EndToEndTests/Fixtures/snapshot.jsonl
 as_alice search "pagination bug" --limit 3
+# By meaning (all-MiniLM-L6-v2 when scripts/fetch-model.sh has run): none of the words of the answer.
+as_alice search "first listing screen showed the wrong results" --mode semantic --limit 2
+as_alice stats
 as_alice list --project /demo/api
 
 say "2. Identities: each generates a key pair (passphrase from the environment here)"

@@ -13,7 +13,7 @@ struct ProgressTests {
         return Data(text.utf8)
     }
 
-    @Test func progressOnATerminalOnlyForImportAndExport() throws {
+    @Test func progressOnATerminalOnlyForImportExportAndReindex() throws {
         let cli = CLI()
         defer { cli.cleanUp() }
         let input = cli.home.deletingLastPathComponent().appendingPathComponent("progress-\(UUID().uuidString).ndjson")
@@ -30,7 +30,24 @@ struct ProgressTests {
         // A terminal (util-linux `script` gives the command a pseudo-terminal).
         let script = "/usr/bin/script"
         try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux script is needed")
-        let command = "\(CLI.executable.path) export \(cli.path("tty.ndjson")) --home \(cli.home.appendingPathComponent("store").path)"
+        let (status, text) = try Self.onTerminal(script, "\(CLI.executable.path) export \(cli.path("tty.ndjson")) --home \(cli.home.appendingPathComponent("store").path)")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("exporting: 1000/1500"), "\(text)")
+        #expect(text.contains("ETA") && text.contains("/s)"), "\(text)")
+        #expect(text.contains("exported 1500 observations"), "\(text)")
+
+        // reindex: progress on a terminal, the report alone otherwise.
+        let quietReindex = try cli.run(["reindex", "--all"])
+        #expect(quietReindex.status == 0 && !quietReindex.stderr.contains("re-embedding"), "\(quietReindex.stderr)")
+        let (reindexStatus, reindexText) = try Self.onTerminal(
+            script, "AI_MEM_EMBEDDER=lexical \(CLI.executable.path) reindex --all --home \(cli.home.appendingPathComponent("store").path)")
+        #expect(reindexStatus == 0, "\(reindexText)")
+        #expect(reindexText.contains("re-embedding: ") && reindexText.contains("/1500"), "\(reindexText)")
+        #expect(reindexText.contains("re-embedded 1500 observations"), "\(reindexText)")
+    }
+
+    /// Runs a shell command on a pseudo-terminal (util-linux `script`): its exit status and everything it printed.
+    static func onTerminal(_ script: String, _ command: String) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["-qec", command, "/dev/null"]
@@ -41,9 +58,6 @@ struct ProgressTests {
         try process.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("exporting: 1000/1500"), "\(text)")
-        #expect(text.contains("ETA") && text.contains("/s)"), "\(text)")
-        #expect(text.contains("exported 1500 observations"), "\(text)")
+        return (process.terminationStatus, text)
     }
 }

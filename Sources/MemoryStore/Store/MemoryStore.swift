@@ -209,6 +209,13 @@ public struct StoreStats: Sendable, Equatable {
     public var oldest: Double?
     public var newest: Double?
     public var databaseBytes: Int
+
+    /// Observations whose embedding is of another model or dimension than the
+    /// store's embedder (or missing): not searchable by meaning until reindexed.
+    public var embeddingsOfOtherModels: Int {
+        let current = "\(embeddingModel) (\(embeddingDimension)-d)"
+        return embeddingsByModel.filter { $0.name != current }.reduce(0) { $0 + $1.count }
+    }
 }
 
 /// Random (version 4) UUIDs in lowercase, as ai-mem writes them.

@@ -42,6 +42,13 @@ struct SearchCommand: ParsableCommand {
             }))
         } else if hits.isEmpty {
             Terminal.err("no matches")
+            if mode != .keyword {
+                let stats = try store.stats()
+                let other = stats.embeddingsOfOtherModels
+                if other > 0 {
+                    Terminal.err("ai-mem: hint: \(other) observation(s) have embeddings of another model than \(stats.embeddingModel); run `ai-mem reindex` to search them by meaning")
+                }
+            }
         } else {
             for hit in hits {
                 Terminal.out(String(format: "%7.4f  ", hit.score) + ObservationText.line(hit.observation))

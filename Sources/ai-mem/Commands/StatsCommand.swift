@@ -42,8 +42,7 @@ struct StatsCommand: ParsableCommand {
         if !s.embeddingsByModel.isEmpty {
             Terminal.out("embeddings:      " + s.embeddingsByModel.map { "\($0.name) \($0.count)" }.joined(separator: ", "))
         }
-        let current = "\(s.embeddingModel) (\(s.embeddingDimension)-d)"
-        let stale = s.embeddingsByModel.filter { $0.name != current }.reduce(0) { $0 + $1.count }
+        let stale = s.embeddingsOfOtherModels
         if stale > 0 {
             Terminal.out("                 \(stale) not searchable by meaning with \(s.embeddingModel): run `ai-mem reindex`")
         }
