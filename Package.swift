@@ -30,14 +30,13 @@ let package = Package(
             name: "MemoryStore",
             dependencies: ["Sodium", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // OpenBLAS's CBLAS, from the system (Debian: libopenblas-dev).
-        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
-        // Sentence embeddings: all-MiniLM-L6-v2 run locally (the one layer over CBLAS),
+        // Sentence embeddings: all-MiniLM-L6-v2 run locally (the one layer over OpenBLAS,
+        // loaded at run time from the system: Debian's libopenblas-dev),
         // an OpenAI-compatible HTTP embedder, and the choice between the embedders.
         // Optimised in debug builds too: unoptimised SIMD code made the encoder 10× slower in `swift test`.
         .target(
             name: "SentenceEmbedding",
-            dependencies: ["MemoryStore", "CBLAS"],
+            dependencies: ["MemoryStore"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // Identities, the keyring, and encrypted signed snapshots.

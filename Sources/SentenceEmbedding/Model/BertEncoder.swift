@@ -30,7 +30,7 @@ final class BertEncoder: @unchecked Sendable {
 
     init(configuration c: BertConfiguration, weightsPath: String) throws {
         configuration = c
-        BLAS.singleThreaded
+        try BLAS.load()
         let w = try SafeTensors(path: weightsPath)
         weights = w
         let h = c.hiddenSize
