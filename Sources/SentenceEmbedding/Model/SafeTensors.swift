@@ -55,7 +55,7 @@ struct SafeTensors: @unchecked Sendable {
                 guard let n = v.nonNegativeInt, n <= Int(Int32.max) else { throw bad("tensor \(name) has a bad shape") }
                 shape.append(n)
                 let (product, overflow) = elements.multipliedReportingOverflow(by: n)
-                guard !overflow, product <= dataLength else { throw bad("tensor \(name) is larger than the file") }
+                guard !overflow, product <= dataLength / 4 else { throw bad("tensor \(name) is larger than the file") }
                 elements = product
             }
             guard let begin = offsetValues[0].nonNegativeInt, let end = offsetValues[1].nonNegativeInt,

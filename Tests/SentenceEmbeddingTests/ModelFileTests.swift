@@ -1,0 +1,104 @@
+import Foundation
+import MemoryStore
+import Testing
+@testable import SentenceEmbedding
+
+/// Malformed model files are refused with an error naming the problem, before
+/// any pointer into them is formed.
+struct ModelFileTests {
+    func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A safetensors file: the header length, the header, then `data`.
+    func safetensors(header: String, data: [UInt8], in dir: URL, declaredLength: UInt64? = nil) throws -> String {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: (declaredLength ?? UInt64(header.utf8.count)).littleEndian) { bytes += $0 }
+        bytes += Array(header.utf8) + data
+        let path = dir.appendingPathComponent("model.safetensors").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func aWellFormedTensorIsReadAndItsShapeChecked() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var data: [UInt8] = []
+        for v in [Float(1.5), -2, 3, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
+        let path = try safetensors(header: #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"ids":{"dtype":"I64","shape":[0],"data_offsets":[16,16]}}"#, data: data, in: dir)
+        let file = try SafeTensors(path: path)
+        let w = try file.floats("w", shape: [2, 2])
+        #expect((0..<4).map { w[$0] } == [1.5, -2, 3, 4])
+        #expect(throws: EmbeddingError.self) { try file.floats("w", shape: [4]) }
+        #expect(throws: EmbeddingError.self) { try file.floats("missing", shape: [2, 2]) }
+        #expect(throws: EmbeddingError.self) { try file.floats("ids", shape: [0]) }  // not F32
+    }
+
+    @Test(arguments: [
+        (#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,32]}}"#, "outside the file"),
+        (#"{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,16]}}"#, "not matching its shape"),
+        (#"{"w":{"dtype":"F32","shape":[3,3],"data_offsets":[0,36]}}"#, "larger than the file"),
+        (#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[8,4]}}"#, "data offsets"),
+        (#"{"w":{"dtype":"F32","shape":[-1,2],"data_offsets":[0,16]}}"#, "bad shape"),
+        (#"{"w":{"dtype":"F32","shape":[1,1,1,1,1],"data_offsets":[0,4]}}"#, "rank 5"),
+        (#"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#, "bad shape"),
+        (#"{"w":{"dtype":"F32","shape":[2,2]}}"#, "lacks dtype, shape or data_offsets"),
+        (#"[1,2]"#, "not a JSON object"),
+        (#"{"w":"#, "not JSON"),
+    ])
+    func hostileHeadersAreRefused(header: String, expected: String) throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try safetensors(header: header, data: [UInt8](repeating: 0, count: 16), in: dir)
+        let error = #expect(throws: EmbeddingError.self) { try SafeTensors(path: path) }
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aHeaderLengthBeyondTheFileIsRefused() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for declared: UInt64 in [1 << 40, UInt64.max, 1000] {
+            let path = try safetensors(header: "{}", data: [], in: dir, declaredLength: declared)
+            #expect(throws: EmbeddingError.self) { try SafeTensors(path: path) }
+        }
+        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("short"))
+        #expect(throws: EmbeddingError.self) { try SafeTensors(path: dir.appendingPathComponent("short").path) }
+        #expect(throws: EmbeddingError.self) { try SafeTensors(path: dir.appendingPathComponent("absent").path) }
+    }
+
+    @Test func configurationsOutsideTheCapsOrNotBERTAreRefused() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = #"{"model_type":"bert","hidden_act":"gelu","hidden_size":384,"num_hidden_layers":6,"num_attention_heads":12,"intermediate_size":1536,"vocab_size":30522,"max_position_embeddings":512,"type_vocab_size":2,"layer_norm_eps":1e-12}"#
+        let url = dir.appendingPathComponent("config.json")
+        try Data(good.utf8).write(to: url)
+        #expect(try BertConfiguration(contentsOf: url).headSize == 32)
+        for (from, to) in [("\"bert\"", "\"gpt2\""), ("\"gelu\"", "\"relu\""), (":384", ":385"), (":6,", ":1000,"), (":30522", ":99999999"), (":512", ":1")] {
+            try Data(good.replacingOccurrences(of: from, with: to).utf8).write(to: url)
+            #expect(throws: EmbeddingError.self, "\(to)") { try BertConfiguration(contentsOf: url) }
+        }
+    }
+
+    @Test func aModelDirectoryMissingAFileNamesIt() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("{}".utf8).write(to: dir.appendingPathComponent("config.json"))
+        let error = #expect(throws: EmbeddingError.self) { try MiniLMEmbedder(files: ModelFiles(directory: dir)) }
+        #expect(error == .modelMissing(directory: dir.path, file: "vocab.txt"))
+        #expect(error?.hint?.contains("scripts/fetch-model.sh") == true)
+    }
+
+    @Test(ModelSupport.enabled) func aVocabularyOfTheWrongSizeIsRefused() throws {
+        let real = try ModelSupport.embedder().files
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name), withDestinationURL: real.url(name))
+        }
+        try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n".utf8).write(to: dir.appendingPathComponent("vocab.txt"))
+        let error = #expect(throws: EmbeddingError.self) { try MiniLMEmbedder(files: ModelFiles(directory: dir)) }
+        #expect(error?.message.contains("vocab.txt has 4 tokens, config.json says 30522") == true, "\(error?.message ?? "")")
+    }
+}
