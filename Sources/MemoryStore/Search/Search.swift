@@ -21,15 +21,24 @@ extension MemoryStore {
             let depth = max(limit * 5, 50)
             let keyword: (ranked: [(seq: Int64, score: Double)], everyWord: Bool)
             let semantic: [(seq: Int64, score: Double)]
-            if filter == ObservationFilter(), let q = try queryVector(query),
-               case let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension),
-               let state = try read({ db in try index.prepare(db) }) {
-                // The vector index is scanned on other threads while SQLite answers the keyword query.
-                let candidates = max(depth * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
-                let scan = WorkerThread(name: "vector-scan") { index.scan(query: q, state: state, candidates: candidates) }
-                keyword = try keywordRanking(query, limit: depth, filter: filter)
-                let found = try scan.join()
-                semantic = try indexedSemanticRanking(q, limit: depth, scanned: (state, found)) ?? semanticRanking(query, limit: depth, filter: filter)
+            if filter == ObservationFilter() {
+                // SQLite answers the keyword query on another thread while this one
+                // embeds the query (a model may take milliseconds) and scans the vector index.
+                let keywordWork = WorkerThread(name: "keyword-search") { try self.keywordRanking(query, limit: depth, filter: filter) }
+                do {
+                    let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
+                    if let q = try queryVector(query), let state = try read({ db in try index.prepare(db) }) {
+                        let candidates = max(depth * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
+                        let found = index.scan(query: q, state: state, candidates: candidates)
+                        semantic = try indexedSemanticRanking(q, limit: depth, scanned: (state, found)) ?? semanticRanking(query, limit: depth, filter: filter)
+                    } else {
+                        semantic = try semanticRanking(query, limit: depth, filter: filter)
+                    }
+                } catch {
+                    _ = try? keywordWork.join()
+                    throw error
+                }
+                keyword = try keywordWork.join()
             } else {
                 keyword = try keywordRanking(query, limit: depth, filter: filter)
                 semantic = try semanticRanking(query, limit: depth, filter: filter)
