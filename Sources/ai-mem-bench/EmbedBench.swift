@@ -18,9 +18,15 @@ enum EmbedBench {
             guard a == "--texts", let v = it.next(), let n = Int(v), n > 0 else { throw BenchError("usage: ai-mem-bench embed [--texts N] [--dump FILE]") }
             count = n
         }
+        let vocabularyStart = Date()
+        _ = try Vocabulary(contentsOf: ModelFiles.located().directory.appendingPathComponent("vocab.txt"))
+        let vocabularyLoad = Date().timeIntervalSince(vocabularyStart)
         let loadStart = Date()
         let embedder = try MiniLMEmbedder()
         let load = Date().timeIntervalSince(loadStart)
+        let firstStart = Date()
+        _ = try embedder.embed(["first query"])
+        let first = Date().timeIntervalSince(firstStart)
         var generator = DataGenerator(seed: 7)
         let texts = try (0..<count).map { try generator.observation($0).searchableText }
         let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).count }
@@ -55,7 +61,9 @@ enum EmbedBench {
             }
             rows.append(("batches of \(batch) notes", Double(count) / seconds))
         }
-        print(String(format: "model load: %.3f s; %d notes, %.1f tokens per note on average (limit 256)", load, count, Double(tokens) / Double(count)))
+        print(String(format: "model load %.1f ms (of which the vocabulary %.1f ms); first short query %.1f ms (pages in the weights)",
+                     load * 1000, vocabularyLoad * 1000, first * 1000))
+        print(String(format: "%d notes, %.1f tokens per note on average (limit 256)", count, Double(tokens) / Double(count)))
         for (label, rate) in rows { print(label.padding(toLength: 56, withPad: " ", startingAt: 0) + String(format: "%8.1f texts/s", rate)) }
     }
 }

@@ -22,12 +22,14 @@ struct ModelFileTests {
         return path
     }
 
-    @Test func aWellFormedTensorIsReadAndItsShapeChecked() throws {
+    /// Padding shifts the data: aligned floats are read in place, misaligned ones copied.
+    @Test(arguments: 0..<4) func aWellFormedTensorIsReadAndItsShapeChecked(padding: Int) throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var data: [UInt8] = []
         for v in [Float(1.5), -2, 3, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
-        let path = try safetensors(header: #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"ids":{"dtype":"I64","shape":[0],"data_offsets":[16,16]}}"#, data: data, in: dir)
+        let header = #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"ids":{"dtype":"I64","shape":[0],"data_offsets":[16,16]}}"#
+        let path = try safetensors(header: header + String(repeating: " ", count: padding), data: data, in: dir)
         let file = try SafeTensors(path: path)
         let w = try file.floats("w", shape: [2, 2])
         #expect((0..<4).map { w[$0] } == [1.5, -2, 3, 4])

@@ -10,8 +10,10 @@ import Foundation
 /// mask computes, without the padding's work.
 final class BertEncoder: @unchecked Sendable {
     struct Layer {
-        /// Query, key and value weights stacked (3H×H) and their biases (3H).
-        var qkvWeight: TensorView, qkvBias: TensorView
+        /// Query, key and value weights (H×H each) and biases, straight from the file.
+        var query: (weight: TensorView, bias: TensorView)
+        var key: (weight: TensorView, bias: TensorView)
+        var value: (weight: TensorView, bias: TensorView)
         var attentionOutWeight: TensorView, attentionOutBias: TensorView
         var attentionNormWeight: TensorView, attentionNormBias: TensorView
         var intermediateWeight: TensorView, intermediateBias: TensorView
@@ -41,16 +43,11 @@ final class BertEncoder: @unchecked Sendable {
         embeddingNormBias = try w.floats("embeddings.LayerNorm.bias", shape: [h])
         layers = try (0..<c.layers).map { i in
             let p = "encoder.layer.\(i)."
-            let qkvWeight = FloatBuffer(count: 3 * h * h)
-            let qkvBias = FloatBuffer(count: 3 * h)
-            for (j, part) in ["query", "key", "value"].enumerated() {
-                let weight = try w.floats(p + "attention.self.\(part).weight", shape: [h, h])
-                let bias = try w.floats(p + "attention.self.\(part).bias", shape: [h])
-                (qkvWeight.pointer + j * h * h).update(from: weight.pointer, count: h * h)
-                (qkvBias.pointer + j * h).update(from: bias.pointer, count: h)
+            func projection(_ part: String) throws -> (weight: TensorView, bias: TensorView) {
+                (try w.floats(p + "attention.self.\(part).weight", shape: [h, h]), try w.floats(p + "attention.self.\(part).bias", shape: [h]))
             }
             return Layer(
-                qkvWeight: TensorView(buffer: qkvWeight), qkvBias: TensorView(buffer: qkvBias),
+                query: try projection("query"), key: try projection("key"), value: try projection("value"),
                 attentionOutWeight: try w.floats(p + "attention.output.dense.weight", shape: [h, h]),
                 attentionOutBias: try w.floats(p + "attention.output.dense.bias", shape: [h]),
                 attentionNormWeight: try w.floats(p + "attention.output.LayerNorm.weight", shape: [h]),
@@ -104,7 +101,11 @@ final class BertEncoder: @unchecked Sendable {
         let headSize = c.headSize
         let scale = 1 / Float(headSize).squareRoot()
         for layer in layers {
-            linear(x.pointer, rows: n, inputs: h, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer, outputs: 3 * h, into: qkv.pointer)
+            // Queries, keys and values side by side in each row of `qkv` (3H wide).
+            for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                linear(x.pointer, rows: n, inputs: h, weight: projection.weight.pointer, bias: projection.bias.pointer, outputs: h,
+                       into: qkv.pointer + j * h, stride: 3 * h)
+            }
             let pairs = sequences.indices.flatMap { s in (0..<c.heads).map { (s, $0) } }
             Parallel.forEachChunk(of: pairs.count, workers: workers) { worker, range in
                 let scores = scoreBuffers[worker].pointer
@@ -153,16 +154,18 @@ final class BertEncoder: @unchecked Sendable {
         }
     }
 
-    /// `out[rows×outputs] = input[rows×inputs] · weightᵀ + bias` (weight stored outputs×inputs).
+    /// `out[rows×outputs] = input[rows×inputs] · weightᵀ + bias` (weight stored outputs×inputs);
+    /// output rows are `stride` floats apart (default: `outputs`).
     func linear(_ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                       outputs: Int, into out: UnsafeMutablePointer<Float>) {
+                outputs: Int, into out: UnsafeMutablePointer<Float>, stride: Int? = nil) {
+        let stride = stride ?? outputs
         // Rows are split among the workers; each product runs on its worker's thread.
         let workers = rows * outputs * inputs >= 1 << 20 ? Parallel.workers : 1
         Parallel.forEachChunk(of: rows, workers: workers) { _, range in
             guard !range.isEmpty else { return }
-            for r in range { (out + r * outputs).update(from: bias, count: outputs) }
+            for r in range { (out + r * stride).update(from: bias, count: outputs) }
             BLAS.gemm(m: range.count, n: outputs, k: inputs, a: input + range.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs,
-                      transposeB: true, c: out + range.lowerBound * outputs, ldc: outputs, beta: 1)
+                      transposeB: true, c: out + range.lowerBound * stride, ldc: stride, beta: 1)
         }
     }
 

@@ -104,12 +104,6 @@ struct TensorView: @unchecked Sendable {
         }
     }
 
-    init(buffer: FloatBuffer) {
-        owner = buffer
-        pointer = UnsafePointer(buffer.pointer)
-        count = buffer.count
-    }
-
     subscript(i: Int) -> Float { pointer[i] }
 }
 

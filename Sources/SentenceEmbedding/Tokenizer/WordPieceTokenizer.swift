@@ -75,15 +75,26 @@ public struct WordPieceTokenizer: Sendable {
     /// Step 5 for one word.
     func pieces(of word: [Unicode.Scalar]) -> [Int32] {
         guard word.count <= Self.maxInputCharactersPerWord else { return [unknownID] }
+        // The word's UTF-8 bytes, and where each scalar starts in them.
+        var utf8: [UInt8] = []
+        var offsets: [Int] = []
+        for scalar in word {
+            offsets.append(utf8.count)
+            utf8 += UTF8.encode(scalar)!
+        }
+        offsets.append(utf8.count)
+        var piece: [UInt8] = []
+        piece.reserveCapacity(utf8.count + 2)
         var result: [Int32] = []
         var start = 0
         while start < word.count {
             var end = word.count
             var found: Int32? = nil
             while start < end {
-                var piece = start > 0 ? "##" : ""
-                piece.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocabulary.id(of: piece) {
+                piece.removeAll(keepingCapacity: true)
+                if start > 0 { piece += [0x23, 0x23] }  // "##"
+                piece += utf8[offsets[start]..<offsets[end]]
+                if let id = piece.withUnsafeBufferPointer({ vocabulary.id(ofUTF8: $0) }) {
                     found = id
                     break
                 }
