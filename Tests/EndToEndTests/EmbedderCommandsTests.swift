@@ -121,4 +121,36 @@ struct EmbedderCommandsTests {
         let hits = try jsonArray(b.ok(["search", "PostgreSQL orders", "--mode", "semantic", "--json"], environment: env).stdout)
         #expect((hits.first?["observation"] as? [String: Any])?["content"] as? String == Self.notes[0])
     }
+
+    @Test func aSnapshotOfAnotherModelsVectorsIsMergedWithoutMixingThem() throws {
+        let server = try LocalEmbeddingServer()
+        defer { server.stop() }
+        let alice = CLI(), bob = CLI()
+        defer { alice.cleanUp(); bob.cleanUp() }
+        let bobEnv = ["AI_MEM_EMBEDDER": "http", "AI_MEM_EMBED_URL": server.url, "AI_MEM_EMBED_MODEL": "test-model"]
+        let a = try jsonObject(alice.ok(["keys", "generate", "--name", "alice", "--no-passphrase", "--json"]).stdout)
+        let b = try jsonObject(bob.ok(["keys", "generate", "--name", "bob", "--no-passphrase", "--json"]).stdout)
+        try alice.ok(["keys", "trust", b["public_key"] as! String, "--name", "bob"])
+        try bob.ok(["keys", "trust", a["public_key"] as! String, "--name", "alice"])
+        for note in Self.notes { try alice.ok(["add", note]) }  // lexical vectors
+        try bob.ok(["add", "Bob's own note on query planning and indexes"], environment: bobEnv)
+        let file = alice.path("lexical.aimem")
+        try alice.ok(["snapshot", "export", file, "--to", "bob"])
+
+        let merged = try bob.run(["snapshot", "merge", file, "--json"], environment: bobEnv)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let report = try jsonObject(merged.stdout)
+        #expect(report["added"] as? Int == 3 && report["foreign_embeddings"] as? Int == 3)
+        #expect(merged.stderr.contains("carry embeddings of another model"))
+        let stats = try jsonObject(bob.ok(["stats", "--json"], environment: bobEnv).stdout)
+        #expect((stats["embeddings"] as? [String: Int]) == ["lexical-hash-384-v1 (384-d)": 3, "test-model (16-d)": 1])
+        // Semantic search ranks only test-model vectors: Bob's note alone.
+        let before = try jsonArray(bob.ok(["search", "PostgreSQL orders service", "--mode", "semantic", "--json"], environment: bobEnv).stdout)
+        #expect(before.compactMap { ($0["observation"] as? [String: Any])?["content"] as? String }.allSatisfy { $0.hasPrefix("Bob's") })
+        #expect(try jsonObject(bob.ok(["reindex", "--json"], environment: bobEnv).stdout)["reembedded"] as? Int == 3)
+        let after = try jsonArray(bob.ok(["search", "PostgreSQL orders service", "--mode", "semantic", "--json"], environment: bobEnv).stdout)
+        #expect((after.first?["observation"] as? [String: Any])?["content"] as? String == Self.notes[0])
+        // The merged rows are unchanged but for their vectors: merging again changes nothing.
+        #expect(try bob.ok(["snapshot", "merge", file], environment: bobEnv).out.hasPrefix("already merged"))
+    }
 }
