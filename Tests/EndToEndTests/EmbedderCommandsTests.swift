@@ -100,6 +100,11 @@ struct EmbedderCommandsTests {
         #expect(down.stderr.contains("ai-mem: error: the embedding server at http://127.0.0.1:"))
         #expect(down.stderr.contains("ai-mem: hint:"))
         #expect(try jsonArray(cli.ok(["list", "--json"]).stdout).count == 3)
+        // Hybrid search (the default) answers by keyword, with a warning; semantic search fails.
+        let hybrid = try cli.run(["search", "PostgreSQL", "--json"], environment: env)
+        #expect(hybrid.status == 0 && hybrid.stderr.contains("ai-mem: warning: the embedding server at") && hybrid.stderr.contains("showing keyword results only"))
+        #expect((try jsonArray(hybrid.stdout).first?["observation"] as? [String: Any])?["content"] as? String == Self.notes[0])
+        #expect(try cli.run(["search", "PostgreSQL", "--mode", "semantic"], environment: env).status == 1)
     }
 
     @Test func vectorsOfAnotherModelAreKeptApartUntilReindex() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MemoryStore
+import SentenceEmbedding
 
 extension SearchMode: ExpressibleByArgument {}
 
@@ -30,7 +31,15 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         guard limit > 0 else { throw MemoryStoreError.invalidArgument("--limit must be at least 1", hint: nil) }
         let store = try homeOptions.openStore(announcing: mode != .keyword)
-        let hits = try store.search(query, mode: mode, limit: limit, filter: ObservationFilter(project: project))
+        let filter = ObservationFilter(project: project)
+        let hits: [SearchHit]
+        do {
+            hits = try store.search(query, mode: mode, limit: limit, filter: filter)
+        } catch let error as EmbeddingError where mode == .hybrid {
+            // Hybrid search (the default) still answers when the embedder cannot: by keyword.
+            Terminal.warning("\(error.message); showing keyword results only")
+            hits = try store.search(query, mode: .keyword, limit: limit, filter: filter)
+        }
         if json {
             Terminal.json(.array(hits.map { hit in
                 .object(JSONObject([
