@@ -24,6 +24,25 @@ struct TokenizerGoldenTests {
         }
     }
 
+    /// 400 seeded random strings over many scripts, marks, controls, spaces and
+    /// emoji (Fixtures/tokenizer-random.json, Reference/tokenizer_random.py).
+    @Test func randomUnicodeStringsGiveHuggingFacesIDs() throws {
+        let tokenizer = try ModelSupport.embedder().tokenizer
+        let cases = try #require(try ModelSupport.fixture("tokenizer-random.json")["cases"]?.arrayValue)
+        #expect(cases.count == 400)
+        var mismatches = 0
+        for value in cases {
+            let entry = try #require(value.objectValue)
+            let text = try #require(entry["text"]?.stringValue)
+            let ids = try #require(entry["ids"]?.arrayValue).compactMap { $0.doubleValue.map { Int32($0) } }
+            if tokenizer.encode(text) != ids {
+                mismatches += 1
+                Issue.record("\(text.debugDescription): \(tokenizer.tokens(text)) ≠ \(ids)")
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func inputsPastTheLimitAreTruncatedToTheModelsMaximum() throws {
         let tokenizer = try ModelSupport.embedder().tokenizer
         #expect(tokenizer.maxLength == 256)
