@@ -59,7 +59,10 @@ let package = Package(
         .target(name: "EmbeddingServerFixture", dependencies: ["MemoryStore"], path: "Tests/EmbeddingServerFixture"),
         .testTarget(
             name: "SentenceEmbeddingTests",
-            dependencies: ["SentenceEmbedding", "MemoryStore", "EmbeddingServerFixture"],
+            dependencies: [
+                "SentenceEmbedding", "MemoryStore", "EmbeddingServerFixture",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Reference"],
             resources: [.copy("Fixtures")]
         ),
