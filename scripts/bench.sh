@@ -22,6 +22,7 @@ if ! command -v age >/dev/null || ! command -v minisign >/dev/null || ! command 
 fi
 
 # The release build of the README (Swift runtime linked in: a command starts in ~4 ms instead of ~12).
-echo "bench: swift build -c release --static-swift-stdlib" >&2
-swift build -c release --static-swift-stdlib >&2
+echo "bench: swift build -c release --static-swift-stdlib --product ai-mem (and ai-mem-bench)" >&2
+swift build -c release --static-swift-stdlib --product ai-mem >&2
+swift build -c release --static-swift-stdlib --product ai-mem-bench >&2
 exec .build/release/ai-mem-bench --count "$count" --ai-mem .build/release/ai-mem "$@"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The main job: a short demonstration of ai-mem on throw-away home directories —
 # everyday memory, then the encrypted team-sharing flow end to end.
-# Run after `swift build -c release` (or set AI_MEM_BIN to another build).
+# Run after `swift build -c release --static-swift-stdlib --product ai-mem` (or set AI_MEM_BIN to another build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${AI_MEM_BIN:-$PWD/.build/release/ai-mem}"
-[ -x "$bin" ] || { echo "demo: $bin not found; run 'swift build -c release' first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "demo: $bin not found; run 'swift build -c release --static-swift-stdlib --product ai-mem' first" >&2; exit 1; }
 
 demo="$(mktemp -d)"
 trap 'rm -rf "$demo"' EXIT
