@@ -59,6 +59,12 @@ enum ObservationRow {
         try db.cachedStatement(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_generation'").execute()
     }
 
+    /// Marks that rows were removed or changed in place, so that caches rebuild
+    /// rather than append (see `Schema`'s deletion counter).
+    static func bumpDeletions(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_deletions'").execute()
+    }
+
     /// Deletes the row with this exact id and its FTS entry; false when there was none.
     @discardableResult
     static func delete(id: String, in db: Database) throws -> Bool {
@@ -71,7 +77,7 @@ enum ObservationRow {
             arguments: [seq, row[1] as String?, row[2] as String?, row[3] as String, row[4] as String])
         try db.execute(sql: "DELETE FROM observations WHERE seq = ?", arguments: [seq])
         try bumpGeneration(db)
-        try db.cachedStatement(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_deletions'").execute()
+        try bumpDeletions(db)
         return true
     }
 

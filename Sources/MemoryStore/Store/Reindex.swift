@@ -9,7 +9,7 @@ public struct ReindexReport: Sendable, Equatable {
     public var reembedded = 0
     /// Observations whose embedding already was the current model's.
     public var alreadyCurrent = 0
-    /// The models the re-embedded observations had before (nil: no embedding), with counts.
+    /// The models the re-embedded observations had before ("none": no embedding), with counts.
     public var previousModels: [String: Int] = [:]
 }
 
@@ -64,12 +64,11 @@ extension MemoryStore {
                 }
                 // Rows changed in place: the vector index must rebuild, not append.
                 try ObservationRow.bumpGeneration(db)
-                try db.execute(sql: "UPDATE vault_state SET value = value + 1 WHERE name = 'observations_deletions'")
+                try ObservationRow.bumpDeletions(db)
                 done += rows.count
                 return false
             }
             if finished { break }
-            report.reembedded = done
             progress(done, total)
         }
         report.reembedded = done

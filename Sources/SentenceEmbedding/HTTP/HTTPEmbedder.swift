@@ -10,13 +10,15 @@ public final class HTTPEmbedder: Embedder, @unchecked Sendable {
     public static let textsPerRequest = 64
     public let endpoint: HTTPEndpoint
     public let modelID: String
-    public var timeout: Double = 60
+    /// Seconds allowed for connecting and for each read and write.
+    public let timeout: Double
     private let apiKey: String?
     private let lock = NSLock()
     private var knownDimension: Int?
 
-    public init(endpoint: HTTPEndpoint, model: String, dimension: Int? = nil, apiKey: String? = nil) {
+    public init(endpoint: HTTPEndpoint, model: String, dimension: Int? = nil, apiKey: String? = nil, timeout: Double = 60) {
         self.endpoint = endpoint
+        self.timeout = timeout
         modelID = model
         knownDimension = dimension
         self.apiKey = apiKey

@@ -15,7 +15,7 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
     public let tokenizer: WordPieceTokenizer
     public let files: ModelFiles
     /// Tokens per encoder pass; larger batches amortise the matrix products.
-    public var tokensPerBatch = 2048
+    public let tokensPerBatch = 2048
     let encoder: BertEncoder
 
     public init(files: ModelFiles = .located(), modelID: String = MiniLMEmbedder.defaultModelID) throws {
