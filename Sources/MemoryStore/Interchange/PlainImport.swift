@@ -206,6 +206,8 @@ private struct RecordImporter {
             }
         } else {
             observation.embedding = try store.embed(observation)
+            // Embedding with a model takes milliseconds per record: report progress more often.
+            if let progress, report.read % 1000 != 0 { progress(report.read, report.announcedCount ?? 0) }
         }
         try ObservationRow.insert(observation, in: db)
         report.imported += 1
