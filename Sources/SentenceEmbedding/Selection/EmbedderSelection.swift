@@ -60,27 +60,3 @@ public struct EmbedderSelection: Sendable {
         }
     }
 }
-
-/// An embedder whose model and dimension are known up front and whose
-/// implementation is built the first time it embeds.
-final class DeferredEmbedder: Embedder, @unchecked Sendable {
-    let modelID: String
-    let dimension: Int
-    private let load: () throws -> any Embedder
-    private let lock = NSLock()
-    private var loaded: Result<any Embedder, any Error>?
-
-    init(modelID: String, dimension: Int, load: @escaping () throws -> any Embedder) {
-        self.modelID = modelID
-        self.dimension = dimension
-        self.load = load
-    }
-
-    func embed(_ texts: [String]) throws -> [[Float]] {
-        let embedder = try lock.withLock {
-            if loaded == nil { loaded = Result { try load() } }
-            return try loaded!.get()
-        }
-        return try embedder.embed(texts)
-    }
-}
