@@ -1,11 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// ai-mem runs on Linux only (it calls Glibc directly), so no Apple platform is declared.
+// The module graph, from the bottom up (docs/ARCHITECTURE.md says why):
+//   AIMemCore          observations, record codecs, JSON, encodings, I/O, threads — no C library
+//   Sodium             the one Swift layer over libsodium (CSodium)
+//   MemoryStore        AIMemCore + GRDB: the SQLite store, search, import/export, the merge session
+//   SentenceEmbedding  AIMemCore: the embedders (MiniLM over OpenBLAS, HTTP, lexical)
+//   Vault              AIMemCore + Sodium + MemoryStore: identities, keyring, snapshots
+//   ai-mem             the command line over all of them
 let package = Package(
     name: "ai-mem",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ai-mem", targets: ["ai-mem"]),
+        .library(name: "AIMemCore", targets: ["AIMemCore"]),
         .library(name: "MemoryStore", targets: ["MemoryStore"]),
         .library(name: "Sodium", targets: ["Sodium"]),
         .library(name: "Vault", targets: ["Vault"]),
@@ -17,59 +25,77 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // libsodium 1.0.18, from the system (Debian: libsodium-dev).
+        // The domain and the plumbing every other module shares; depends on nothing.
+        .target(name: "AIMemCore"),
+        // libsodium 1.0.18, from the system (Debian: libsodium-dev). Only `Sodium` imports it.
         .systemLibrary(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
-        // The one Swift layer over libsodium; nothing else calls C.
+        // The one Swift layer over libsodium: every return code checked, typed errors.
         .target(name: "Sodium", dependencies: ["CSodium"]),
-        // Observations, the SQLite store, search, embeddings, plain import/export.
+        // The SQLite store (GRDB), keyword/semantic/hybrid search, plain import/export,
+        // the merge session and the ledger.
         .target(
             name: "MemoryStore",
-            dependencies: ["Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AIMemCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Sentence embeddings: all-MiniLM-L6-v2 run locally (the one layer over OpenBLAS,
-        // loaded at run time from the system: Debian's libopenblas-dev),
-        // an OpenAI-compatible HTTP embedder, and the choice between the embedders.
-        // Optimised in debug builds too: unoptimised SIMD code made the encoder 10× slower in `swift test`.
-        .target(
-            name: "SentenceEmbedding",
-            dependencies: ["MemoryStore"],
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
-        ),
-        // Identities, the keyring, and encrypted signed snapshots.
-        .target(name: "Vault", dependencies: ["Sodium", "MemoryStore"]),
-        // The command-line tool: argument parsing and printing only.
+        // The embedders: all-MiniLM-L6-v2 run locally (the one layer over OpenBLAS,
+        // loaded at run time from the system: Debian's libopenblas-dev), an
+        // OpenAI-compatible HTTP embedder, the lexical hashing embedder, and the choice
+        // between them. No SQLite, no libsodium.
+        .target(name: "SentenceEmbedding", dependencies: ["AIMemCore"]),
+        // Identities, the keyring, and encrypted signed snapshots (docs/FORMAT.md, docs/KEYS.md).
+        .target(name: "Vault", dependencies: ["AIMemCore", "Sodium", "MemoryStore"]),
+        // The command-line tool: argument parsing, settings, printing.
         .executableTarget(
             name: "ai-mem",
-            dependencies: ["MemoryStore", "Vault", "SentenceEmbedding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "AIMemCore", "MemoryStore", "Vault", "SentenceEmbedding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The benchmark driver behind scripts/bench.sh (generates data, runs ai-mem, measures).
-        .executableTarget(name: "ai-mem-bench", dependencies: ["MemoryStore", "SentenceEmbedding"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], resources: [.copy("Vectors")]),
+        .executableTarget(name: "ai-mem-bench", dependencies: ["AIMemCore", "MemoryStore", "SentenceEmbedding"]),
+        .testTarget(
+            name: "AIMemCoreTests",
+            dependencies: ["AIMemCore", "TestFixtures", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Vectors"]
+        ),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium", "AIMemCore", "TestFixtures"], exclude: ["Vectors"]),
+        .testTarget(
+            name: "VaultTests",
+            dependencies: [
+                "Vault", "AIMemCore", "Sodium", "MemoryStore", "SentenceEmbedding", "TestFixtures",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "MemoryStoreTests",
-            dependencies: ["MemoryStore", .product(name: "PropertyBased", package: "swift-property-based")],
-            resources: [.copy("Fixtures")]
+            dependencies: [
+                "MemoryStore", "AIMemCore", "SentenceEmbedding", "TestFixtures",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
-        // A local OpenAI-compatible embeddings server for the tests.
-        .target(name: "EmbeddingServerFixture", dependencies: ["MemoryStore"], path: "Tests/EmbeddingServerFixture"),
+        // What several test suites share: the fixtures (files under Tests/Fixtures) and a
+        // local OpenAI-compatible embeddings server.
+        .target(
+            name: "TestFixtures",
+            dependencies: ["AIMemCore", "SentenceEmbedding"],
+            path: "Tests/TestFixtures"
+        ),
         .testTarget(
             name: "SentenceEmbeddingTests",
             dependencies: [
-                "SentenceEmbedding", "MemoryStore", "EmbeddingServerFixture",
+                "SentenceEmbedding", "AIMemCore", "MemoryStore", "TestFixtures",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            exclude: ["Reference"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Reference", "Fixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ai-mem", "ai-mem-bench", "Vault", "MemoryStore", "SentenceEmbedding", "EmbeddingServerFixture"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["ai-mem", "ai-mem-bench", "AIMemCore", "Vault", "Sodium", "MemoryStore", "SentenceEmbedding", "TestFixtures"]
         ),
     ]
 )

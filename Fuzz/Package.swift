@@ -9,7 +9,7 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .target(name: "CFuzzerDriver"),
-        .executableTarget(name: "FuzzSnapshotReader", dependencies: ["CFuzzerDriver", .product(name: "Vault", package: "main"), .product(name: "MemoryStore", package: "main")]),
-        .executableTarget(name: "FuzzKeyParsers", dependencies: ["CFuzzerDriver", .product(name: "Vault", package: "main"), .product(name: "MemoryStore", package: "main")]),
+        .executableTarget(name: "FuzzSnapshotReader", dependencies: ["CFuzzerDriver", .product(name: "Vault", package: "main"), .product(name: "MemoryStore", package: "main"), .product(name: "AIMemCore", package: "main"), .product(name: "SentenceEmbedding", package: "main"), .product(name: "Sodium", package: "main")]),
+        .executableTarget(name: "FuzzKeyParsers", dependencies: ["CFuzzerDriver", .product(name: "Vault", package: "main"), .product(name: "MemoryStore", package: "main"), .product(name: "AIMemCore", package: "main"), .product(name: "SentenceEmbedding", package: "main"), .product(name: "Sodium", package: "main")]),
     ]
 )

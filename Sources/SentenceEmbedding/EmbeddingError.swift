@@ -1,4 +1,4 @@
-import MemoryStore
+import AIMemCore
 
 /// Errors of the embedders: the local model's files and the HTTP embedding server.
 public enum EmbeddingError: UserFacingError, Equatable {

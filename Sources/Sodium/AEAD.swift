@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// XChaCha20-Poly1305 (IETF) authenticated encryption with associated data.
 public enum XChaCha20Poly1305 {
@@ -12,13 +12,14 @@ public enum XChaCha20Poly1305 {
         guard nonce.count == nonceBytes else { throw .invalidLength(what: "AEAD nonce", expected: nonceBytes, actual: nonce.count) }
         var out = [UInt8](repeating: 0, count: plaintext.count + tagBytes)
         var outLength: UInt64 = 0
-        plaintext.withUnsafeBytes { m in
+        let status = plaintext.withUnsafeBytes { m in
             key.withUnsafeBytes { k in
-                _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+                crypto_aead_xchacha20poly1305_ietf_encrypt(
                     &out, &outLength, m.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(m.count),
                     additionalData, UInt64(additionalData.count), nil, nonce, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
+        try check(status, "crypto_aead_xchacha20poly1305_ietf_encrypt")
         return out
     }
 

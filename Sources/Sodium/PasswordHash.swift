@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Argon2id key derivation from a passphrase (`crypto_pwhash`, ALG_ARGON2ID13).
 public enum PasswordHash {
@@ -47,7 +47,7 @@ public enum PasswordHash {
                     limits.opsLimit, Int(limits.memLimit), Int32(argon2id13))
             }
         }
-        guard status == 0 else { throw .operationFailed("crypto_pwhash (Argon2id) failed: out of memory?") }
+        try check(status, "crypto_pwhash (Argon2id; out of memory?)")
         return key
     }
 }

@@ -1,6 +1,7 @@
-import CSodium
+internal import CSodium
 
-/// Cryptographically secure random bytes (libsodium `randombytes_buf`).
+/// Cryptographically secure random bytes (libsodium `randombytes_buf`, which
+/// cannot fail once libsodium is initialised).
 public enum RandomBytes {
     public static func generate(count: Int) -> [UInt8] {
         Sodium.ensureInitialized()
@@ -9,16 +10,6 @@ public enum RandomBytes {
             bytes.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
         }
         return bytes
-    }
-
-    /// A random version-4 UUID in lowercase canonical form.
-    public static func uuidString() -> String {
-        var b = generate(count: 16)
-        b[6] = (b[6] & 0x0f) | 0x40
-        b[8] = (b[8] & 0x3f) | 0x80
-        let hex = Hex.encode(b)
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
     }
 }
 

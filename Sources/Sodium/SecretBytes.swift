@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Secret bytes in memory that libsodium guards (`sodium_malloc`: locked, fenced
 /// pages) and wipes when released (`sodium_free` zeroes before freeing). Being a

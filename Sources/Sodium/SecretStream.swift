@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// `crypto_secretstream_xchacha20poly1305`: a stream of authenticated chunks
 /// whose chained state detects altered, reordered, duplicated and dropped chunks.
@@ -30,9 +30,10 @@ public enum SecretStream {
             }
             var h = [UInt8](repeating: 0, count: SecretStream.headerBytes)
             var s = crypto_secretstream_xchacha20poly1305_state()
-            key.withUnsafeBytes { k in
-                _ = crypto_secretstream_xchacha20poly1305_init_push(&s, &h, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let status = key.withUnsafeBytes { k in
+                crypto_secretstream_xchacha20poly1305_init_push(&s, &h, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
+            try check(status, "crypto_secretstream_xchacha20poly1305_init_push")
             header = h
             state = s
             withUnsafeMutableBytes(of: &s) { sodium_memzero($0.baseAddress!, $0.count) }
@@ -42,6 +43,7 @@ public enum SecretStream {
         /// reusing a key with the same header reuses nonces. libsodium derives the
         /// same state from (key, header) in `init_push` and `init_pull`, so this
         /// stream is read by any standard reader.
+        @_spi(TestVectors)
         public init(testVectorKey key: SecretBytes, header: [UInt8]) throws(SodiumError) {
             Sodium.ensureInitialized()
             guard key.count == SecretStream.keyBytes else {
@@ -54,23 +56,27 @@ public enum SecretStream {
             let status = key.withUnsafeBytes { k in
                 crypto_secretstream_xchacha20poly1305_init_pull(&s, header, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
-            guard status == 0 else { throw .operationFailed("secretstream init") }
+            try check(status, "crypto_secretstream_xchacha20poly1305_init_pull")
             self.header = header
             state = s
             withUnsafeMutableBytes(of: &s) { sodium_memzero($0.baseAddress!, $0.count) }
         }
 
         /// Appends the ciphertext of one chunk to `output`.
-        public func push(_ plaintext: UnsafeRawBufferPointer, tag: Tag, into output: inout [UInt8]) {
+        public func push(_ plaintext: UnsafeRawBufferPointer, tag: Tag, into output: inout [UInt8]) throws(SodiumError) {
             let size = plaintext.count + SecretStream.overhead
             let start = output.count
             output.append(contentsOf: repeatElement(0, count: size))
-            output.withUnsafeMutableBytes { raw in
+            let status = output.withUnsafeMutableBytes { raw in
                 var length: UInt64 = 0
-                _ = crypto_secretstream_xchacha20poly1305_push(
+                return crypto_secretstream_xchacha20poly1305_push(
                     &state, (raw.baseAddress! + start).assumingMemoryBound(to: UInt8.self), &length,
                     plaintext.bindMemory(to: UInt8.self).baseAddress ?? emptyPointer, UInt64(plaintext.count),
                     nil, 0, tag.rawValue)
+            }
+            guard status == 0 else {
+                output.removeLast(size)
+                throw .operationFailed(function: "crypto_secretstream_xchacha20poly1305_push")
             }
         }
 
@@ -100,7 +106,7 @@ public enum SecretStream {
 
         /// Decrypts one chunk into `plaintext` (replacing its contents) and returns its tag;
         /// throws `authenticationFailed` for a chunk that is not the next one of this stream.
-        public func pull(_ ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8]) throws(SodiumError) -> UInt8 {
+        public func pull(_ ciphertext: UnsafeRawBufferPointer, additionalData: [UInt8] = [], into plaintext: inout [UInt8]) throws(SodiumError) -> UInt8 {
             guard ciphertext.count >= SecretStream.overhead else { throw .authenticationFailed }
             var tag: UInt8 = 0
             var status: Int32 = 0
@@ -109,7 +115,8 @@ public enum SecretStream {
                 var length: UInt64 = 0
                 status = crypto_secretstream_xchacha20poly1305_pull(
                     &state, out.baseAddress!, &length, &tag,
-                    ciphertext.bindMemory(to: UInt8.self).baseAddress!, UInt64(ciphertext.count), nil, 0)
+                    ciphertext.bindMemory(to: UInt8.self).baseAddress!, UInt64(ciphertext.count),
+                    additionalData.isEmpty ? nil : additionalData, UInt64(additionalData.count))
                 count = status == 0 ? size : 0
             }
             guard status == 0 else {

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Entry point of the libsodium wrapper. Every public API of this module calls
 /// `Sodium.ensureInitialized()` first, so callers never have to.
@@ -21,3 +21,10 @@ public enum Sodium {
         precondition(initialization, "libsodium failed to initialise")
     }
 }
+
+/// A valid pointer for zero-length inputs (libsodium may not accept NULL).
+nonisolated(unsafe) let emptyPointer: UnsafePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    p.initialize(to: 0)
+    return UnsafePointer(p)
+}()

@@ -1,4 +1,5 @@
-import MemoryStore
+import AIMemCore
+import Sodium
 
 /// Why a public-key line was refused.
 public enum KeyLineProblem: Sendable, Equatable {
@@ -8,6 +9,8 @@ public enum KeyLineProblem: Sendable, Equatable {
     case nonCanonicalEncoding
     case wrongLength(actual: Int, expected: Int)
     case badChecksum
+    /// The Ed25519 or X25519 half is not a point any real key pair has (all zeros, small order, non-canonical).
+    case unusableKey(which: String)
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum KeyLineProblem: Sendable, Equatable {
         case .nonCanonicalEncoding: return "invalid encoding (not canonical base64url)"
         case .wrongLength(let a, let e): return "wrong length: \(a) bytes instead of \(e)"
         case .badChecksum: return "bad checksum (a character is mistyped or missing)"
+        case .unusableKey(let which): return "its \(which) key is not a usable point (all zeros, small order or non-canonical): nobody holds its secret key"
         }
     }
 }
@@ -24,11 +28,17 @@ public enum KeyLineProblem: Sendable, Equatable {
 /// Errors of identities, the keyring and snapshots, each with a message and a hint.
 public enum VaultError: UserFacingError, Equatable {
     case invalidKeyLine(KeyLineProblem)
+    /// A line of a public-key file (`--to FILE`, `keys trust FILE`) that is not a public key.
+    case invalidKeyFileLine(path: String, line: Int, problem: KeyLineProblem)
+    /// A public-key file that does not hold exactly one key or statement.
+    case keyFileCount(path: String, count: Int)
     case noIdentity(home: String)
     case identityExists(path: String)
     case insecureKeyFile(path: String, mode: Int)
     case malformedKeyFile(path: String, reason: String)
     case workFactorTooHigh(path: String, detail: String)
+    /// A key file whose decrypted secret gives other public keys than it records.
+    case secretDoesNotMatchKey(keyID: String)
     case wrongPassphrase(keyID: String)
     case passphraseUnavailable(purpose: String)
     case emptyPassphrase
@@ -45,12 +55,15 @@ public enum VaultError: UserFacingError, Equatable {
     case rotationFromUnknownKey(keyID: String)
     case rotationFromRevokedKey(name: String)
     case forgedRotationStatement(keyID: String)
-    case cryptoFailure(String)
-    case io(path: String, reason: String)
+    /// A libsodium call failed (see `SodiumError`).
+    case crypto(SodiumError)
+    case io(IOError)
 
     public var message: String {
         switch self {
         case .invalidKeyLine(let problem): return "invalid public key: \(problem.description)"
+        case .invalidKeyFileLine(let path, let line, let problem): return "\(path): line \(line): invalid public key: \(problem.description)"
+        case .keyFileCount(let path, let count): return "\(path) holds \(count) keys; expected exactly one"
         case .noIdentity(let home): return "no identity in \(home)"
         case .identityExists(let path): return "an identity already exists at \(path); refusing to overwrite it"
         case .insecureKeyFile(let path, let mode):
@@ -58,6 +71,7 @@ public enum VaultError: UserFacingError, Equatable {
         case .malformedKeyFile(let path, let reason): return "the secret key file \(path) is malformed: \(reason)"
         case .workFactorTooHigh(let path, let detail): return "the secret key file \(path) asks for too much work: \(detail)"
         case .wrongPassphrase(let keyID): return "wrong passphrase for key \(keyID)"
+        case .secretDoesNotMatchKey(let keyID): return "the secret key file of key \(keyID) is damaged: its secret does not give the public key it records"
         case .passphraseUnavailable(let purpose): return "a passphrase is needed to \(purpose), and none was given"
         case .emptyPassphrase: return "the passphrase is empty"
         case .passphraseMismatch: return "the passphrases do not match"
@@ -73,19 +87,21 @@ public enum VaultError: UserFacingError, Equatable {
         case .rotationFromUnknownKey(let keyID): return "untrusted signer \(keyID): the rotation statement's old key is not in your keyring"
         case .rotationFromRevokedKey(let name): return "revoked signer \(name): a revoked key cannot rotate"
         case .forgedRotationStatement(let keyID): return "signature invalid: the rotation statement was not signed by key \(keyID)"
-        case .cryptoFailure(let reason): return "cryptographic operation failed: \(reason)"
-        case .io(let path, let reason): return "\(path): \(reason)"
+        case .crypto(let error): return "cryptographic operation failed: \(error.description)"
+        case .io(let error): return error.message
         }
     }
 
     public var hint: String? {
         switch self {
-        case .invalidKeyLine: return "copy the whole line from `ai-mem keys show` on the key owner's machine"
+        case .invalidKeyLine, .invalidKeyFileLine: return "copy the whole line from `ai-mem keys show` on the key owner's machine"
+        case .keyFileCount: return "put one public key per file (blank lines and # comments are fine)"
         case .noIdentity: return "create one with `ai-mem keys generate`"
         case .identityExists: return "use `ai-mem keys rotate` to replace it, or `ai-mem keys passwd` to change its passphrase"
         case .insecureKeyFile(let path, _): return "chmod 600 \(path)"
         case .malformedKeyFile: return "restore the file from a backup"
         case .workFactorTooHigh: return "this file was not written by ai-mem; do not use it"
+        case .secretDoesNotMatchKey: return "restore the file from a backup"
         case .wrongPassphrase: return "check AI_MEM_PASSPHRASE, --passphrase-file, or what you typed"
         case .passphraseUnavailable:
             return "pass --passphrase-file FILE, set AI_MEM_PASSPHRASE, or run in a terminal to be asked"
@@ -103,8 +119,8 @@ public enum VaultError: UserFacingError, Equatable {
         case .rotationFromUnknownKey: return "a rotation can only move a key you already trust; trust the new key directly after checking it with its owner"
         case .rotationFromRevokedKey: return "check with the key's owner and trust the new key directly"
         case .forgedRotationStatement: return "do not trust this statement; ask the key's owner for the new key"
-        case .cryptoFailure: return nil
-        case .io: return nil
+        case .crypto: return nil
+        case .io(let error): return error.hint
         }
     }
 }

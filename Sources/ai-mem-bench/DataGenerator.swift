@@ -1,5 +1,7 @@
+import AIMemCore
 import Foundation
 import MemoryStore
+import SentenceEmbedding
 
 /// A deterministic source of realistic observations for the benchmark: coding
 /// notes of mixed length (a few words to several kilobytes), tags, metadata, a

@@ -1,6 +1,8 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
+import Sodium
 
 @main
 struct AIMem: ParsableCommand {
@@ -22,8 +24,21 @@ struct AIMem: ParsableCommand {
         } catch let error as UserFacingError {
             Terminal.error(error.message, hint: error.hint)
             Foundation.exit(1)
+        } catch let error as SodiumError {
+            // The Vault reports libsodium failures as its own errors; this is the net below it.
+            Terminal.error("cryptographic operation failed: \(error.description)", hint: nil)
+            Foundation.exit(1)
         } catch {
-            exit(withError: error)
+            let code = exitCode(for: error)
+            // --help and --version are not errors: ArgumentParser prints them.
+            guard code != .success else { exit(withError: error) }
+            if code == .validationFailure {
+                Terminal.error(message(for: error), hint: "`ai-mem help` lists the commands; `ai-mem COMMAND --help` their options")
+                Foundation.exit(code.rawValue)
+            }
+            Terminal.error("\(error)", hint: "this is a bug in ai-mem: please report it with the command you ran")
+            Foundation.exit(1)
         }
     }
 }
+

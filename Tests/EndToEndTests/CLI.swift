@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// Runs the built `ai-mem` executable as a user would, with its own home directory.
@@ -24,8 +25,7 @@ struct CLI {
         candidates.append(selfExe.deletingLastPathComponent().appendingPathComponent("ai-mem"))
         candidates.append(Bundle.main.bundleURL.appendingPathComponent("ai-mem"))
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ai-mem"))
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/ai-mem"))
+        candidates.append(Fixtures.repositoryRoot.appendingPathComponent(".build/debug/ai-mem"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }()
 
@@ -56,12 +56,6 @@ func jsonObject(_ data: Data) throws -> [String: Any] {
 
 func jsonArray(_ data: Data) throws -> [[String: Any]] {
     try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-}
-
-enum Fixtures {
-    static func path(_ name: String) throws -> String {
-        try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")).path
-    }
 }
 
 extension CLI {

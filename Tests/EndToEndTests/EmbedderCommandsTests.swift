@@ -1,4 +1,5 @@
-import EmbeddingServerFixture
+import AIMemCore
+import TestFixtures
 import Foundation
 import SentenceEmbedding
 import Testing
@@ -54,6 +55,25 @@ struct EmbedderCommandsTests {
         #expect(explicit.status == 1)
         #expect(explicit.stderr.contains("ai-mem: error: the sentence-embedding model is not in"))
         #expect(explicit.stderr.contains("ai-mem: hint: run scripts/fetch-model.sh"))
+    }
+
+    @Test func theConfigFileChoosesTheEnvironmentOverridesAndBadValuesNameTheSetting() throws {
+        let cli = CLI()
+        defer { cli.cleanUp() }
+        try cli.ok(["config", "set", "embedder", "http"])
+        try cli.ok(["config", "set", "embedder.url", "http://127.0.0.1:9/v1"])
+        try cli.ok(["config", "set", "embedder.model", "nomic-embed-text"])
+        try cli.ok(["config", "set", "embedder.dimension", "768"])
+        // stats does not embed: the configured model and dimension are reported without a server.
+        let fromConfig = try jsonObject(cli.ok(["stats", "--json"], environment: Self.defaultChoice).stdout)
+        #expect(fromConfig["embedding_model"] as? String == "nomic-embed-text")
+        #expect(fromConfig["embedding_dim"] as? Int == 768)
+        let overridden = try jsonObject(cli.ok(["stats", "--json"], environment: ["AI_MEM_EMBEDDER": "lexical"]).stdout)
+        #expect(overridden["embedding_model"] as? String == "lexical-hash-384-v1")
+        let bad = try cli.run(["stats"], environment: ["AI_MEM_EMBEDDER": "neural"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("ai-mem: error: embedder (from environment (AI_MEM_EMBEDDER)) must be auto, minilm, lexical or http"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("ai-mem: hint: fix it with `ai-mem config set embedder VALUE` or in AI_MEM_EMBEDDER"))
     }
 
     @Test func theHTTPEmbedderIsChosenByConfigAndUsedForAddSearchAndReindex() throws {

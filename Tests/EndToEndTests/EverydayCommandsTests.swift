@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// The everyday commands, driven through the real binary.
@@ -65,7 +66,7 @@ struct EverydayCommandsTests {
     func importsSharedAiMemFixtures(_ name: String) throws {
         let cli = CLI()
         defer { cli.cleanUp() }
-        let path = try Fixtures.path(name)
+        let path = try Fixtures.pythonAiMem(name)
         let report = try jsonObject(cli.ok(["import", path, "--json"]).stdout)
         #expect(report["imported"] as? Int == 30)
         #expect((report["skipped"] as? [Any])?.isEmpty == true)
@@ -91,9 +92,9 @@ struct EverydayCommandsTests {
     @Test func corruptLineRejectsImportAndLeavesStoreUnchanged() throws {
         let cli = CLI()
         defer { cli.cleanUp() }
-        try cli.ok(["import", try Fixtures.path("snapshot.jsonl")])
+        try cli.ok(["import", try Fixtures.pythonAiMem("snapshot.jsonl")])
         let before = try cli.ok(["list", "--json", "--limit", "0"]).stdout
-        var lines = try String(contentsOfFile: try Fixtures.path("snapshot.jsonl"), encoding: .utf8).components(separatedBy: "\n")
+        var lines = try String(contentsOfFile: try Fixtures.pythonAiMem("snapshot.jsonl"), encoding: .utf8).components(separatedBy: "\n")
         lines[1] = lines[1].replacingOccurrences(of: "39b1766f", with: "99999999")  // a new id, would import
         lines[5] = String(lines[5].dropLast(3))  // broken JSON on line 6
         let bad = cli.path("bad.jsonl")
@@ -122,7 +123,7 @@ struct EverydayCommandsTests {
     @Test func searchFindsAndScores() throws {
         let cli = CLI()
         defer { cli.cleanUp() }
-        try cli.ok(["import", try Fixtures.path("snapshot.jsonl")])
+        try cli.ok(["import", try Fixtures.pythonAiMem("snapshot.jsonl")])
         let hits = try jsonArray(cli.ok(["search", "pagination off-by-one", "--json", "--limit", "3"]).stdout)
         let top = try #require(hits.first)
         #expect(((top["observation"] as? [String: Any])?["content"] as? String)?.contains("pagination") == true)

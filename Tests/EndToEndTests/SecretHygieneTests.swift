@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import MemoryStore
 import Sodium
@@ -10,7 +11,7 @@ struct SecretHygieneTests {
     /// Every encoding of a secret we could plausibly leak it in.
     static func encodings(_ bytes: [UInt8]) -> [[UInt8]] {
         [bytes, Array(Hex.encode(bytes).utf8), Array(Hex.encode(bytes).uppercased().utf8),
-         Array(Data(bytes).base64EncodedString().utf8), Array(Base64URL.encode(bytes).utf8)]
+         Array(Data(bytes).base64EncodedString().utf8), Array(Base64.encode(bytes, alphabet: .url).utf8)]
     }
 
     static func secrets(of home: URL, passphrase: String?) throws -> [[UInt8]] {

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+@testable import AIMemCore
 @testable import MemoryStore
 
 /// Property-based tests of the NDJSON encoding: whatever an observation holds,

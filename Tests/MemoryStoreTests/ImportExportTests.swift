@@ -1,10 +1,12 @@
+import AIMemCore
 import Foundation
+import TestFixtures
 import Testing
 @testable import MemoryStore
 
 struct ImportExportTests {
     static func fixtureRecords(_ name: String) throws -> [[String: Any]] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.path(name)))
+        let data = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.pythonAiMem(name)))
         if name.hasSuffix(".json") {
             return try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
         }
@@ -17,11 +19,11 @@ struct ImportExportTests {
     func importsPythonAiMemFilesKeepingIdsContentAndHashes(_ name: String) throws {
         let temp = TemporaryHome()
         let store = try temp.store()
-        let report = try store.importObservations(from: .file(try Fixtures.path(name)), options: ImportOptions(defaultProject: "/default"))
+        let report = try store.importObservations(from: .file(try Fixtures.pythonAiMem(name)), options: ImportOptions(defaultProject: "/default"))
         #expect(report.read == 30)
         #expect(report.imported == 30)
         #expect(report.skipped.isEmpty)
-        let fixtureText = try String(contentsOfFile: try Fixtures.path(name), encoding: .utf8)
+        let fixtureText = try String(contentsOfFile: try Fixtures.pythonAiMem(name), encoding: .utf8)
         for record in try Self.fixtureRecords(name) {
             let o = try store.observation(record["id"] as! String)
             #expect(o.content == record["content"] as! String)
@@ -42,7 +44,7 @@ struct ImportExportTests {
     @Test func importingTwiceChangesNothing() throws {
         let temp = TemporaryHome()
         let store = try temp.store()
-        let path = try Fixtures.path("snapshot.jsonl")
+        let path = try Fixtures.pythonAiMem("snapshot.jsonl")
         _ = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d"))
         let before = try snapshotOfRows(store)
         let again = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d"))
@@ -50,7 +52,7 @@ struct ImportExportTests {
         #expect(again.alreadyPresent == 30)
         #expect(try snapshotOfRows(store) == before)
         // The other file holds the same ids.
-        let other = try store.importObservations(from: .file(try Fixtures.path("export.json")), options: ImportOptions(defaultProject: "/d"))
+        let other = try store.importObservations(from: .file(try Fixtures.pythonAiMem("export.json")), options: ImportOptions(defaultProject: "/d"))
         #expect(other.alreadyPresent == 30)
     }
 
@@ -121,7 +123,7 @@ struct ImportExportTests {
     @Test func projectOverrideApplies() throws {
         let temp = TemporaryHome()
         let store = try temp.store()
-        _ = try store.importObservations(from: .file(try Fixtures.path("export.json")), options: ImportOptions(projectOverride: "/mine", defaultProject: "/d"))
+        _ = try store.importObservations(from: .file(try Fixtures.pythonAiMem("export.json")), options: ImportOptions(projectOverride: "/mine", defaultProject: "/d"))
         #expect(try store.stats().projects == 1)
         #expect(try store.list(ObservationFilter(project: "/mine"), limit: nil).count == 30)
     }
@@ -129,7 +131,7 @@ struct ImportExportTests {
     @Test func exportThenImportIsLosslessIncludingEmbeddings() throws {
         let source = TemporaryHome()
         let store = try source.store()
-        _ = try store.importObservations(from: .file(try Fixtures.path("export.json")), options: ImportOptions(defaultProject: "/d"))
+        _ = try store.importObservations(from: .file(try Fixtures.pythonAiMem("export.json")), options: ImportOptions(defaultProject: "/d"))
         _ = try store.add(NewObservation(
             content: "ZWJ 👩‍💻 flag 🇫🇷 RTL שלום CJK 中文\ttab \"q\" 'q' back\\slash\r\nCRLF", project: "/p", title: "t",
             concept: "c", sessionID: "s", tags: ["ü", "タグ"], metadata: JSONObject(["n": .number("1e-05"), "o": .object(JSONObject(["k": .null]))])))

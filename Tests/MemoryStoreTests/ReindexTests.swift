@@ -1,6 +1,8 @@
+import AIMemCore
 import Foundation
 import Testing
 @testable import MemoryStore
+@testable import SentenceEmbedding
 
 /// `reindex`: only other models' vectors are recomputed, in committed batches,
 /// so a failure keeps the finished batches and leaves the rest untouched.
@@ -15,7 +17,7 @@ struct ReindexTests {
 
         func embed(_ texts: [String]) throws -> [[Float]] {
             calls += 1
-            if calls > failAfter { throw MemoryStoreError.io(path: "embedder", reason: "the test embedder fails") }
+            if calls > failAfter { throw MemoryStoreError.embedderMisbehaved(model: modelID, reason: "fails (a test embedder)") }
             return try LexicalHashEmbedder().embed(texts).map { $0.reversed() }
         }
     }

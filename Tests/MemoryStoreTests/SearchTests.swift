@@ -1,5 +1,7 @@
+import AIMemCore
 import Testing
 @testable import MemoryStore
+@testable import SentenceEmbedding
 
 struct SearchTests {
     static func seeded() throws -> (TemporaryHome, MemoryStore) {

@@ -1,5 +1,8 @@
+import AIMemCore
 import Foundation
 @testable import MemoryStore
+import SentenceEmbedding
+import TestFixtures
 
 /// A fresh, empty home directory per test; removed when the test ends.
 final class TemporaryHome {
@@ -10,7 +13,7 @@ final class TemporaryHome {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-test-\(UUID().uuidString)", isDirectory: true)
     }
 
-    func store() throws -> MemoryStore { try MemoryStore(home: home) }
+    func store() throws -> MemoryStore { try MemoryStore(home: home, embedder: LexicalHashEmbedder()) }
 
     func file(_ name: String, contents: String) throws -> String {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -20,15 +23,6 @@ final class TemporaryHome {
     }
 
     deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-enum Fixtures {
-    static func path(_ name: String) throws -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return url.path
-    }
 }
 
 /// Every row of the store as JSON with full embeddings, in id order: equal values mean equal stores.

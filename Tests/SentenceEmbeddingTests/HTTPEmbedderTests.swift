@@ -1,4 +1,5 @@
-import EmbeddingServerFixture
+import AIMemCore
+import TestFixtures
 import Foundation
 import MemoryStore
 import Testing

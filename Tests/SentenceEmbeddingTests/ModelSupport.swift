@@ -1,5 +1,7 @@
+import AIMemCore
 import Foundation
 import MemoryStore
+import TestFixtures
 import Testing
 @testable import SentenceEmbedding
 
@@ -20,8 +22,7 @@ enum ModelSupport {
     }
 
     static func fixture(_ name: String) throws -> JSONObject {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
-        guard case .object(let object) = try JSONParser.parse([UInt8](Data(contentsOf: url))) else {
+        guard case .object(let object) = try JSONParser.parse([UInt8](Fixtures.data("SentenceEmbeddingTests/Fixtures/\(name)"))) else {
             throw EmbeddingError.invalidModel(reason: "\(name) is not a JSON object")
         }
         return object

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import Sodium
 import Testing
@@ -71,8 +72,8 @@ struct KeyFileTests {
         let file = try SecretKeyFile.seal(identity, name: "n", createdAt: 1, passphrase: SecretBytes(utf8: "pw"), limits: .interactive)
         let text = String(decoding: file.encoded(), as: UTF8.self)
         let seeds = identity.seeds.withUnsafeBytes { Array($0) }
-        for encoding in [Hex.encode(seeds), Base64URL.encode(seeds), Data(seeds).base64EncodedString(),
-                         Base64URL.encode(Array(seeds[0..<32])), Base64URL.encode(Array(seeds[32..<64]))] {
+        for encoding in [Hex.encode(seeds), Base64.encode(seeds, alphabet: .url), Data(seeds).base64EncodedString(),
+                         Base64.encode(Array(seeds[0..<32]), alphabet: .url), Base64.encode(Array(seeds[32..<64]), alphabet: .url)] {
             #expect(!text.contains(encoding))
         }
     }

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import Sodium
 import Testing
@@ -114,22 +115,22 @@ struct KeyStoreTests {
         let before = try bob.keys.keyring()
 
         // Signed by the wrong key but claiming alice's: forged.
-        let genuine = RotationStatement.make(from: alice, to: newKey, time: 100)
-        var bytes = Base64URL.decode(String(genuine.text.dropFirst(RotationStatement.prefix.count)))!
-        let forgedSignature = mallory.signing.sign(RotationStatement.domain + Array(bytes[0..<136]))
+        let genuine = try RotationStatement.make(from: alice, to: newKey, time: 100)
+        var bytes = Base64.decode(String(genuine.text.dropFirst(RotationStatement.prefix.count)), alphabet: .url)!
+        let forgedSignature = try mallory.signing.sign(RotationStatement.domain + Array(bytes[0..<136]))
         bytes.replaceSubrange(136..<200, with: forgedSignature)
-        let forged = try RotationStatement(text: RotationStatement.prefix + Base64URL.encode(bytes))
+        let forged = try RotationStatement(text: RotationStatement.prefix + Base64.encode(bytes, alphabet: .url))
         #expect(throws: VaultError.forgedRotationStatement(keyID: alice.publicIdentity.keyID)) { _ = try bob.keys.accept(forged) }
 
         // A genuine statement whose new key was swapped afterwards: signature no longer matches.
-        var swapped = Base64URL.decode(String(genuine.text.dropFirst(RotationStatement.prefix.count)))!
+        var swapped = Base64.decode(String(genuine.text.dropFirst(RotationStatement.prefix.count)), alphabet: .url)!
         swapped.replaceSubrange(64..<128, with: mallory.publicIdentity.keyBytes)
         #expect(throws: VaultError.forgedRotationStatement(keyID: alice.publicIdentity.keyID)) {
-            _ = try bob.keys.accept(try RotationStatement(text: RotationStatement.prefix + Base64URL.encode(swapped)))
+            _ = try bob.keys.accept(try RotationStatement(text: RotationStatement.prefix + Base64.encode(swapped, alphabet: .url)))
         }
 
         // Mallory's own statement: her key is not in the keyring.
-        let untrusted = RotationStatement.make(from: mallory, to: newKey, time: 100)
+        let untrusted = try RotationStatement.make(from: mallory, to: newKey, time: 100)
         #expect(throws: VaultError.rotationFromUnknownKey(keyID: mallory.publicIdentity.keyID)) { _ = try bob.keys.accept(untrusted) }
 
         // A revoked key cannot rotate.

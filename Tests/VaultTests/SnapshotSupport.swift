@@ -1,5 +1,8 @@
+import AIMemCore
 import Foundation
 import MemoryStore
+import SentenceEmbedding
+import TestFixtures
 import Sodium
 @testable import Vault
 
@@ -15,7 +18,7 @@ final class Party {
 
     init(_ name: String) throws {
         self.name = name
-        store = try MemoryStore(home: temp.home)
+        store = try MemoryStore(home: temp.home, embedder: LexicalHashEmbedder())
         let file = try temp.keys.generate(name: name, passphrase: nil, limits: .interactive)
         identity = try file.open(passphrase: nil)
     }
@@ -126,7 +129,7 @@ extension Forge {
         let key = fileKey(of: bytes, for: identity)!
         let count = Int(bytes[9]) | Int(bytes[10]) << 8
         var stanzas: [[UInt8]] = keepOriginal ? (0..<count).map { Array(bytes[(11 + $0 * 80)..<(11 + ($0 + 1) * 80)]) } : []
-        stanzas += recipients.map { X25519.seal(key, to: $0.encryptionKey) }
+        stanzas += recipients.map { try! X25519.seal(key, to: $0.encryptionKey) }
         var out = SnapshotFormat.magic + [SnapshotFormat.version, UInt8(stanzas.count), 0]
         out += stanzas.flatMap { $0 }
         out += bytes[(11 + count * 80)...]

@@ -1,4 +1,6 @@
+import AIMemCore
 import Foundation
+import SentenceEmbedding
 import MemoryStore
 import Sodium
 import Testing
@@ -93,7 +95,7 @@ struct SnapshotRoundTripTests {
         // The same identity on a second machine: a copy of the home's key file.
         let desktop = TempHome()
         try FileManager.default.copyItem(atPath: laptop.keys.identityPath, toPath: desktop.keys.identityPath)
-        let store = try MemoryStore(home: desktop.home)
+        let store = try MemoryStore(home: desktop.home, embedder: LexicalHashEmbedder())
         let vault = SnapshotVault(store: store, keys: desktop.keys, passphrases: PassphraseSources(file: nil, environment: [:], prompt: nil))
         let path = desktop.url.appendingPathComponent("s").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -1,10 +1,13 @@
+import AIMemCore
 import Foundation
 import MemoryStore
+import SentenceEmbedding
+import TestFixtures
 @testable import Vault
 
 enum Vectors {
     /// `Tests/Vectors`, read from the source tree.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vectors")
+    static let root = Fixtures.testsDirectory.appendingPathComponent("Vectors")
 
     static func url(_ path: String) throws -> URL {
         root.appendingPathComponent(path)

@@ -1,6 +1,8 @@
+import AIMemCore
 import Foundation
+import SentenceEmbedding
 import MemoryStore
-import Sodium
+@_spi(TestVectors) import Sodium
 @testable import Vault
 
 /// Makes the hostile test vectors of `Tests/Vectors` from fixed seeds: the same
@@ -23,7 +25,7 @@ enum VectorGenerator {
     // MARK: People
 
     static func identity(_ name: String) -> SecretIdentity {
-        try! SecretIdentity(seeds: SecretBytes(copying: BLAKE2b.hash(Array("ai-mem test vector identity \(name)".utf8), outputLength: 64)))
+        try! SecretIdentity(seeds: SecretBytes(copying: try! BLAKE2b.hash(Array("ai-mem test vector identity \(name)".utf8), outputLength: 64)))
     }
 
     static let alice = identity("alice"), bob = identity("bob"), carol = identity("carol"), mallory = identity("mallory"), rita = identity("rita")
@@ -87,15 +89,15 @@ enum VectorGenerator {
     static func rawStream(seed: String, recipients: [PublicIdentity] = [alice.publicIdentity, bob.publicIdentity],
                           chunks: [([UInt8], SecretStream.Tag)]) throws -> [UInt8] {
         let entropy = SnapshotEntropy.seeded(Array(seed.utf8))
-        let key = entropy.fileKey()
+        let key = try entropy.fileKey()
         let pusher = try entropy.pusher(key: key)
         var out = SnapshotFormat.magic + [SnapshotFormat.version, UInt8(recipients.count), 0]
-        for (i, r) in entropy.order(recipients).enumerated() { out += try entropy.seal(key, to: r, index: i) }
+        for (i, r) in try entropy.order(recipients).enumerated() { out += try entropy.seal(key, to: r, index: i) }
         out += pusher.header
         for (plaintext, tag) in chunks {
             let length = UInt32(plaintext.count + SecretStream.overhead)
             out += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
-            plaintext.withUnsafeBytes { pusher.push($0, tag: tag, into: &out) }
+            try plaintext.withUnsafeBytes { try pusher.push($0, tag: tag, into: &out) }
         }
         return out
     }
@@ -243,26 +245,25 @@ enum VectorGenerator {
         reject("signature-by-carol-claiming-alice.aimem", "signature invalid", "claims alice, signed by carol (also trusted)", try seal(onePlain, seed: "carol-claims", signer: carol))
         reject("signature-zero.aimem", "signature invalid", "64 zero bytes instead of a signature", try seal(onePlain, seed: "zero", trailer: [UInt8](repeating: 0, count: 64)))
         reject("signature-missing.aimem", "invalid payload", "no signature: the final chunk ends with the plaintext, whose last 64 bytes are taken as the signature", try seal(onePlain, seed: "missing", trailer: []))
-        let realSignature = SnapshotSignature()
+        let realSignature = try SnapshotSignature()
         let sigHeader = Array(try seal(onePlain, seed: "flip")[0..<SnapshotFormat.headerBytes(recipients: 2)])
-        realSignature.update(sigHeader); realSignature.update(onePlain)
-        var flipped = realSignature.sign(with: alice.signing)
+        try realSignature.update(sigHeader); try realSignature.update(onePlain)
+        var flipped = try realSignature.sign(with: alice.signing)
         flipped[10] ^= 0x01
         reject("signature-bit-flipped.aimem", "signature invalid", "a valid signature with one bit flipped", try seal(onePlain, seed: "flip", trailer: flipped))
-        let otherHeader = SnapshotSignature()
-        otherHeader.update(Array(genuine[0..<headerEnd])); otherHeader.update(onePlain)
-        reject("signature-over-different-header.aimem", "signature invalid", "alice's signature over another snapshot's header", try seal(onePlain, seed: "other-header", trailer: otherHeader.sign(with: alice.signing)))
-        let noDomain = SnapshotSignature(domain: [])
-        noDomain.update(sigHeader); noDomain.update(onePlain)
-        reject("signature-without-domain.aimem", "signature invalid", "alice's signature without the domain-separation prefix", try seal(onePlain, seed: "flip", trailer: noDomain.sign(with: alice.signing)))
-        let otherText = SnapshotSignature()
-        otherText.update(sigHeader)
-        otherText.update(plaintext(metadata(count: 1, id: "vector-sig"), [record("sig", content: "what alice really signed")]))
-        reject("signature-over-different-plaintext.aimem", "signature invalid", "alice signed other records", try seal(onePlain, seed: "flip", trailer: otherText.sign(with: alice.signing)))
+        let otherHeader = try SnapshotSignature()
+        try otherHeader.update(Array(genuine[0..<headerEnd])); try otherHeader.update(onePlain)
+        reject("signature-over-different-header.aimem", "signature invalid", "alice's signature over another snapshot's header", try seal(onePlain, seed: "other-header", trailer: try otherHeader.sign(with: alice.signing)))
+        let noDomain = try SnapshotSignature(domain: [])
+        try noDomain.update(sigHeader); try noDomain.update(onePlain)
+        reject("signature-without-domain.aimem", "signature invalid", "alice's signature without the domain-separation prefix", try seal(onePlain, seed: "flip", trailer: try noDomain.sign(with: alice.signing)))
+        let otherText = try SnapshotSignature()
+        try otherText.update(sigHeader)
+        try otherText.update(plaintext(metadata(count: 1, id: "vector-sig"), [record("sig", content: "what alice really signed")]))
+        reject("signature-over-different-plaintext.aimem", "signature invalid", "alice signed other records", try seal(onePlain, seed: "flip", trailer: try otherText.sign(with: alice.signing)))
         // The construction of development builds before this format was fixed: Ed25519ph (SHA-512 prehash).
-        let ed25519ph = Ed25519.StreamingSigner()
-        ed25519ph.update(SnapshotFormat.signatureDomain); ed25519ph.update(sigHeader); ed25519ph.update(onePlain)
-        reject("signature-ed25519ph.aimem", "signature invalid", "alice's Ed25519ph (SHA-512 prehash) signature over the same bytes, not the BLAKE2b-512 construction", try seal(onePlain, seed: "flip", trailer: ed25519ph.finish(with: alice.signing)))
+        let ed25519ph = try Ed25519.prehashedSignature(of: SnapshotFormat.signatureDomain + sigHeader + onePlain, with: alice.signing)
+        reject("signature-ed25519ph.aimem", "signature invalid", "alice's Ed25519ph (SHA-512 prehash) signature over the same bytes, not the BLAKE2b-512 construction", try seal(onePlain, seed: "flip", trailer: ed25519ph))
 
         // -- Stream
         for index in [0, 1, 2, ranges.count - 1] {

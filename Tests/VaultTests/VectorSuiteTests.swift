@@ -1,4 +1,6 @@
+import AIMemCore
 import Foundation
+import SentenceEmbedding
 import MemoryStore
 import Sodium
 import Testing
@@ -72,7 +74,7 @@ struct VectorSuiteTests {
         try keyData.write(to: URL(fileURLWithPath: t.keys.identityPath))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: t.keys.identityPath)
         try Data(contentsOf: Vectors.root.appendingPathComponent("keys/bob-keyring.txt")).write(to: URL(fileURLWithPath: t.keys.keyringPath))
-        let store = try MemoryStore(home: t.home)
+        let store = try MemoryStore(home: t.home, embedder: LexicalHashEmbedder())
         _ = try store.add(NewObservation(content: "bob's own memory", project: "/bob", id: "bob-own"), now: 1)
         return (t, SnapshotVault(store: store, keys: t.keys, passphrases: PassphraseSources(file: nil, environment: [:], prompt: nil)), store)
     }
@@ -111,6 +113,7 @@ struct VectorSuiteTests {
                 case .nonCanonicalEncoding: return ("non-canonical encoding", true)
                 case .wrongLength: return ("wrong length", true)
                 case .badChecksum: return ("bad checksum", true)
+                case .unusableKey: return ("unusable key", true)
                 }
             }
         case "keyfile":

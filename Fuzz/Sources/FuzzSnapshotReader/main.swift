@@ -1,6 +1,8 @@
+import AIMemCore
 import CFuzzerDriver
 import Foundation
 import MemoryStore
+import SentenceEmbedding
 @_spi(Testing) import Vault
 import Sodium
 
@@ -11,7 +13,7 @@ import Sodium
 /// Any outcome but a crash is fine; a refusal must be a SnapshotError or VaultError.
 enum Harness {
     static func identity(_ name: String) -> SecretIdentity {
-        try! SecretIdentity(seeds: SecretBytes(copying: BLAKE2b.hash(Array("ai-mem test vector identity \(name)".utf8), outputLength: 64)))
+        try! SecretIdentity(seeds: SecretBytes(copying: try! BLAKE2b.hash(Array("ai-mem test vector identity \(name)".utf8), outputLength: 64)))
     }
 
     static let alice = identity("alice"), bob = identity("bob")
@@ -23,7 +25,7 @@ enum Harness {
         let file = try! SecretKeyFile.seal(bob, name: "bob", createdAt: 0, passphrase: nil, limits: .interactive)
         _ = FileManager.default.createFile(atPath: keys.identityPath, contents: Data(file.encoded()), attributes: [.posixPermissions: 0o600])
         _ = try! keys.trust(alice.publicIdentity, name: "alice")
-        let store = try! MemoryStore(home: home)
+        let store = try! MemoryStore(home: home, embedder: LexicalHashEmbedder())
         return SnapshotVault(store: store, keys: keys, passphrases: PassphraseSources(file: nil, environment: [:], prompt: nil))
     }()
 }

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 
@@ -61,7 +62,7 @@ extension MemoryStore {
                 case .lineTooLong(let line, let limit):
                     throw MemoryStoreError.importRejected(source: name, line: line, reason: "line longer than \(limit) bytes")
                 case .readFailed(let reason):
-                    throw MemoryStoreError.io(path: name, reason: reason)
+                    throw reason
                 }
             }
         }
@@ -78,9 +79,8 @@ extension MemoryStore {
                 if !isBlank(line) { firstLine = line; break }
             }
             guard let firstLine else { return importer.report }
-            if firstLine.starts(with: Array("AIMEMSNP".utf8)) {
-                throw MemoryStoreError.invalidArgument("\(name) is an encrypted snapshot, not a plain export",
-                                                       hint: "merge it with `ai-mem snapshot merge \(name)`")
+            if firstLine.starts(with: FileMagic.encryptedSnapshot) {
+                throw MemoryStoreError.encryptedSnapshotGiven(source: name)
             }
             let firstLineNumber = reader.lineNumber
             if let value = try? Self.parseLine(firstLine, lineNumber: firstLineNumber), case .object = value {

@@ -1,3 +1,4 @@
+import AIMemCore
 /// Builds FTS5 MATCH expressions from free text. Only words (letters and digits)
 /// are kept and each is quoted, so FTS5 syntax in a query (quotes, `-`, `*`, `:`,
 /// parentheses, AND/OR/NOT/NEAR) is searched for as text and never errors.

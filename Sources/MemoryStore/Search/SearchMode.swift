@@ -1,3 +1,4 @@
+import AIMemCore
 /// How `search` ranks observations.
 public enum SearchMode: String, Sendable, CaseIterable {
     /// FTS5 with BM25 over title, summary, content and tags.

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 
@@ -194,15 +195,16 @@ struct VectorIndex {
 
         let rows = count
         let parts = rows >= 20_000 ? 2 : 1
-        let results = ScanResults(parts: parts)
+        let results = Locked<[[(seq: Int64, score: Double)]?]>(Array(repeating: nil, count: parts))
         let headerBytes = self.headerBytes
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let first = rows * part / parts, end = rows * (part + 1) / parts
-            results.store(part, scanRows(first..<end, headerBytes: headerBytes, query: q16, candidates: candidates))
+            let found = scanRows(first..<end, headerBytes: headerBytes, query: q16, candidates: candidates)
+            results.withLock { $0[part] = found }
         }
         var best = TopK(capacity: candidates)
         for part in 0..<parts {
-            guard let found = results.value(part) else { return nil }
+            guard let found = results.withLock({ $0[part] }) else { return nil }
             for entry in found { best.insert(seq: entry.seq, score: entry.score) }
         }
         return best.sorted().map { ($0.seq, Float($0.score)) }
@@ -256,25 +258,5 @@ struct VectorIndex {
             i += 1
         }
         return sum
-    }
-}
-
-/// Per-thread results of a parallel scan.
-private final class ScanResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [[(seq: Int64, score: Double)]?]
-
-    init(parts: Int) { values = Array(repeating: nil, count: parts) }
-
-    func store(_ part: Int, _ value: [(seq: Int64, score: Double)]?) {
-        lock.lock()
-        values[part] = value
-        lock.unlock()
-    }
-
-    func value(_ part: Int) -> [(seq: Int64, score: Double)]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[part]
     }
 }

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 
@@ -9,7 +10,7 @@ public final class MemoryStore: Sendable {
     let database: DatabaseQueue
 
     /// Opens (creating on first use) the store in `home`, migrating its schema.
-    public init(home: Home, embedder: any Embedder = LexicalHashEmbedder()) throws {
+    public init(home: Home, embedder: any Embedder) throws {
         try home.ensureExists()
         self.home = home
         self.embedder = embedder
@@ -44,10 +45,8 @@ public final class MemoryStore: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try database.write(body)
-        } catch let error as UserFacingError {
-            throw error
         } catch {
-            throw MemoryStoreError.cannotOpenStore(path: home.databaseURL.path, reason: "\(error)")
+            throw storeError(error)
         }
     }
 
@@ -55,11 +54,19 @@ public final class MemoryStore: Sendable {
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try database.read(body)
-        } catch let error as UserFacingError {
-            throw error
         } catch {
-            throw MemoryStoreError.cannotOpenStore(path: home.databaseURL.path, reason: "\(error)")
+            throw storeError(error)
         }
+    }
+
+    /// SQLite's errors as the store's own (busy, or a database error naming the
+    /// store); every other error passes through unchanged.
+    func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return MemoryStoreError.busy(path: home.databaseURL.path)
+        }
+        return MemoryStoreError.database(path: home.databaseURL.path, reason: error.message ?? "\(error.resultCode)")
     }
 
     // MARK: Everyday operations
@@ -85,7 +92,7 @@ public final class MemoryStore: Sendable {
         observation.embedding = try embed(observation)
         try write { db in
             if try ObservationRow.exists(id: observation.id, in: db) {
-                throw MemoryStoreError.invalidArgument("an observation with id \(observation.id) already exists", hint: nil)
+                throw MemoryStoreError.idExists(observation.id)
             }
             try ObservationRow.insert(observation, in: db)
         }
@@ -216,11 +223,6 @@ public struct StoreStats: Sendable, Equatable {
         let current = "\(embeddingModel) (\(embeddingDimension)-d)"
         return embeddingsByModel.filter { $0.name != current }.reduce(0) { $0 + $1.count }
     }
-}
-
-/// Random (version 4) UUIDs in lowercase, as ai-mem writes them.
-public enum UUIDString {
-    public static func random() -> String { UUID().uuidString.lowercased() }
 }
 
 extension MemoryStore {

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -245,10 +246,8 @@ extension MemoryStore {
                 return commit ? .commit : .rollback
             }
             return output!
-        } catch let error as UserFacingError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-            throw MemoryStoreError.busy(path: home.databaseURL.path)
+        } catch {
+            throw storeError(error)
         }
     }
 

@@ -1,3 +1,4 @@
+import AIMemCore
 import GRDB
 
 /// Which observations `list`, `export` and searches consider.

@@ -1,3 +1,4 @@
+import AIMemCore
 import GRDBSQLite
 
 /// An observation laid out as the values of its row (`Schema.observationColumns`

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import GRDB
 
@@ -28,7 +29,7 @@ extension MemoryStore {
         guard dimension > 0 else {
             // An HTTP embedder that could not reach its server: embedding one text reports why.
             _ = try embedder.embed(["reindex"])
-            throw MemoryStoreError.invalidArgument("the embedder \(model) has no dimension", hint: nil)
+            throw MemoryStoreError.embedderMisbehaved(model: model, reason: "has no dimension")
         }
         var report = ReindexReport(model: model, dimension: dimension)
         let stale = "embedding IS NULL OR embedding_model IS NOT :model OR embedding_dim IS NOT :dim"
@@ -52,7 +53,7 @@ extension MemoryStore {
                 let observations = try rows.map { try ObservationRow.decode($0, offset: 2) }
                 let vectors = try embedder.embed(observations.map(\.searchableText))
                 guard vectors.count == rows.count, vectors.allSatisfy({ $0.count == dimension && $0.allSatisfy(\.isFinite) }) else {
-                    throw MemoryStoreError.invalidArgument("the embedder \(model) returned vectors of the wrong size", hint: nil)
+                    throw MemoryStoreError.embedderMisbehaved(model: model, reason: "returned vectors of the wrong size or with non-finite values")
                 }
                 let update = try db.cachedStatement(sql: "UPDATE observations SET embedding_model = ?, embedding_dim = ?, embedding = ? WHERE seq = ?")
                 for (row, vector) in zip(rows, vectors) {

@@ -1,3 +1,4 @@
+import AIMemCore
 import GRDB
 
 /// The store's schema, applied as versioned migrations. A migration, once shipped,

@@ -1,3 +1,4 @@
+import AIMemCore
 /// Errors of the memory store, its import and its export.
 public enum MemoryStoreError: UserFacingError, Equatable {
     case cannotOpenStore(path: String, reason: String)
@@ -5,10 +6,16 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     case notFound(id: String)
     case ambiguousID(prefix: String, matches: Int)
     case emptyContent
-    case invalidArgument(String, hint: String?)
+    /// `add` with an id the store already holds.
+    case idExists(String)
+    /// `import` given an encrypted snapshot.
+    case encryptedSnapshotGiven(source: String)
+    /// The embedder gave no dimension or vectors of the wrong size or with non-finite values (`reindex`, `add`).
+    case embedderMisbehaved(model: String, reason: String)
     /// A file could not be read as import input (syntax, encoding, shape); nothing was imported.
     case importRejected(source: String, line: Int?, reason: String)
-    case io(path: String, reason: String)
+    /// SQLite reported an error other than "busy" (a constraint, a full disk, a damaged file).
+    case database(path: String, reason: String)
     case busy(path: String)
     case corrupt(path: String, problems: Int)
 
@@ -24,13 +31,17 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "id prefix \(prefix) matches \(matches) observations"
         case .emptyContent:
             return "the content is empty"
-        case .invalidArgument(let text, _):
-            return text
+        case .idExists(let id):
+            return "an observation with id \(id) already exists"
+        case .encryptedSnapshotGiven(let source):
+            return "\(source) is an encrypted snapshot, not a plain export"
+        case .embedderMisbehaved(let model, let reason):
+            return "the embedder \(model) \(reason)"
         case .importRejected(let source, let line, let reason):
             if let line { return "\(source): line \(line): \(reason); nothing was imported" }
             return "\(source): \(reason); nothing was imported"
-        case .io(let path, let reason):
-            return "\(path): \(reason)"
+        case .database(let path, let reason):
+            return "the memory store at \(path) reported an error: \(reason)"
         case .busy(let path):
             return "the memory store at \(path) is busy: another ai-mem is writing to it"
         case .corrupt(let path, let problems):
@@ -50,12 +61,16 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "give more characters of the id"
         case .emptyContent:
             return "pass the text as an argument, or `-` to read it from standard input"
-        case .invalidArgument(_, let hint):
-            return hint
+        case .idExists:
+            return "`ai-mem show ID` prints it; leave the id out to get a new one"
+        case .encryptedSnapshotGiven(let source):
+            return "merge it with `ai-mem snapshot merge \(source)`"
+        case .embedderMisbehaved:
+            return "check the embedder settings (`ai-mem config`); nothing was changed by the batch that failed"
         case .importRejected:
             return "fix the file (or remove the line) and import again; the store was not changed"
-        case .io:
-            return nil
+        case .database:
+            return "run `ai-mem check`; if it reports problems, restore the store from a snapshot backup"
         case .busy:
             return "wait for the other merge or import to finish, then try again"
         case .corrupt:

@@ -1,37 +1,36 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// Embeddings from an OpenAI-compatible server (`POST /v1/embeddings`, as served
 /// by Ollama, llama.cpp's server and vLLM). Texts go in requests of at most
 /// `textsPerRequest`; the answer is checked (one finite vector per text, all of
 /// one dimension) and each vector is L2-normalised. The model name is the model
 /// id stored with the vectors.
-public final class HTTPEmbedder: Embedder, @unchecked Sendable {
+public final class HTTPEmbedder: Embedder, Sendable {
     public static let textsPerRequest = 64
     public let endpoint: HTTPEndpoint
     public let modelID: String
     /// Seconds allowed for connecting and for each read and write.
     public let timeout: Double
     private let apiKey: String?
-    private let lock = NSLock()
-    private var knownDimension: Int?
+    private let knownDimension: Locked<Int?>
 
     public init(endpoint: HTTPEndpoint, model: String, dimension: Int? = nil, apiKey: String? = nil, timeout: Double = 60) {
         self.endpoint = endpoint
         self.timeout = timeout
         modelID = model
-        knownDimension = dimension
+        knownDimension = Locked(dimension)
         self.apiKey = apiKey
     }
 
     /// The configured dimension, else the server's (asked once with a short text); 0 when the server cannot be asked.
     public var dimension: Int {
-        if let d = lock.withLock({ knownDimension }) { return d }
+        if let d = knownDimension.withLock({ $0 }) { return d }
         do {
             let probe = try request(["dimension probe"])
-            return lock.withLock {
-                if knownDimension == nil { knownDimension = probe[0].count }
-                return knownDimension!
+            return knownDimension.withLock { known in
+                if known == nil { known = probe[0].count }
+                return known!
             }
         } catch {
             // `embed` will ask again and report the error.
@@ -46,9 +45,9 @@ public final class HTTPEmbedder: Embedder, @unchecked Sendable {
             vectors += try request(Array(texts[start..<min(start + Self.textsPerRequest, texts.count)]))
         }
         guard let first = vectors.first else { return [] }
-        let expected = lock.withLock {
-            if knownDimension == nil { knownDimension = first.count }
-            return knownDimension!
+        let expected = knownDimension.withLock { known in
+            if known == nil { known = first.count }
+            return known!
         }
         if let wrong = vectors.first(where: { $0.count != expected }) {
             throw EmbeddingError.server(url: endpoint.description, reason: "the server returned \(wrong.count)-d vectors; \(expected) were expected (embedder.dimension)")

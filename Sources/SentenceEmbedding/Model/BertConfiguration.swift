@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// The parts of a BERT `config.json` the encoder needs, each checked against a cap.
 struct BertConfiguration: Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// all-MiniLM-L6-v2 (sentence-transformers), run locally: 384-d sentence
 /// embeddings with no Python and no network. Texts are tokenized, sorted by

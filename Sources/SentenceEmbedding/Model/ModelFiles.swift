@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// Where the local sentence-embedding model's files are: `$AI_MEM_MODEL_DIR`, else
 /// `$XDG_CACHE_HOME/ai-mem/models/all-MiniLM-L6-v2`, else

@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// A `.safetensors` file: an 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the raw data. Only

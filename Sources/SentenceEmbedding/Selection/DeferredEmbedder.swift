@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// An embedder whose model and dimension are known up front and whose
 /// implementation is built the first time it embeds.
@@ -7,8 +7,7 @@ final class DeferredEmbedder: Embedder, @unchecked Sendable {
     let modelID: String
     let dimension: Int
     private let load: () throws -> any Embedder
-    private let lock = NSLock()
-    private var loaded: Result<any Embedder, any Error>?
+    private let loaded = Locked<Result<any Embedder, any Error>?>(nil)
 
     init(modelID: String, dimension: Int, load: @escaping () throws -> any Embedder) {
         self.modelID = modelID
@@ -17,7 +16,7 @@ final class DeferredEmbedder: Embedder, @unchecked Sendable {
     }
 
     func embed(_ texts: [String]) throws -> [[Float]] {
-        let embedder = try lock.withLock {
+        let embedder = try loaded.withLock { loaded in
             if loaded == nil { loaded = Result { try load() } }
             return try loaded!.get()
         }

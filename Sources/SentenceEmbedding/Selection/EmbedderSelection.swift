@@ -1,5 +1,5 @@
 import Foundation
-import MemoryStore
+import AIMemCore
 
 /// The embedder the settings choose, ready to give to `MemoryStore`. The local
 /// model is loaded on first use, so commands that never embed pay nothing.
@@ -18,45 +18,40 @@ public struct EmbedderSelection: Sendable {
         self.notice = notice
     }
 
-    /// Reads the settings (environment, then the home's config.json) and builds the embedder.
-    public static func make(home: Home, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EmbedderSelection {
-        let settings = try SettingsFile(home: home)
-        func value(_ key: EmbedderSettings.Key) throws -> String? {
-            let v = EmbedderSettings.value(key, settings: settings, environment: environment)
-            guard let text = v.text else { return nil }
-            if let problem = key.problem(with: text) {
-                throw EmbeddingError.configuration("\(key.name) (from \(v.source)) \(problem)",
-                                                   hint: "fix it with `ai-mem config set \(key.name) VALUE` or in \(key.environment)")
-            }
-            return text
-        }
-        let kind = EmbedderKind(rawValue: try value(EmbedderSettings.embedder) ?? "auto") ?? .auto
-        let files = ModelFiles.located(environment: environment)
-        switch kind {
+    /// Builds the embedder `request` asks for (the local model is loaded on first use).
+    public static func make(_ request: EmbedderRequest) throws -> EmbedderSelection {
+        switch request {
         case .lexical:
             return EmbedderSelection(embedder: LexicalHashEmbedder(), kind: .lexical, notice: nil)
-        case .auto where !files.isPresent:
+        case .auto(let files) where !files.isPresent:
             return EmbedderSelection(embedder: LexicalHashEmbedder(), kind: .lexical, notice: missingModelNotice)
-        case .auto, .minilm:
+        case .auto(let files), .minilm(let files):
             try files.checkPresent()
             let configuration = try BertConfiguration(contentsOf: files.url("config.json"))
             let embedder = DeferredEmbedder(modelID: MiniLMEmbedder.defaultModelID, dimension: configuration.hiddenSize) {
                 try MiniLMEmbedder(files: files)
             }
             return EmbedderSelection(embedder: embedder, kind: .minilm, notice: nil)
-        case .http:
-            guard let url = try value(EmbedderSettings.url) else {
-                throw EmbeddingError.configuration("the http embedder needs a server URL",
-                                                   hint: "ai-mem config set embedder.url http://127.0.0.1:11434 (or set AI_MEM_EMBED_URL)")
-            }
-            guard let model = try value(EmbedderSettings.model) else {
-                throw EmbeddingError.configuration("the http embedder needs a model name",
-                                                   hint: "ai-mem config set embedder.model NAME (or set AI_MEM_EMBED_MODEL)")
-            }
-            let dimension = try value(EmbedderSettings.dimension).flatMap { Int($0) }
-            let apiKey = environment["AI_MEM_EMBED_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-            let embedder = HTTPEmbedder(endpoint: try HTTPEndpoint(parsing: url), model: model, dimension: dimension, apiKey: apiKey)
+        case .http(let endpoint, let model, let dimension, let apiKey):
+            let embedder = HTTPEmbedder(endpoint: endpoint, model: model, dimension: dimension, apiKey: apiKey)
             return EmbedderSelection(embedder: embedder, kind: .http, notice: nil)
         }
     }
+}
+
+/// Which embedder to build, with what it needs.
+public enum EmbedderRequest: Sendable {
+    /// MiniLM when its files are present, else the lexical embedder with a notice.
+    case auto(ModelFiles)
+    /// MiniLM; missing files are an error.
+    case minilm(ModelFiles)
+    /// The lexical hashing embedder.
+    case lexical
+    /// An OpenAI-compatible server.
+    case http(endpoint: HTTPEndpoint, model: String, dimension: Int?, apiKey: String?)
+}
+
+/// Which embedder a user may ask for (the setting `embedder`).
+public enum EmbedderKind: String, Sendable, CaseIterable {
+    case auto, minilm, lexical, http
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AIMemCore
 import Glibc
 #endif
 import Foundation
@@ -37,7 +38,7 @@ public final class KeyStore: Sendable {
     /// Creates a new identity; never overwrites an existing one.
     public func generate(name: String, passphrase: SecretBytes?, limits: PasswordHash.Limits, now: Double = Date().timeIntervalSince1970) throws -> SecretKeyFile {
         guard Keyring.isValidName(name) else { throw VaultError.invalidName(name) }
-        do { try home.ensureExists() } catch { throw VaultError.io(path: home.path, reason: error.message) }
+        do { try home.ensureExists() } catch { throw VaultError.io(error) }
         return try withLock { () throws -> SecretKeyFile in
             guard !hasIdentity else { throw VaultError.identityExists(path: identityPath) }
             let file = try SecretKeyFile.seal(SecretIdentity.generate(), name: name, createdAt: now, passphrase: passphrase, limits: limits)
@@ -73,7 +74,7 @@ public final class KeyStore: Sendable {
             let old = try oldFile.open(passphrase: passphrase)
             let newIdentity = SecretIdentity.generate()
             let newFile = try SecretKeyFile.seal(newIdentity, name: oldFile.name, createdAt: now, passphrase: passphrase, limits: limits)
-            let statement = RotationStatement.make(from: old, to: newIdentity.publicIdentity, time: UInt64(max(0, now)))
+            let statement = try RotationStatement.make(from: old, to: newIdentity.publicIdentity, time: UInt64(max(0, now)))
             try Self.makeDirectory(retiredDirectory)
             let retiredPath = retiredDirectory + "/\(oldFile.keyID).key"
             try Self.createExclusively(retiredPath, bytes: oldFile.encoded())
@@ -98,7 +99,7 @@ public final class KeyStore: Sendable {
     public func keyring() throws(VaultError) -> Keyring {
         guard FileManager.default.fileExists(atPath: keyringPath) else { return Keyring() }
         guard let data = FileManager.default.contents(atPath: keyringPath) else {
-            throw .io(path: keyringPath, reason: "cannot read")
+            throw .io(IOError(path: keyringPath, reason: "cannot read"))
         }
         guard data.count <= KeyringFile.maximumBytes else {
             throw .malformedKeyring(path: keyringPath, line: 1, reason: "larger than \(KeyringFile.maximumBytes) bytes")
@@ -111,7 +112,7 @@ public final class KeyStore: Sendable {
 
     /// Reads, changes and rewrites the keyring under a lock (atomically).
     public func updateKeyring<T>(_ body: (inout Keyring) throws -> T) throws -> T {
-        do { try home.ensureExists() } catch { throw VaultError.io(path: home.path, reason: error.message) }
+        do { try home.ensureExists() } catch { throw VaultError.io(error) }
         return try withLock { () throws -> T in
             var ring = try keyring()
             let result = try body(&ring)
@@ -150,14 +151,14 @@ public final class KeyStore: Sendable {
 
     static func readKeyFile(_ path: String) throws(VaultError) -> SecretKeyFile {
         var info = stat()
-        guard lstat(path, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard lstat(path, &info) == 0 else { throw .io(IOError(path: path, reason: String(cString: strerror(errno)))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .malformedKeyFile(path: path, reason: "not a regular file") }
         let mode = Int(info.st_mode & 0o777)
         guard mode & 0o077 == 0 else { throw .insecureKeyFile(path: path, mode: mode) }
         guard info.st_size <= SecretKeyFile.maximumFileBytes else {
             throw .malformedKeyFile(path: path, reason: "larger than \(SecretKeyFile.maximumFileBytes) bytes")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot read") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .io(IOError(path: path, reason: "cannot read")) }
         var bytes = [UInt8](data)
         defer { Memory.zero(&bytes) }
         return try SecretKeyFile.decode(bytes, path: path)
@@ -167,7 +168,7 @@ public final class KeyStore: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else {
             if errno == EEXIST { throw .identityExists(path: path) }
-            throw .io(path: path, reason: String(cString: strerror(errno)))
+            throw .io(IOError(path: path, reason: String(cString: strerror(errno))))
         }
         defer { close(fd) }
         try writeAll(fd, bytes, path: path)
@@ -178,7 +179,7 @@ public final class KeyStore: Sendable {
     /// Writes through a temporary file renamed over `path`.
     static func replace(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws(VaultError) {
         let file: AtomicFile
-        do { file = try AtomicFile(path: path, mode: mode) } catch { throw .io(path: path, reason: error.message) }
+        do { file = try AtomicFile(path: path, mode: mode) } catch { throw .io(error) }
         do {
             try writeAll(file.fileDescriptor, bytes, path: path)
             fchmod(file.fileDescriptor, mode)
@@ -188,37 +189,29 @@ public final class KeyStore: Sendable {
             throw error
         } catch {
             file.abandon()
-            throw .io(path: path, reason: "\(error)")
+            throw .io(IOError(path: path, reason: "\(error)"))
         }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(VaultError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, reason: String(cString: strerror(errno)))
-            }
-            offset += n
-        }
+        do { try Descriptor.writeAll(fd, bytes, name: path) } catch { throw .io(error) }
     }
 
     static func makeDirectory(_ path: String) throws(VaultError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .io(path: path, reason: error.localizedDescription)
+            throw .io(IOError(path: path, reason: error.localizedDescription))
         }
     }
 
     /// Serialises changes to key files between processes (an exclusive `flock`).
     func withLock<T>(_ body: () throws -> T) throws -> T {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw VaultError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw VaultError.io(IOError(path: lockPath, reason: String(cString: strerror(errno)))) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw VaultError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+            if errno != EINTR { throw VaultError.io(IOError(path: lockPath, reason: String(cString: strerror(errno)))) }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()

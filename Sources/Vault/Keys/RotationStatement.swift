@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import Sodium
 
@@ -20,9 +21,9 @@ public struct RotationStatement: Sendable, Equatable {
     let signature: [UInt8]
 
     /// Signs a statement moving `old` to `new`.
-    public static func make(from old: SecretIdentity, to new: PublicIdentity, time: UInt64) -> RotationStatement {
+    public static func make(from old: SecretIdentity, to new: PublicIdentity, time: UInt64) throws(SodiumError) -> RotationStatement {
         let body = Self.body(old: old.publicIdentity, new: new, time: time)
-        return RotationStatement(oldKey: old.publicIdentity, newKey: new, time: time, signature: old.signing.sign(domain + body))
+        return RotationStatement(oldKey: old.publicIdentity, newKey: new, time: time, signature: try old.signing.sign(domain + body))
     }
 
     static func body(old: PublicIdentity, new: PublicIdentity, time: UInt64) -> [UInt8] {
@@ -30,7 +31,7 @@ public struct RotationStatement: Sendable, Equatable {
     }
 
     public var text: String {
-        Self.prefix + Base64URL.encode(Self.body(old: oldKey, new: newKey, time: time) + signature)
+        Self.prefix + Base64.encode(Self.body(old: oldKey, new: newKey, time: time) + signature, alphabet: .url)
     }
 
     private init(oldKey: PublicIdentity, newKey: PublicIdentity, time: UInt64, signature: [UInt8]) {
@@ -44,7 +45,7 @@ public struct RotationStatement: Sendable, Equatable {
     public init(text: String) throws(VaultError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix(Self.prefix) else { throw .invalidRotationStatement("it should start with \(Self.prefix)") }
-        guard let bytes = Base64URL.decode(String(trimmed.dropFirst(Self.prefix.count))) else {
+        guard let bytes = Base64.decode(String(trimmed.dropFirst(Self.prefix.count)), alphabet: .url) else {
             throw .invalidRotationStatement("invalid base64url")
         }
         guard bytes.count == Self.totalBytes else {
@@ -56,9 +57,14 @@ public struct RotationStatement: Sendable, Equatable {
         } catch {
             throw .invalidRotationStatement("bad key bytes")
         }
-        time = bytes[128..<136].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        var time: UInt64 = 0
+        for i in 0..<8 { time |= UInt64(bytes[128 + i]) << (8 * UInt64(i)) }
+        self.time = time
         signature = Array(bytes[136..<200])
         guard !oldKey.constantTimeEquals(newKey) else { throw .invalidRotationStatement("old and new keys are the same") }
+        guard newKey.signingKey.isUsable, newKey.encryptionKey.isUsable else {
+            throw .invalidRotationStatement("the new key is not a usable point (all zeros, small order or non-canonical)")
+        }
     }
 
     /// True when the statement was signed by `trusted`'s signing key and names it as the old key.

@@ -1,3 +1,4 @@
+import AIMemCore
 import Sodium
 
 /// A full identity: two independent 32-byte seeds (never one converted into the
@@ -21,14 +22,14 @@ public struct SecretIdentity: Sendable {
 
     public init(seeds: SecretBytes) throws(VaultError) {
         guard seeds.count == Self.seedsBytes else {
-            throw .cryptoFailure("identity seeds must be \(Self.seedsBytes) bytes")
+            throw .crypto(.invalidLength(what: "identity seeds", expected: Self.seedsBytes, actual: seeds.count))
         }
         self.seeds = seeds
-        do {
+        do throws(SodiumError) {
             signing = try Ed25519.KeyPair(seed: seeds.slice(0..<32))
             encryption = try X25519.KeyPair(seed: seeds.slice(32..<64))
         } catch {
-            throw .cryptoFailure("\(error)")
+            throw .crypto(error)
         }
     }
 }

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import MemoryStore
 import Sodium
@@ -43,12 +44,12 @@ public struct SecretKeyFile: Sendable {
         let salt = RandomBytes.generate(count: PasswordHash.saltBytes)
         let nonce = RandomBytes.generate(count: XChaCha20Poly1305.nonceBytes)
         let protection = Protection.passphrase(limits: limits, salt: salt, nonce: nonce)
-        do {
+        do throws(SodiumError) {
             let key = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
             let ciphertext = try XChaCha20Poly1305.encrypt(identity.seeds, additionalData: associatedData(pub, protection), nonce: nonce, key: key)
             return SecretKeyFile(name: name, publicIdentity: pub, createdAt: createdAt, protection: protection, secret: ciphertext)
         } catch {
-            throw .cryptoFailure("\(error)")
+            throw .crypto(error)
         }
     }
 
@@ -63,15 +64,16 @@ public struct SecretKeyFile: Sendable {
             do {
                 let key = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
                 seeds = try XChaCha20Poly1305.decrypt(secret, additionalData: Self.associatedData(publicIdentity, protection), nonce: nonce, key: key)
-            } catch SodiumError.authenticationFailed {
-                throw .wrongPassphrase(keyID: keyID)
+            } catch let error as SodiumError {
+                if error == .authenticationFailed { throw .wrongPassphrase(keyID: keyID) }
+                throw .crypto(error)
             } catch {
-                throw .cryptoFailure("\(error)")
+                throw .crypto(.operationFailed(function: "\(error)"))
             }
         }
         let identity = try SecretIdentity(seeds: seeds)
         guard identity.publicIdentity.constantTimeEquals(publicIdentity) else {
-            throw .malformedKeyFile(path: "identity", reason: "the secret does not match the recorded public key")
+            throw .secretDoesNotMatchKey(keyID: keyID)
         }
         return identity
     }
@@ -105,11 +107,11 @@ public struct SecretKeyFile: Sendable {
                 "algorithm": .string("argon2id13"),
                 "opslimit": .number(String(limits.opsLimit)),
                 "memlimit": .number(String(limits.memLimit)),
-                "salt": .string(Base64URL.encode(salt)),
+                "salt": .string(Base64.encode(salt, alphabet: .url)),
             ])))
-            o.append("nonce", .string(Base64URL.encode(nonce)))
+            o.append("nonce", .string(Base64.encode(nonce, alphabet: .url)))
         }
-        o.append("secret", .string(Base64URL.encode(secret)))
+        o.append("secret", .string(Base64.encode(secret, alphabet: .url)))
         return Array((JSONWriter.pretty(.object(o)) + "\n").utf8)
     }
 
@@ -130,7 +132,7 @@ public struct SecretKeyFile: Sendable {
         do { pub = try PublicIdentity(keyLine: line) } catch { throw bad("public_key: \(error.message)") }
         if case .string(let id)? = o["key_id"], id != pub.keyID { throw bad("key_id does not match public_key") }
         let createdAt = o["created_at"]?.doubleValue ?? 0
-        guard case .string(let secretText)? = o["secret"], let secret = Base64URL.decode(secretText) else { throw bad("no valid secret") }
+        guard case .string(let secretText)? = o["secret"], let secret = Base64.decode(secretText, alphabet: .url) else { throw bad("no valid secret") }
         let protection: Protection
         switch o["protection"] {
         case .string("none")?:
@@ -151,10 +153,10 @@ public struct SecretKeyFile: Sendable {
                 throw .workFactorTooHigh(path: path, detail: "memlimit \(mem) bytes is above the cap of \(maximum.memLimit)")
             }
             guard ops >= minimum.opsLimit, mem >= minimum.memLimit else { throw bad("kdf limits below libsodium's minimum") }
-            guard case .string(let saltText)? = kdf["salt"], let salt = Base64URL.decode(saltText), salt.count == PasswordHash.saltBytes else {
+            guard case .string(let saltText)? = kdf["salt"], let salt = Base64.decode(saltText, alphabet: .url), salt.count == PasswordHash.saltBytes else {
                 throw bad("kdf salt must be \(PasswordHash.saltBytes) bytes")
             }
-            guard case .string(let nonceText)? = o["nonce"], let nonce = Base64URL.decode(nonceText), nonce.count == XChaCha20Poly1305.nonceBytes else {
+            guard case .string(let nonceText)? = o["nonce"], let nonce = Base64.decode(nonceText, alphabet: .url), nonce.count == XChaCha20Poly1305.nonceBytes else {
                 throw bad("nonce must be \(XChaCha20Poly1305.nonceBytes) bytes")
             }
             guard secret.count == SecretIdentity.seedsBytes + XChaCha20Poly1305.tagBytes else { throw bad("secret has the wrong length") }

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import MemoryStore
 
@@ -40,20 +41,8 @@ public enum Recipients {
                 try add(entry.publicIdentity, label: entry.name)
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw VaultError.unknownKey(spec)
-            }
-            guard let data = FileManager.default.contents(atPath: spec), data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
-                throw VaultError.io(path: spec, reason: "cannot read it as a UTF-8 recipients file")
-            }
-            for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-                if line.isEmpty || line.hasPrefix("#") { continue }
-                let key: PublicIdentity
-                do { key = try PublicIdentity(keyLine: line) } catch {
-                    throw VaultError.io(path: spec, reason: "line \(index + 1): \(error.message)")
-                }
+            guard FileManager.default.fileExists(atPath: spec) else { throw VaultError.unknownKey(spec) }
+            for key in try PublicKeyFile.keys(atPath: spec) {
                 try add(key, label: label(for: key))
             }
         }

@@ -1,3 +1,4 @@
+import AIMemCore
 import MemoryStore
 
 /// The parsing stage of a snapshot read: a worker takes the decryptor's lines

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import MemoryStore
 import Sodium
@@ -72,8 +73,8 @@ final class SnapshotDecryptor {
         } catch {
             throw SnapshotError.corrupted(chunk: 1)
         }
-        digest = SnapshotSignature()
-        digest.update(headerBytes)
+        digest = try SnapshotSignature()
+        try digest.update(headerBytes)
         let batches = Handoff<LineBatch.Item>(capacity: 4)
         self.batches = batches
         let chunks = ChunkReader(reader: reader, puller: puller, digest: digest)
@@ -89,14 +90,14 @@ final class SnapshotDecryptor {
 
     /// True when the signature in the final chunk is valid for `publicKey` (call
     /// after `nextLine` returned nil; once).
-    func verifySignature(publicKey: Ed25519.PublicKey) -> Bool {
+    func verifySignature(publicKey: Ed25519.PublicKey) throws(SodiumError) -> Bool {
         guard finished, let signature else { return false }
-        return digest.verify(signature: signature, publicKey: publicKey)
+        return try digest.verify(signature: signature, publicKey: publicKey)
     }
 
     /// BLAKE2b-512 of the header and plaintext (after `nextLine` returned nil): the
     /// identity of the signed content, which the merge ledger records.
-    var contentDigest: [UInt8]? { finished && signature != nil ? digest.digest : nil }
+    func contentDigest() throws(SodiumError) -> [UInt8]? { finished && signature != nil ? try digest.digest() : nil }
 
     /// The next line (without its "\n"), or nil after the last one, once the final
     /// chunk was authenticated and nothing follows it.
@@ -221,7 +222,7 @@ final class ChunkReader: @unchecked Sendable {
         default:
             throw SnapshotError.corrupted(chunk: chunkNumber)
         }
-        data.withUnsafeBytes { digest.update($0) }
+        try data.withUnsafeBytes { try digest.update($0) }
         return (try split(data), signature)
     }
 

@@ -1,3 +1,4 @@
+import AIMemCore
 import MemoryStore
 
 /// Why a snapshot was refused. Each message starts with its class

@@ -1,6 +1,7 @@
+import AIMemCore
 /// The constants of snapshot format version 1 (docs/FORMAT.md).
 public enum SnapshotFormat {
-    public static let magic: [UInt8] = Array("AIMEMSNP".utf8)
+    public static let magic: [UInt8] = FileMagic.encryptedSnapshot
     public static let version: UInt8 = 1
     public static let maxRecipients = 64
     /// A sealed 32-byte key: 32 + 48 bytes.

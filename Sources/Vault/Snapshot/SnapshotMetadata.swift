@@ -1,3 +1,4 @@
+import AIMemCore
 import MemoryStore
 
 /// Line 1 of a snapshot's plaintext (docs/FORMAT.md §4.1).

@@ -1,3 +1,4 @@
+import AIMemCore
 import Foundation
 import MemoryStore
 import Sodium
@@ -111,7 +112,7 @@ public final class SnapshotVault {
             try Self.checkStanzaCount(metadata, decryptor)
             while try decryptor.nextLine() != nil { report.records += 1 }
             if let key = signer.key {
-                report.signatureValid = decryptor.verifySignature(publicKey: key.signingKey)
+                report.signatureValid = try decryptor.verifySignature(publicKey: key.signingKey)
             }
             return report
         }
@@ -154,7 +155,7 @@ public final class SnapshotVault {
             guard report.records == metadata.count else {
                 throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
             }
-            guard decryptor.verifySignature(publicKey: signingKey) else {
+            guard try decryptor.verifySignature(publicKey: signingKey) else {
                 throw SnapshotError.signatureInvalid
             }
             report.signatureValid = true
@@ -162,7 +163,7 @@ public final class SnapshotVault {
             var commit = false
             if case .merge(_, let dryRun) = mode, !report.alreadyMerged {
                 try session.recordInLedger(signerName: signer.name, sequence: metadata.sequence, createdAt: metadata.createdAt,
-                                           contentDigest: decryptor.contentDigest.map(Hex.encode))
+                                           contentDigest: try decryptor.contentDigest().map(Hex.encode))
                 commit = !dryRun
             }
             report.committed = commit
@@ -188,9 +189,9 @@ public final class SnapshotVault {
         guard report.records == metadata.count else {
             throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
         }
-        guard decryptor.verifySignature(publicKey: signingKey) else { throw SnapshotError.signatureInvalid }
+        guard try decryptor.verifySignature(publicKey: signingKey) else { throw SnapshotError.signatureInvalid }
         report.signatureValid = true
-        guard let digest = decryptor.contentDigest, ConstantTime.equals(Array(Hex.encode(digest).utf8), Array(recordedDigest.utf8)) else {
+        guard let digest = try decryptor.contentDigest(), ConstantTime.equals(Array(Hex.encode(digest).utf8), Array(recordedDigest.utf8)) else {
             throw SnapshotError.reusedSnapshotID(metadata.snapshotID)
         }
     }

@@ -1,6 +1,7 @@
+import AIMemCore
 import Foundation
 import MemoryStore
-import Sodium
+@_spi(TestVectors) import Sodium
 
 /// What `snapshot export` wrote.
 public struct SnapshotExportReport: Sendable, Equatable {
@@ -61,7 +62,7 @@ public enum SnapshotWriter {
                 try blockWriter.write(buffer)
                 try blockWriter.flush()
                 guard records == count else {
-                    throw MemoryStoreError.io(path: "memory store", reason: "read \(records) observations, expected \(count)")
+                    throw MemoryStoreError.database(path: store.home.databaseURL.path, reason: "read \(records) observations where the export counted \(count)")
                 }
                 return records
             }
@@ -123,27 +124,28 @@ final class SnapshotEncoder: @unchecked Sendable {
     private var chunks: ChunkWriter
 
     init(recipients: [PublicIdentity], sink: ByteSink, entropy: SnapshotEntropy = .system,
-         signature: SnapshotSignature = SnapshotSignature()) throws {
+         signature: SnapshotSignature? = nil) throws {
+        let signature = try signature ?? SnapshotSignature()
         self.signature = signature
         guard !recipients.isEmpty else { throw SnapshotError.noRecipients }
         guard recipients.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(recipients.count) }
-        let fileKey = entropy.fileKey()
+        let fileKey = try entropy.fileKey()
         let pusher = try entropy.pusher(key: fileKey)
         var header = SnapshotFormat.magic + [SnapshotFormat.version]
         header += [UInt8(recipients.count & 0xFF), UInt8(recipients.count >> 8)]
-        for (index, recipient) in entropy.order(recipients).enumerated() {
+        for (index, recipient) in try entropy.order(recipients).enumerated() {
             header += try entropy.seal(fileKey, to: recipient, index: index)
         }
         header += pusher.header
         self.header = header
         try sink.write(header)
-        signature.update(header)
+        try signature.update(header)
         chunks = ChunkWriter(pusher: pusher, sink: sink)
     }
 
     /// Signs and encrypts plaintext bytes.
     func add(_ bytes: [UInt8]) throws {
-        signature.update(bytes)
+        try signature.update(bytes)
         try chunks.add(bytes)
     }
 
@@ -164,43 +166,45 @@ enum SnapshotEntropy {
     case system
     case seeded([UInt8])
 
-    func derive(_ label: String, _ count: Int) -> [UInt8] {
+    func derive(_ label: String, _ count: Int) throws(SodiumError) -> [UInt8] {
         guard case .seeded(let seed) = self else { return RandomBytes.generate(count: count) }
-        let key = BLAKE2b.hash(Array("ai-mem test vector seed".utf8) + seed, outputLength: 32)
-        return BLAKE2b.hash(Array(label.utf8), outputLength: count, key: key)
+        let key = try BLAKE2b.hash(Array("ai-mem test vector seed".utf8) + seed, outputLength: 32)
+        return try BLAKE2b.hash(Array(label.utf8), outputLength: count, key: key)
     }
 
-    func fileKey() -> SecretBytes {
+    func fileKey() throws(SodiumError) -> SecretBytes {
         switch self {
         case .system: return SecretBytes.random(count: SnapshotFormat.fileKeyBytes)
-        case .seeded: return SecretBytes(copying: derive("file key", SnapshotFormat.fileKeyBytes))
+        case .seeded: return SecretBytes(copying: try derive("file key", SnapshotFormat.fileKeyBytes))
         }
     }
 
     func pusher(key: SecretBytes) throws -> SecretStream.Pusher {
         switch self {
         case .system: return try SecretStream.Pusher(key: key)
-        case .seeded: return try SecretStream.Pusher(testVectorKey: key, header: derive("stream header", SecretStream.headerBytes))
+        case .seeded: return try SecretStream.Pusher(testVectorKey: key, header: try derive("stream header", SecretStream.headerBytes))
         }
     }
 
     /// The stanza order: shuffled (the system's randomness), or by a seeded sort.
-    func order(_ recipients: [PublicIdentity]) -> [PublicIdentity] {
+    func order(_ recipients: [PublicIdentity]) throws(SodiumError) -> [PublicIdentity] {
         switch self {
         case .system:
             var generator = SodiumRandomNumberGenerator()
             return recipients.shuffled(using: &generator)
         case .seeded:
-            return recipients.sorted { derive("order " + $0.keyID, 16).lexicographicallyPrecedes(derive("order " + $1.keyID, 16)) }
+            var sortKeys: [String: [UInt8]] = [:]
+            for recipient in recipients { sortKeys[recipient.keyID] = try derive("order " + recipient.keyID, 16) }
+            return recipients.sorted { sortKeys[$0.keyID]!.lexicographicallyPrecedes(sortKeys[$1.keyID]!) }
         }
     }
 
     func seal(_ fileKey: SecretBytes, to recipient: PublicIdentity, index: Int) throws -> [UInt8] {
         switch self {
-        case .system: return X25519.seal(fileKey, to: recipient.encryptionKey)
+        case .system: return try X25519.seal(fileKey, to: recipient.encryptionKey)
         case .seeded:
             return try X25519.seal(fileKey, to: recipient.encryptionKey,
-                                   testVectorEphemeralSeed: SecretBytes(copying: derive("ephemeral \(index)", X25519.seedBytes)))
+                                   testVectorEphemeralSeed: SecretBytes(copying: try derive("ephemeral \(index)", X25519.seedBytes)))
         }
     }
 }
@@ -259,7 +263,7 @@ struct ChunkWriter {
         // Each chunk is framed by its ciphertext length (u32 little-endian).
         let length = UInt32(plaintext.count + SecretStream.overhead)
         ciphertext.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)])
-        pusher.push(plaintext, tag: tag, into: &ciphertext)
+        try pusher.push(plaintext, tag: tag, into: &ciphertext)
         try sink.write(ciphertext)
     }
 }

@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
@@ -40,18 +41,25 @@ struct AddCommand: ParsableCommand {
     @Flag(help: "Print the whole observation as JSON.")
     var json = false
 
+    func validate() throws {
+        _ = try metadataObject()
+        guard importance.isFinite, (0...1).contains(importance) else {
+            throw CommandError("--importance must be between 0 and 1")
+        }
+    }
+
+    /// `--metadata` as a JSON object (empty when not given).
+    func metadataObject() throws -> JSONObject {
+        guard let metadata else { return JSONObject() }
+        guard case .object(let object)? = try? JSONParser.parse(metadata) else {
+            throw CommandError("--metadata is not a JSON object", hint: "pass an object such as '{\"key\": \"value\"}'")
+        }
+        return object
+    }
+
     func run() throws {
         let content = text == "-" ? try StandardInput.readText() : text
-        var metadataObject = JSONObject()
-        if let metadata {
-            guard case .object(let object)? = try? JSONParser.parse(metadata) else {
-                throw MemoryStoreError.invalidArgument("--metadata is not a JSON object", hint: "pass an object such as '{\"key\": \"value\"}'")
-            }
-            metadataObject = object
-        }
-        guard importance.isFinite, (0...1).contains(importance) else {
-            throw MemoryStoreError.invalidArgument("--importance must be between 0 and 1", hint: nil)
-        }
+        let metadataObject = try metadataObject()
         let store = try homeOptions.openStore(announcing: true)
         let observation = try store.add(NewObservation(
             content: content, project: project ?? Defaults.project, type: type, title: title, concept: concept,
@@ -69,7 +77,7 @@ enum StandardInput {
     static func readText() throws -> String {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         guard let text = String(data: data, encoding: .utf8) else {
-            throw MemoryStoreError.invalidArgument("standard input is not valid UTF-8 text", hint: nil)
+            throw CommandError("standard input is not valid UTF-8 text")
         }
         return text
     }

@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
@@ -15,7 +16,7 @@ struct HomeOptions: ParsableArguments {
     /// missing they say, in one line, that the lexical embedder stands in.
     func openStore(announcing: Bool = false) throws -> MemoryStore {
         let home = resolved
-        let selection = try EmbedderSelection.make(home: home)
+        let selection = try EmbedderSelection.make(EmbedderSettings.request(home: home))
         if announcing, let notice = selection.notice { Terminal.notice(notice) }
         return try MemoryStore(home: home, embedder: selection.embedder)
     }
@@ -39,7 +40,7 @@ struct FilterOptions: ParsableArguments {
         var sinceEpoch: Double? = nil
         if let since {
             guard let value = DateParsing.since(since) else {
-                throw MemoryStoreError.invalidArgument("cannot read --since \(since)", hint: "use a date such as 2026-11-01, an ISO 8601 time, epoch seconds, or a duration such as 7d, 12h or 30m")
+                throw CommandError("cannot read --since \(since)", hint: "use a date such as 2026-11-01, an ISO 8601 time, epoch seconds, or a duration such as 7d, 12h or 30m")
             }
             sinceEpoch = value
         }

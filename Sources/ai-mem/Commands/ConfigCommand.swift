@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
@@ -18,7 +19,7 @@ struct ConfigCommand: ParsableCommand {
 
     static func key(_ name: String) throws -> EmbedderSettings.Key {
         guard let key = EmbedderSettings.key(named: name) else {
-            throw MemoryStoreError.invalidArgument("unknown setting \(name)", hint: "known settings: \(EmbedderSettings.all.map(\.name).joined(separator: ", "))")
+            throw CommandError("unknown setting \(name)", hint: "known settings: \(EmbedderSettings.all.map(\.name).joined(separator: ", "))")
         }
         return key
     }
@@ -68,7 +69,7 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             let key = try ConfigCommand.key(key)
             if let problem = key.problem(with: value) {
-                throw MemoryStoreError.invalidArgument("\(key.name) \(problem)", hint: key.summary)
+                throw CommandError("\(key.name) \(problem)", hint: key.summary)
             }
             let home = homeOptions.resolved
             try home.ensureExists()

@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import MemoryStore
 
@@ -16,8 +17,11 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of observations (every field but the vector).")
     var json = false
 
+    func validate() throws {
+        guard limit >= 0 else { throw CommandError("--limit must not be negative", hint: "--limit 0 lists every observation") }
+    }
+
     func run() throws {
-        guard limit >= 0 else { throw MemoryStoreError.invalidArgument("--limit must not be negative", hint: nil) }
         let store = try homeOptions.openStore()
         let observations = try store.list(try filterOptions.filter(), limit: limit == 0 ? nil : limit)
         if json {

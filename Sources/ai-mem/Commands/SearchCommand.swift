@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
@@ -28,8 +29,11 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of {score, observation} results.")
     var json = false
 
+    func validate() throws {
+        guard limit > 0 else { throw CommandError("--limit must be at least 1") }
+    }
+
     func run() throws {
-        guard limit > 0 else { throw MemoryStoreError.invalidArgument("--limit must be at least 1", hint: nil) }
         let store = try homeOptions.openStore(announcing: mode != .keyword)
         let filter = ObservationFilter(project: project)
         let hits: [SearchHit]

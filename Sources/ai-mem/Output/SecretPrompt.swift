@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AIMemCore
 import Glibc
 #endif
 import Foundation

@@ -1,3 +1,4 @@
+import AIMemCore
 import Sodium
 import ArgumentParser
 import Foundation

@@ -1,3 +1,4 @@
+import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
@@ -39,7 +40,7 @@ struct KeysTrust: ParsableCommand {
         } else {
             let identity = try PublicIdentity(keyLine: text)
             guard let name else {
-                throw MemoryStoreError.invalidArgument("--name is required to trust a new key", hint: "ai-mem keys trust KEY --name alice")
+                throw CommandError("--name is required to trust a new key", hint: "ai-mem keys trust KEY --name alice")
             }
             entry = try keys.trust(identity, name: name)
             if !json { Terminal.out("trusted \(entry.name), key id \(entry.keyID)") }
@@ -50,21 +51,12 @@ struct KeysTrust: ParsableCommand {
     /// The key line or statement in the argument, or in the file it names.
     static func keyText(_ argument: String) throws -> String {
         if PublicIdentity.looksLikeKeyLine(argument) || RotationStatement.looksLikeStatement(argument) { return argument }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw MemoryStoreError.invalidArgument("\(argument) is neither a public-key line nor a readable file",
-                                                   hint: "a public-key line starts with \(PublicIdentity.keyLinePrefix)")
+        guard FileManager.default.fileExists(atPath: argument) else {
+            throw CommandError("\(argument) is neither a public-key line nor a readable file",
+                               hint: "a public-key line starts with \(PublicIdentity.keyLinePrefix)")
         }
-        guard let data = FileManager.default.contents(atPath: argument), data.count <= 64 * 1024,
-              let contents = String(data: data, encoding: .utf8) else {
-            throw MemoryStoreError.io(path: argument, reason: "cannot read it as a small UTF-8 text file")
-        }
-        let lines = contents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        guard lines.count == 1 else {
-            throw MemoryStoreError.invalidArgument("\(argument) holds \(lines.count) keys; expected exactly one",
-                                                   hint: "put one public key per file (blank lines and # comments are fine)")
-        }
+        let lines = try PublicKeyFile.lines(atPath: argument).map(\.text)
+        guard lines.count == 1 else { throw VaultError.keyFileCount(path: argument, count: lines.count) }
         return lines[0]
     }
 }

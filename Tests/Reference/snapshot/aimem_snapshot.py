@@ -1,0 +1,1447 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of the ai-mem snapshot format, version 1.
+
+Written from docs/FORMAT.md and docs/KEYS.md alone (not from the Swift sources).
+Section references in comments ("FORMAT §3", "KEYS: Keyring file") point at the
+text each function implements.  Where the spec leaves a choice open, the choice
+made here is marked "SPEC-GAP" and listed in README.md.
+
+Dependencies: the Python standard library and PyNaCl (libsodium).
+
+    aimem_snapshot.py read  --identity KEY [--passphrase P] --keyring KEYRING FILE
+    aimem_snapshot.py write --identity KEY --to PUB [--to PUB ...] --records R.json OUT
+    aimem_snapshot.py check-vectors MANIFEST
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import stat
+import struct
+import sys
+import tempfile
+import time
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, Callable, Optional
+
+import nacl.bindings as sodium
+import nacl.exceptions
+
+# --------------------------------------------------------------------------
+# Constants (FORMAT §2, §3, §4, §7; KEYS)
+# --------------------------------------------------------------------------
+
+MAGIC = b"AIMEMSNP"
+VERSION = 0x01
+MAX_RECIPIENTS = 64
+STANZA_LEN = 80                      # crypto_box_seal of a 32-byte key: 32 + 48
+STREAM_HEADER_LEN = 24
+CHUNK_PLAINTEXT = 65536
+ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES        # 17
+MIN_CHUNK_LEN = 1 + ABYTES           # 18: a MESSAGE chunk holds at least 1 byte
+MAX_CHUNK_LEN = CHUNK_PLAINTEXT + ABYTES   # 65 553
+SIG_LEN = 64
+TAG_MESSAGE = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE  # 0
+TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL      # 3
+
+MAX_METADATA_LINE = 1 << 20          # 1 MiB, the "\n" excluded
+MAX_OTHER_LINE = 16 << 20            # 16 MiB, the "\n" excluded
+MAX_JSON_DEPTH = 64
+MAX_ID_BYTES = 200
+MAX_DIM = 4096
+# SPEC-GAP: FORMAT §4.1 gives no upper bound for `sequence` and `count`;
+# this reader caps them at the largest signed 64-bit integer.
+MAX_INT64 = (1 << 63) - 1
+
+SIGNATURE_DOMAIN = b"ai-mem snapshot v1\x00"   # FORMAT §5 (19 bytes; see README)
+KEY_ID_DOMAIN = b"ai-mem key id v1"            # FORMAT §1 (no NUL in the text)
+PK_PREFIX = "ai-mem-pk1:"
+PK_BODY_LEN = 91                                 # base64url of 68 bytes, no padding
+
+SECRET_KEY_MAX = 64 * 1024                       # KEYS: at most 64 KiB
+SECRET_KEY_AD_PREFIX = b"ai-mem secret key v1\x00"
+KEYRING_MAX = 1 << 20                            # KEYS: at most 1 MiB
+PASSPHRASE_FILE_MAX = 4096
+
+B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+HEX16 = re.compile(r"[0-9a-f]{16}\Z")
+HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+
+
+class Refusal(Exception):
+    """A refusal with the error class FORMAT.md/KEYS.md names.
+
+    `cls` is the class ("truncated", "corrupted", "untrusted signer", ...);
+    `detail` is the human message, in the spec's wording where it gives one
+    ("corrupted at chunk 3", "untrusted signer 0123456789abcdef").
+    """
+
+    def __init__(self, cls: str, detail: str = "", line: Optional[int] = None):
+        super().__init__(f"{cls}: {detail}" if detail else cls)
+        self.cls = cls
+        self.detail = detail or cls
+        self.line = line
+
+
+# --------------------------------------------------------------------------
+# base64 helpers (FORMAT preamble: base64url = RFC 4648 §5 unpadded;
+# base64 = RFC 4648 §4 padded).  Both decoders are strict: alphabet only,
+# exact padding rule, and canonical (unused bits zero).
+# SPEC-GAP: only the key line is said to require canonical encoding; the
+# strictness of the other fields (salt, nonce, secret, embedding vector) is
+# this implementation's choice.
+# --------------------------------------------------------------------------
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Strict unpadded base64url; raises ValueError."""
+    if not isinstance(text, str) or any(c not in B64URL_ALPHABET for c in text):
+        raise ValueError("character outside the base64url alphabet")
+    if len(text) % 4 == 1:
+        raise ValueError("impossible base64url length")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url_encode(data) != text:
+        raise ValueError("non-canonical base64url (unused bits set)")
+    return data
+
+
+def b64_decode_strict(text: str) -> bytes:
+    """Strict padded standard base64; raises ValueError."""
+    if not isinstance(text, str) or len(text) % 4 != 0:
+        raise ValueError("base64 length is not a multiple of 4")
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as e:
+        raise ValueError(f"not base64: {e}") from None
+    if base64.b64encode(data).decode("ascii") != text:
+        raise ValueError("non-canonical base64")
+    return data
+
+
+def blake2b(data_parts, size: int) -> bytes:
+    h = hashlib.blake2b(digest_size=size)      # == libsodium crypto_generichash
+    for p in data_parts:
+        h.update(p)
+    return h.digest()
+
+
+# --------------------------------------------------------------------------
+# FORMAT §1: public-key lines and key IDs
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicKey:
+    ed25519: bytes
+    x25519: bytes
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.ed25519, self.x25519)
+
+    @property
+    def line(self) -> str:
+        return format_public_key_line(self.ed25519, self.x25519)
+
+
+def key_id(ed_pk: bytes, x_pk: bytes) -> str:
+    """FORMAT §1: hex of the first 8 bytes of BLAKE2b-256(domain ‖ Ed ‖ X)."""
+    return blake2b([KEY_ID_DOMAIN, ed_pk, x_pk], 32)[:8].hex()
+
+
+def format_public_key_line(ed_pk: bytes, x_pk: bytes) -> str:
+    body = ed_pk + x_pk
+    crc = zlib.crc32(PK_PREFIX.encode("ascii") + body) & 0xFFFFFFFF
+    return PK_PREFIX + b64url_encode(body + struct.pack("<I", crc))
+
+
+def parse_public_key_line(line: str) -> PublicKey:
+    """FORMAT §1.  Checks in the order the section lists them.
+
+    SPEC-GAP: the spec lists the conditions but not their precedence, nor the
+    class names other than "unsupported version"; the names used here are
+    "not a key line", "invalid character", "wrong length",
+    "non-canonical encoding", "bad checksum".  No surrounding whitespace is
+    tolerated (callers strip the line terminator).
+    """
+    if not isinstance(line, str):
+        raise Refusal("not a key line", "not text")
+    if not line.startswith(PK_PREFIX):
+        if re.match(r"ai-mem-pk[0-9]+:", line):
+            raise Refusal("unsupported version", f"key line version {line.split(':')[0]!r}")
+        raise Refusal("not a key line", "the line does not start with 'ai-mem-pk1:'")
+    body = line[len(PK_PREFIX):]
+    for i, c in enumerate(body):
+        if c not in B64URL_ALPHABET:
+            raise Refusal("invalid character", f"character {c!r} at position {i} is not base64url")
+    if len(body) != PK_BODY_LEN:
+        raise Refusal("wrong length", f"{len(body)} characters instead of {PK_BODY_LEN}")
+    # 91 characters carry 546 bits for 544: the last character's 2 low bits are unused.
+    if B64URL_ALPHABET.index(body[-1]) & 0b11:
+        raise Refusal("non-canonical encoding", "unused low bits of the last character are set")
+    raw = base64.urlsafe_b64decode(body + "=")
+    assert len(raw) == 68
+    crc = zlib.crc32(PK_PREFIX.encode("ascii") + raw[:64]) & 0xFFFFFFFF
+    if struct.pack("<I", crc) != raw[64:68]:
+        raise Refusal("bad checksum", "the CRC-32 does not match (mistyped line?)")
+    return PublicKey(raw[:32], raw[32:64])
+
+
+def read_pub_file(path: str) -> PublicKey:
+    """A `.pub` file: '#' comments, blank lines and exactly one key line.
+
+    SPEC-GAP: neither document defines the `.pub` file that the test keys
+    use; this is the obvious reading of Tests/Vectors/keys/*.pub.
+    """
+    with open(path, "rb") as f:
+        raw = f.read(64 * 1024 + 1)
+    if len(raw) > 64 * 1024:
+        raise Refusal("not a key line", f"{path}: larger than 64 KiB")
+    lines = [l.strip() for l in raw.decode("utf-8").splitlines()]
+    keys = [l for l in lines if l and not l.startswith("#")]
+    if len(keys) != 1:
+        raise Refusal("not a key line", f"{path}: expected exactly one key line, found {len(keys)}")
+    return parse_public_key_line(keys[0])
+
+
+# --------------------------------------------------------------------------
+# Strict JSON (FORMAT §4): RFC 8259, no duplicate keys, no lone surrogates,
+# nesting at most 64, no NaN/Infinity literals.
+# --------------------------------------------------------------------------
+
+_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+class JSONRefusal(ValueError):
+    pass
+
+
+def _check_depth(text: str) -> None:
+    """Nesting depth: the outermost array/object is depth 1; more than 64 is refused.
+
+    SPEC-GAP: "nesting deeper than 64" does not say whether the line's own
+    object counts as level 1.  Here it does (so a record's `metadata` object is
+    level 2 and may hold 62 further levels).
+    """
+    depth = 0
+    for m in _BRACKET_RE.finditer(_STRING_RE.sub('""', text)):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise JSONRefusal(f"nesting deeper than {MAX_JSON_DEPTH}")
+        else:
+            depth -= 1
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for k, v in pairs:
+        if k in obj:   # compared after unescaping: "a" and "\u0061" are the same key
+            raise JSONRefusal(f"duplicate object key {k!r}")
+        obj[k] = v
+    return obj
+
+
+def _reject_constant(name):
+    raise JSONRefusal(f"{name} is not JSON")
+
+
+def _parse_int(s: str):
+    # SPEC-GAP: a number that does not fit a finite IEEE-754 double is
+    # refused anywhere in a line (also inside free-form `metadata`/`assets`),
+    # though RFC 8259's grammar allows it.  Integers keep their exact value.
+    if len(s.lstrip("-")) > 400:
+        raise JSONRefusal("number out of range")
+    v = int(s)
+    try:
+        float(v)
+    except OverflowError:
+        raise JSONRefusal("number out of range") from None
+    return v
+
+
+def _parse_float(s: str):
+    v = float(s)
+    if not math.isfinite(v):
+        raise JSONRefusal("number out of range")
+    return v
+
+
+def _check_surrogates(v) -> None:
+    # The text was valid UTF-8, so any surrogate code point left after parsing
+    # came from a lone \uD800-\uDFFF escape (Python pairs valid ones itself).
+    if isinstance(v, str):
+        if _SURROGATE_RE.search(v):
+            raise JSONRefusal("lone surrogate in a \\u escape")
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _check_surrogates(k)
+            _check_surrogates(x)
+    elif isinstance(v, list):
+        for x in v:
+            _check_surrogates(x)
+
+
+def parse_json_strict(text: str) -> Any:
+    """Parse one JSON value (RFC 8259) strictly; raises JSONRefusal."""
+    if text.startswith("\ufeff"):
+        raise JSONRefusal("byte-order mark")
+    _check_depth(text)
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates,
+                           parse_constant=_reject_constant, parse_int=_parse_int,
+                           parse_float=_parse_float)
+    except JSONRefusal:
+        raise
+    except (ValueError, RecursionError) as e:
+        raise JSONRefusal(f"invalid JSON: {e}") from None
+    _check_surrogates(value)
+    return value
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON as writers emit it (FORMAT §4: no whitespace), UTF-8."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+# --------------------------------------------------------------------------
+# Field type helpers (FORMAT §4.1, §4.2)
+# --------------------------------------------------------------------------
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def is_finite_number(v) -> bool:
+    """A JSON number that is a finite IEEE-754 double.
+
+    SPEC-GAP: "finite number" is taken to mean representable as a finite
+    double: 1e999 and a 400-digit integer literal are both refused.
+    """
+    if not is_number(v):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
+
+
+def is_integer(v) -> bool:
+    """SPEC-GAP: "integer" is taken to mean a JSON number written without a
+    fraction or exponent (so 2.5 and also 2.0 and 2e0 are refused)."""
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def utf8_len(s: str) -> int:
+    return len(s.encode("utf-8"))
+
+
+def _bad(detail: str) -> Refusal:
+    return Refusal("invalid payload", detail)
+
+
+def _exact_members(obj, names, what: str) -> None:
+    if not isinstance(obj, dict):
+        raise _bad(f"{what} is not an object")
+    missing = [n for n in names if n not in obj]
+    extra = [k for k in obj if k not in names]
+    if missing:
+        raise _bad(f"{what}: missing member {missing[0]!r}")
+    if extra:
+        raise _bad(f"{what}: unknown member {extra[0]!r}")
+
+
+def _string(v, what: str, *, min_bytes=0, max_bytes=None, nullable=False):
+    if v is None and nullable:
+        return
+    if not isinstance(v, str):
+        raise _bad(f"{what} is not a string" + (" or null" if nullable else ""))
+    n = utf8_len(v)
+    if n < min_bytes:
+        raise _bad(f"{what} is empty" if min_bytes == 1 else f"{what} is shorter than {min_bytes} bytes")
+    if max_bytes is not None and n > max_bytes:
+        raise _bad(f"{what} is longer than {max_bytes} bytes")
+
+
+def _string_array(v, what: str):
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise _bad(f"{what} is not an array of strings")
+
+
+# --------------------------------------------------------------------------
+# FORMAT §4.1: line 1, metadata
+# --------------------------------------------------------------------------
+
+METADATA_MEMBERS = ("ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence",
+                    "recipients", "filters", "count", "embedding")
+
+
+def validate_metadata(m) -> dict:
+    """FORMAT §4.1.  Nested objects are held to exactly their listed members too.
+
+    SPEC-GAP: the spec says "exactly these members" only for the top-level
+    object; exporter/filters/embedding are treated the same way (the vectors
+    metadata-exporter-extra-field and metadata-filters-missing-tags agree).
+    """
+    _exact_members(m, METADATA_MEMBERS, "metadata")
+    v = m["ai_mem_snapshot"]
+    if not is_integer(v) or v != 1:
+        raise _bad(f"unsupported payload version {v!r}")
+    _string(m["snapshot_id"], "snapshot_id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    # SPEC-GAP: metadata created_at is only "number"; required finite here.
+    if not is_finite_number(m["created_at"]):
+        raise _bad("created_at is not a finite number")
+    ex = m["exporter"]
+    _exact_members(ex, ("key_id", "name", "public_key"), "exporter")
+    # SPEC-GAP: types of exporter members are not given; key_id must be a key
+    # ID (16 lowercase hex), name and public_key strings (public_key is not
+    # parsed: the spec says it is only shown, never used).
+    if not isinstance(ex["key_id"], str) or not HEX16.match(ex["key_id"]):
+        raise _bad("exporter.key_id is not 16 lowercase hex digits")
+    _string(ex["name"], "exporter.name")
+    _string(ex["public_key"], "exporter.public_key")
+    seq = m["sequence"]
+    if not is_integer(seq) or seq < 1 or seq > MAX_INT64:
+        raise _bad("sequence is not an integer >= 1")
+    r = m["recipients"]
+    _string_array(r, "recipients")
+    if not 1 <= len(r) <= MAX_RECIPIENTS:
+        raise _bad(f"recipients: {len(r)} entries (1 to {MAX_RECIPIENTS} allowed)")
+    # SPEC-GAP: each entry is required to be a key ID (16 lowercase hex).
+    for k in r:
+        if not HEX16.match(k):
+            raise _bad(f"recipients: {k!r} is not a key ID")
+    # "sorted, unique": strictly increasing (byte order == code point order here)
+    if any(a >= b for a, b in zip(r, r[1:])):
+        raise _bad("recipients are not sorted and unique")
+    f = m["filters"]
+    _exact_members(f, ("project", "type", "tags", "since"), "filters")
+    _string(f["project"], "filters.project", nullable=True)
+    _string(f["type"], "filters.type", nullable=True)
+    _string_array(f["tags"], "filters.tags")
+    if f["since"] is not None and not is_finite_number(f["since"]):
+        raise _bad("filters.since is not a number or null")
+    c = m["count"]
+    if not is_integer(c) or c < 0 or c > MAX_INT64:
+        raise _bad("count is not an integer >= 0")
+    e = m["embedding"]
+    _exact_members(e, ("model", "dim"), "embedding")
+    # SPEC-GAP: §4.1 says only "string"; §7's 200-byte model-id limit is
+    # applied, and an empty model id is refused as for records.
+    _string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:
+        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")
+    return m
+
+
+# --------------------------------------------------------------------------
+# FORMAT §4.2: lines 2 … count+1, observations
+# --------------------------------------------------------------------------
+
+RECORD_MEMBERS = ("id", "session_id", "project", "type", "concept", "title", "content",
+                  "summary", "content_hash", "created_at", "updated_at", "importance_score",
+                  "tags", "metadata", "diff", "assets", "embedding")
+
+
+def validate_record(r, metadata: dict) -> dict:
+    """FORMAT §4.2 (one record line; uniqueness of ids is checked by the caller)."""
+    _exact_members(r, RECORD_MEMBERS, "record")
+    _string(r["id"], "id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    _string(r["session_id"], "session_id", nullable=True)
+    _string(r["project"], "project")      # SPEC-GAP: may be empty (spec: "string")
+    _string(r["type"], "type", min_bytes=1)
+    _string(r["concept"], "concept", nullable=True)
+    _string(r["title"], "title", nullable=True)
+    _string(r["content"], "content", min_bytes=1)
+    _string(r["summary"], "summary", nullable=True)
+    if not isinstance(r["content_hash"], str) or not HEX64.match(r["content_hash"]):
+        raise _bad("content_hash is not 64 lowercase hex digits")
+    for k in ("created_at", "updated_at", "importance_score"):
+        if not is_finite_number(r[k]):
+            raise _bad(f"{k} is not a finite number")
+    _string_array(r["tags"], "tags")
+    if not isinstance(r["metadata"], dict):
+        raise _bad("metadata is not an object")
+    _string(r["diff"], "diff", nullable=True)
+    if not isinstance(r["assets"], list):
+        raise _bad("assets is not an array")
+    e = r["embedding"]
+    if e is not None:
+        # SPEC-GAP: exactly {model, dim, vector} is required (no extra member).
+        _exact_members(e, ("model", "dim", "vector"), "embedding")
+        _string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)
+        dim = e["dim"]
+        if not is_integer(dim) or not 1 <= dim <= MAX_DIM:
+            raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")
+        if e["model"] == metadata["embedding"]["model"] and dim != metadata["embedding"]["dim"]:
+            raise _bad(f"embedding.dim {dim} differs from the snapshot model's dim "
+                       f"{metadata['embedding']['dim']}")
+        try:
+            raw = b64_decode_strict(e["vector"])
+        except ValueError as err:
+            raise _bad(f"embedding.vector: {err}") from None
+        if len(raw) != 4 * dim:
+            raise _bad(f"embedding.vector holds {len(raw)} bytes, not {4 * dim} (dim {dim})")
+        for i, (x,) in enumerate(struct.iter_unpack("<f", raw)):
+            if not math.isfinite(x):
+                raise _bad(f"embedding.vector[{i}] is not finite")
+    return r
+
+
+# --------------------------------------------------------------------------
+# FORMAT §4: splitting the plaintext into lines, as it is decrypted
+# --------------------------------------------------------------------------
+
+class LineSplitter:
+    """Cuts the NDJSON plaintext into lines as chunks arrive (FORMAT §4).
+
+    Each complete line (without its "\\n") goes to `on_line(number, bytes)`;
+    an unterminated line longer than its limit is refused at once, so memory
+    stays bounded by the limits of §7.
+    """
+
+    def __init__(self, on_line: Callable[[int, bytes], None]):
+        self.on_line = on_line
+        self.buf = bytearray()
+        self.scanned = 0          # bytes of buf already searched for "\n"
+        self.line_no = 0          # lines completed so far
+
+    def _limit(self) -> int:
+        return MAX_METADATA_LINE if self.line_no == 0 else MAX_OTHER_LINE
+
+    def feed(self, data: bytes) -> None:
+        self.buf += data
+        while True:
+            i = self.buf.find(b"\n", self.scanned)
+            if i < 0:
+                self.scanned = len(self.buf)
+                if len(self.buf) > self._limit():
+                    raise _bad(f"line {self.line_no + 1} is longer than {self._limit()} bytes")
+                return
+            if i > self._limit():
+                raise _bad(f"line {self.line_no + 1} is longer than {self._limit()} bytes")
+            line = bytes(self.buf[:i])
+            del self.buf[:i + 1]
+            self.scanned = 0
+            self.line_no += 1
+            self.on_line(self.line_no, line)
+
+    def finish(self) -> None:
+        if self.buf:
+            raise _bad("the plaintext does not end with a newline")
+
+
+def decode_line(number: int, raw: bytes) -> Any:
+    """One NDJSON line: UTF-8, not blank, one strict JSON value (FORMAT §4)."""
+    if not raw:
+        raise _bad(f"line {number} is blank")
+    try:
+        text = raw.decode("utf-8")          # strict: overlong, surrogates, > U+10FFFF refused
+    except UnicodeDecodeError as e:
+        raise _bad(f"line {number}: invalid UTF-8 at byte {e.start}") from None
+    try:
+        return parse_json_strict(text)
+    except JSONRefusal as e:
+        raise _bad(f"line {number}: {e}") from None
+
+
+# --------------------------------------------------------------------------
+# KEYS: secret key files
+# --------------------------------------------------------------------------
+
+@dataclass
+class Identity:
+    name: str
+    public: PublicKey
+    ed_sk: bytes              # libsodium 64-byte Ed25519 secret key
+    x_sk: bytes               # X25519 secret key
+    created_at: Optional[float] = None
+
+    @property
+    def key_id(self) -> str:
+        return self.public.key_id
+
+
+def identity_from_seeds(name: str, ed_seed: bytes, x_seed: bytes) -> Identity:
+    """FORMAT §1: the two key pairs from their seeds."""
+    ed_pk, ed_sk = sodium.crypto_sign_seed_keypair(ed_seed)
+    x_pk, x_sk = sodium.crypto_box_seed_keypair(x_seed)
+    return Identity(name, PublicKey(ed_pk, x_pk), ed_sk, x_sk)
+
+
+def _kf(detail: str) -> Refusal:
+    return Refusal("malformed key file", detail)
+
+
+KEYFILE_MEMBERS_NONE = ("ai_mem_secret_key", "name", "key_id", "public_key", "created_at",
+                        "protection", "secret")
+KEYFILE_MEMBERS_ARGON = KEYFILE_MEMBERS_NONE + ("kdf", "nonce")
+
+
+def secret_key_ad(public_key_line: str, opslimit: int, memlimit: int, salt: bytes) -> bytes:
+    """KEYS: associated data of the encrypted secret."""
+    return (SECRET_KEY_AD_PREFIX + public_key_line.encode("ascii") + b"\x00" + b"argon2id13\x00"
+            + struct.pack("<QQ", opslimit, memlimit) + salt)
+
+
+def load_secret_key(path: str, passphrase: Optional[str] = None, *, check_mode: bool = True) -> Identity:
+    """KEYS "Secret key file".  Every structural check runs before any derivation.
+
+    Error classes (SPEC-GAP: KEYS.md names only "wrong passphrase"):
+    "insecure permissions", "malformed key file", "work factor too high",
+    "wrong passphrase", "passphrase required".
+
+    `check_mode=False` skips the 0600 check: git does not keep file modes, so
+    the committed TEST-ONLY keys are 0644 in a checkout.
+    """
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if check_mode and st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            raise Refusal("insecure permissions", f"{path} is readable by group or others (chmod 600)")
+        if not stat.S_ISREG(st.st_mode):
+            raise _kf("not a regular file")
+        raw = f.read(SECRET_KEY_MAX + 1)
+    if len(raw) > SECRET_KEY_MAX:
+        raise _kf("larger than 64 KiB")
+    try:
+        obj = parse_json_strict(raw.decode("utf-8"))
+    except (UnicodeDecodeError, JSONRefusal) as e:
+        raise _kf(f"not a JSON object: {e}") from None
+    if not isinstance(obj, dict):
+        raise _kf("not a JSON object")
+    if obj.get("ai_mem_secret_key") != 1 or not is_integer(obj.get("ai_mem_secret_key")):
+        raise _kf(f"unknown format version {obj.get('ai_mem_secret_key')!r}")
+    protection = obj.get("protection")
+    if protection not in ("argon2id", "none"):
+        raise _kf(f"unknown protection {protection!r}")
+    # SPEC-GAP: KEYS.md does not say which members are required or whether
+    # unknown ones are refused.  Here: exactly the members of the example
+    # (without kdf/nonce when unprotected: "there is no kdf or nonce").
+    members = KEYFILE_MEMBERS_ARGON if protection == "argon2id" else KEYFILE_MEMBERS_NONE
+    for k in members:
+        if k not in obj:
+            raise _kf(f"missing member {k!r}")
+    for k in obj:
+        if k not in members:
+            raise _kf(f"unknown member {k!r}")
+    if not isinstance(obj["name"], str) or not is_finite_number(obj["created_at"]):
+        raise _kf("name or created_at has the wrong type")
+    salt = nonce = None
+    opslimit = memlimit = 0
+    if protection == "argon2id":
+        kdf = obj["kdf"]
+        if not isinstance(kdf, dict) or set(kdf) != {"algorithm", "opslimit", "memlimit", "salt"}:
+            raise _kf("kdf is not {algorithm, opslimit, memlimit, salt}")
+        if kdf["algorithm"] != "argon2id13":
+            raise _kf(f"unknown algorithm {kdf['algorithm']!r}")
+        opslimit, memlimit = kdf["opslimit"], kdf["memlimit"]
+        if not is_integer(opslimit) or not is_integer(memlimit):
+            raise _kf("non-integer work factors")
+        if opslimit > sodium.crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE:
+            raise Refusal("work factor too high", f"opslimit {opslimit} above OPSLIMIT_SENSITIVE")
+        if memlimit > sodium.crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE:
+            raise Refusal("work factor too high", f"memlimit {memlimit} above MEMLIMIT_SENSITIVE")
+        if (opslimit < sodium.crypto_pwhash_argon2id_OPSLIMIT_MIN
+                or memlimit < sodium.crypto_pwhash_argon2id_MEMLIMIT_MIN):
+            raise _kf("work factors below libsodium's minimums")
+        try:
+            salt = b64url_decode(kdf["salt"])
+            nonce = b64url_decode(obj["nonce"])
+        except ValueError as e:
+            raise _kf(f"salt or nonce: {e}") from None
+        if len(salt) != 16:
+            raise _kf(f"salt of {len(salt)} bytes, not 16")
+        if len(nonce) != 24:
+            raise _kf(f"nonce of {len(nonce)} bytes, not 24")
+    try:
+        secret = b64url_decode(obj["secret"])
+    except ValueError as e:
+        raise _kf(f"secret: {e}") from None
+    want = 64 + (sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES if protection == "argon2id" else 0)
+    if len(secret) != want:
+        raise _kf(f"secret of {len(secret)} bytes, not {want}")
+    if not isinstance(obj["public_key"], str):
+        raise _kf("public_key is not a string")
+    try:
+        public = parse_public_key_line(obj["public_key"])
+    except Refusal as e:
+        raise _kf(f"public_key: {e.cls}: {e.detail}") from None
+    if obj["key_id"] != public.key_id:
+        raise _kf(f"key_id {obj['key_id']!r} does not match public_key ({public.key_id})")
+
+    if protection == "argon2id":
+        if passphrase is None:
+            raise Refusal("passphrase required", f"{path} is protected by a passphrase")
+        if passphrase == "":
+            raise Refusal("passphrase required", "an empty passphrase is refused")
+        key = sodium.crypto_pwhash_alg(32, passphrase.encode("utf-8"), salt, opslimit, memlimit,
+                                       sodium.crypto_pwhash_ALG_ARGON2ID13)
+        try:
+            secret = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                secret, secret_key_ad(obj["public_key"], opslimit, memlimit, salt), nonce, key)
+        except nacl.exceptions.CryptoError:
+            raise Refusal("wrong passphrase", "the secret does not decrypt (wrong passphrase or tampered file)") from None
+    ident = identity_from_seeds(obj["name"], secret[:32], secret[32:])
+    # SPEC-GAP: the class for seeds that do not derive the recorded keys is not named.
+    if ident.public != public:
+        raise _kf("the seeds do not derive the recorded public keys")
+    ident.created_at = obj["created_at"]
+    return ident
+
+
+# --------------------------------------------------------------------------
+# KEYS: keyring file
+# --------------------------------------------------------------------------
+
+@dataclass
+class KeyringEntry:
+    name: str
+    public: PublicKey
+    status: str
+    fields: dict
+    line: int
+
+    @property
+    def key_id(self) -> str:
+        return self.public.key_id
+
+
+KEYRING_FIELDS = ("key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason",
+                  "rotated_from", "rotated_at")
+NAME_RE = re.compile(r"[A-Za-z0-9._\-@+]{1,64}\Z")
+# SPEC-GAP: KEYS.md does not give the date format; RFC 3339 UTC with "Z" (as
+# in its example), optional fraction, is accepted.
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\Z")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _valid_date(s: str) -> bool:
+    if not DATE_RE.match(s):
+        return False
+    try:
+        datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")
+        return True
+    except ValueError:
+        return False
+
+
+def parse_keyring(text_bytes: bytes) -> list:
+    """KEYS "Keyring file": strict; any error names its line ("malformed keyring").
+
+    SPEC-GAP choices: lines end in "\\n" (a CR is a control character and is
+    refused, as is any C0 control except tab, and DEL); comments are lines
+    whose first non-blank character is "#"; spaces/tabs around "=" and around
+    the line are ignored; `status` is required; `added_at`, `revoked_at`,
+    `rotated_at` must be dates; `rotated_from` must be a key ID or a key line;
+    "a key listed twice" means the same key ID (both halves) under two names.
+    """
+    def err(line, why):
+        return Refusal("malformed keyring", f"line {line}: {why}", line=line)
+
+    if len(text_bytes) > KEYRING_MAX:
+        raise err(0, "larger than 1 MiB")
+    try:
+        text = text_bytes.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = text_bytes[:e.start].count(b"\n") + 1
+        raise err(line, "invalid UTF-8") from None
+    if text.startswith("\ufeff"):
+        raise err(1, "byte-order mark")
+    entries, names, key_ids = [], set(), {}
+    cur = None   # (name, header line, {field: (value, line)})
+
+    def close(section):
+        if section is None:
+            return
+        name, hline, f = section
+        if "public_key" not in f:
+            raise err(hline, f"[{name}] has no public_key")
+        vline = f["public_key"][1]
+        try:
+            pk = parse_public_key_line(f["public_key"][0])
+        except Refusal as e:
+            raise err(vline, f"public_key: {e.cls} ({e.detail})") from None
+        if "key_id" in f and f["key_id"][0] != pk.key_id:
+            raise err(f["key_id"][1], f"key_id {f['key_id'][0]} does not match the key ({pk.key_id})")
+        if "status" not in f:
+            raise err(hline, f"[{name}] has no status")
+        status = f["status"][0]
+        if status == "revoked" and "revoked_at" not in f:
+            raise err(hline, f"[{name}] is revoked and needs revoked_at")
+        if pk.key_id in key_ids:
+            raise err(vline, f"this key is already listed as [{key_ids[pk.key_id]}]")
+        key_ids[pk.key_id] = name
+        entries.append(KeyringEntry(name, pk, status, {k: v for k, (v, _) in f.items()}, hline))
+
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()          # the file's final "\n"
+    for no, line in enumerate(lines, 1):
+        if CONTROL_RE.search(line):
+            raise err(no, "a control character")
+        s = line.strip(" \t")
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("["):
+            if not (s.endswith("]") and len(s) >= 2):
+                raise err(no, "malformed section header (expected `[name]`)")
+            name = s[1:-1]
+            if not NAME_RE.match(name):
+                raise err(no, f"invalid name {name!r}")
+            if name in names:
+                raise err(no, f"duplicate name [{name}]")
+            close(cur)
+            names.add(name)
+            cur = (name, no, {})
+            continue
+        if "=" not in s:
+            raise err(no, "expected `field = value`")
+        k, v = (x.strip(" \t") for x in s.split("=", 1))
+        if cur is None:
+            raise err(no, "a field before any [name]")
+        if k not in KEYRING_FIELDS:
+            raise err(no, f"unknown field {k!r}")
+        if k in cur[2]:
+            raise err(no, f"field {k} given twice")
+        if k == "status" and v not in ("trusted", "revoked"):
+            raise err(no, f"unknown status {v!r}")
+        if k in ("added_at", "revoked_at", "rotated_at") and not _valid_date(v):
+            raise err(no, f"{k}: {v!r} is not a date")
+        if k == "key_id" and not HEX16.match(v):
+            raise err(no, f"key_id {v!r} is not 16 lowercase hex digits")
+        if k == "rotated_from" and not HEX16.match(v):
+            try:
+                parse_public_key_line(v)
+            except Refusal:
+                raise err(no, "rotated_from is neither a key ID nor a key line") from None
+        cur[2][k] = (v, no)
+    close(cur)
+    return entries
+
+
+def load_keyring(path: str) -> list:
+    with open(path, "rb") as f:
+        raw = f.read(KEYRING_MAX + 1)
+    return parse_keyring(raw)
+
+
+# --------------------------------------------------------------------------
+# FORMAT §6: the reader
+# --------------------------------------------------------------------------
+
+@dataclass
+class Reader:
+    """Who reads: identity (current first, then retired ones) and keyring."""
+    identities: list            # [Identity], current first (FORMAT §6 step 2)
+    keyring: list               # [KeyringEntry]
+
+
+@dataclass
+class Ledger:
+    """The part of the store FORMAT §6 needs to decide accept/reject:
+    merged snapshot ids with their §5 digest, signer and sequence."""
+    merged: dict = field(default_factory=dict)     # snapshot_id -> (digest, signer key id, sequence)
+
+    def highest_sequence(self, signer: str) -> int:
+        return max((s for (_, who, s) in self.merged.values() if who == signer), default=0)
+
+
+def _read_exact(f: BinaryIO, n: int) -> bytes:
+    data = f.read(n)
+    while len(data) < n:
+        more = f.read(n - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+def read_header(f: BinaryIO):
+    """FORMAT §2 and §6 step 1.  Returns (header bytes, stanzas, stream header)."""
+    magic = _read_exact(f, 8)
+    # SPEC-GAP: a file shorter than the magic: a proper prefix of the magic is
+    # "truncated", anything else "not an ai-mem snapshot".
+    if magic != MAGIC[:len(magic)]:
+        raise Refusal("not an ai-mem snapshot", "the file does not start with AIMEMSNP")
+    if len(magic) < 8:
+        raise Refusal("truncated", "end of file inside the header (magic)")
+    v = _read_exact(f, 1)
+    if not v:
+        raise Refusal("truncated", "end of file inside the header (version)")
+    if v[0] != VERSION:
+        raise Refusal("unsupported version", f"snapshot version {v[0]}")
+    rc = _read_exact(f, 2)
+    if len(rc) < 2:
+        raise Refusal("truncated", "end of file inside the header (recipient count)")
+    n = struct.unpack("<H", rc)[0]
+    if not 1 <= n <= MAX_RECIPIENTS:
+        raise Refusal("malformed header", f"recipient count {n} (1 to {MAX_RECIPIENTS} allowed)")
+    body = _read_exact(f, STANZA_LEN * n + STREAM_HEADER_LEN)
+    if len(body) < STANZA_LEN * n + STREAM_HEADER_LEN:
+        raise Refusal("truncated", "end of file inside the header (stanzas or stream header)")
+    stanzas = [body[i * STANZA_LEN:(i + 1) * STANZA_LEN] for i in range(n)]
+    return magic + v + rc + body, stanzas, body[STANZA_LEN * n:]
+
+
+def open_stanzas(stanzas, identities):
+    """FORMAT §2/§6 step 2: try every stanza with each X25519 key, current first."""
+    for ident in identities:
+        for st in stanzas:
+            try:
+                key = sodium.crypto_box_seal_open(st, ident.public.x25519, ident.x_sk)
+            except nacl.exceptions.CryptoError:
+                continue
+            if len(key) == 32:
+                return key, ident
+    raise Refusal("not a recipient", "no stanza opens with this identity's keys")
+
+
+def find_signer(key_id_: str, reader: Reader):
+    """FORMAT §6 step 3: own identity (current, retired), then keyring."""
+    for ident in reader.identities:
+        if ident.key_id == key_id_:
+            return ident.public, ident.name
+    for e in reader.keyring:
+        if e.key_id == key_id_:
+            if e.status == "revoked":
+                raise Refusal("revoked signer", f"revoked signer {e.name}")
+            return e.public, e.name
+    raise Refusal("untrusted signer", f"untrusted signer {key_id_}")
+
+
+def signature_message(digest: bytes) -> bytes:
+    """FORMAT §5: "ai-mem snapshot v1" ‖ 0x00 ‖ BLAKE2b-512(header ‖ plaintext)."""
+    return SIGNATURE_DOMAIN + digest
+
+
+def verify_detached(sig: bytes, msg: bytes, ed_pk: bytes) -> bool:
+    # PyNaCl exposes crypto_sign_open (sig ‖ msg), which is
+    # crypto_sign_verify_detached on the same bytes.
+    try:
+        sodium.crypto_sign_open(sig + msg, ed_pk)
+        return True
+    except nacl.exceptions.BadSignatureError:
+        return False
+
+
+def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) -> dict:
+    """FORMAT §6 steps 1-6 (the merge path), in the spec's order.
+
+    Returns {"metadata", "records", "signer", "already_merged", "replay",
+    "digest", "chunks"}; raises Refusal.  Nothing is "committed": the caller
+    gets the records only when every check has passed (step 6).
+    """
+    ledger = ledger or Ledger()
+    header, stanzas, stream_header = read_header(f)                   # step 1
+    file_key, opener = open_stanzas(stanzas, reader.identities)         # step 2
+
+    digest = hashlib.blake2b(digest_size=64)
+    digest.update(header)
+    st = {"metadata": None, "signer": None, "records": [], "ids": set(),
+          "already_merged": False, "lines_after": 0}
+
+    def on_line(number: int, raw: bytes) -> None:
+        if number == 1:                                                  # step 3
+            meta = validate_metadata(decode_line(1, raw))
+            signer_pk, signer_name = find_signer(meta["exporter"]["key_id"], reader)
+            if opener.key_id not in meta["recipients"]:
+                # SPEC-GAP: "the reader's own key ID" is read as the ID of the
+                # key whose X25519 secret opened the stanza (current or retired).
+                raise Refusal("not a recipient", "this reader is not in the signed recipient list (forwarded?)")
+            if len(stanzas) != len(meta["recipients"]):
+                raise Refusal("malformed header", f"{len(stanzas)} stanzas for {len(meta['recipients'])} listed recipients")
+            st.update(metadata=meta, signer=(signer_pk, signer_name))
+            st["already_merged"] = meta["snapshot_id"] in ledger.merged
+            return
+        meta = st["metadata"]
+        if st["already_merged"]:
+            st["lines_after"] += 1     # §6: "not parsed again", only counted
+            return
+        if number - 1 > meta["count"]:                                   # step 4
+            raise Refusal("count mismatch", f"more than the {meta['count']} records declared")
+        rec = validate_record(decode_line(number, raw), meta)
+        if rec["id"] in st["ids"]:
+            raise Refusal("duplicate id", f"id {rec['id']!r} appears twice")
+        st["ids"].add(rec["id"])
+        st["records"].append(rec)
+
+    lines = LineSplitter(on_line)
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    sodium.crypto_secretstream_xchacha20poly1305_init_pull(state, stream_header, file_key)
+    chunk, signature, sizes = 0, None, []
+    while signature is None:                                            # FORMAT §3
+        chunk += 1
+        lb = _read_exact(f, 4)
+        if len(lb) < 4:
+            raise Refusal("truncated", f"end of file before the final chunk (at chunk {chunk}'s length)")
+        length = struct.unpack("<I", lb)[0]
+        if not MIN_CHUNK_LEN <= length <= MAX_CHUNK_LEN:
+            raise Refusal("corrupted", f"corrupted at chunk {chunk} (length {length})")
+        ct = _read_exact(f, length)
+        if len(ct) < length:
+            raise Refusal("truncated", f"end of file inside chunk {chunk}")
+        try:
+            m, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, ct, None)
+        except nacl.exceptions.CryptoError:
+            raise Refusal("corrupted", f"corrupted at chunk {chunk} (authentication failed)") from None
+        sizes.append(len(m))
+        if tag == TAG_MESSAGE:
+            plain = m
+        elif tag == TAG_FINAL:
+            if len(m) < SIG_LEN:
+                raise Refusal("corrupted", f"corrupted at chunk {chunk} (final chunk of {len(m)} bytes)")
+            plain, signature = m[:-SIG_LEN], m[-SIG_LEN:]
+            # The end of input is a stream check: it comes before the final
+            # chunk's lines, the count and the signature (SPEC-GAP; §6's
+            # already-merged text orders "every stream check", then the count,
+            # then the signature; vector stream-two-finals needs this order).
+            if _read_exact(f, 1):
+                raise Refusal("trailing data", f"bytes after the final chunk ({chunk})")
+        else:
+            raise Refusal("corrupted", f"corrupted at chunk {chunk} (tag {tag})")
+        digest.update(plain)
+        lines.feed(plain)
+    lines.finish()
+    meta = st["metadata"]
+    if meta is None:
+        raise _bad("no metadata line")
+    n_records = st["lines_after"] if st["already_merged"] else len(st["records"])
+    if n_records != meta["count"]:
+        raise Refusal("count mismatch", f"{n_records} records, {meta['count']} declared")
+    signer_pk, signer_name = st["signer"]
+    d = digest.digest()
+    if not verify_detached(signature, signature_message(d), signer_pk.ed25519):   # step 5
+        raise Refusal("signature invalid", f"the signature does not verify with {signer_name}'s key")
+    sid = meta["snapshot_id"]
+    if st["already_merged"] and ledger.merged[sid][0] != d:
+        raise Refusal("reused snapshot id", f"snapshot id {sid} was merged with other content")
+    replay = meta["sequence"] <= ledger.highest_sequence(signer_pk.key_id)
+    return {"metadata": meta, "records": st["records"], "signer": signer_name,
+            "signer_key_id": signer_pk.key_id, "already_merged": st["already_merged"],
+            "replay": replay and not st["already_merged"], "digest": d.hex(), "chunks": sizes}
+
+
+def merge_into_ledger(ledger: Ledger, result: dict) -> None:
+    """FORMAT §6: record a merged snapshot (only what accept/reject depends on)."""
+    m = result["metadata"]
+    if not result["already_merged"]:
+        ledger.merged[m["snapshot_id"]] = (bytes.fromhex(result["digest"]), result["signer_key_id"], m["sequence"])
+
+
+def read_snapshot_file(path: str, reader: Reader, ledger: Optional[Ledger] = None) -> dict:
+    with open(path, "rb") as f:
+        return read_snapshot(f, reader, ledger)
+
+
+# --------------------------------------------------------------------------
+# FORMAT §2-§5: the writer
+# --------------------------------------------------------------------------
+
+def chunk_layout(plaintext_len: int) -> list:
+    """FORMAT §3: plaintext bytes per chunk; the last entry is the FINAL chunk,
+    which also carries the 64-byte signature.  Full 65 536-byte MESSAGE chunks,
+    except that when the rest and the signature do not fit in one chunk the
+    rest goes out as a shorter MESSAGE chunk."""
+    sizes, rest = [], plaintext_len
+    while rest + SIG_LEN > CHUNK_PLAINTEXT:
+        n = min(rest, CHUNK_PLAINTEXT)
+        sizes.append(n)
+        rest -= n
+    sizes.append(rest)
+    return sizes
+
+
+def content_hash(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def build_metadata(signer: Identity, recipients: list, count: int, *, embedding_model: str,
+                   embedding_dim: int, filters: Optional[dict] = None, created_at: Optional[float] = None,
+                   snapshot_id: Optional[str] = None, previous_sequence: int = 0) -> dict:
+    """FORMAT §4.1: the metadata line a writer emits."""
+    created_at = time.time() if created_at is None else created_at
+    meta = {
+        "ai_mem_snapshot": 1,
+        "snapshot_id": snapshot_id or str(uuid.uuid4()),
+        "created_at": created_at,
+        "exporter": {"key_id": signer.key_id, "name": signer.name, "public_key": signer.public.line},
+        # max(previous + 1, created_at in milliseconds) -- SPEC-GAP: truncated, not rounded
+        "sequence": max(previous_sequence + 1, int(created_at * 1000)),
+        "recipients": sorted({pk.key_id for pk in recipients}),
+        "filters": filters or {"project": None, "type": None, "tags": [], "since": None},
+        "count": count,
+        "embedding": {"model": embedding_model, "dim": embedding_dim},
+    }
+    return validate_metadata(meta)
+
+
+def encode_plaintext(meta: dict, records: list) -> bytes:
+    """FORMAT §4: the NDJSON plaintext, every line checked as a reader would."""
+    lines = [dump_json(meta)]
+    seen = set()
+    for r in records:
+        validate_record(r, meta)
+        if r["id"] in seen:
+            raise ValueError(f"duplicate id {r['id']!r}")
+        seen.add(r["id"])
+        lines.append(dump_json(r))
+    if len(lines[0].encode()) > MAX_METADATA_LINE or any(len(l.encode()) > MAX_OTHER_LINE for l in lines[1:]):
+        raise ValueError("a line exceeds its FORMAT §4 limit")
+    return "".join(l + "\n" for l in lines).encode("utf-8")
+
+
+def write_snapshot(out: BinaryIO, signer: Identity, recipients: list, records: list, **meta_args) -> dict:
+    """FORMAT §2-§5: write one snapshot to `out`; returns its metadata.
+    Records must be complete §4.2 objects (validated with the reader's checks)."""
+    by_id = {pk.key_id: pk for pk in recipients}
+    if not 1 <= len(by_id) <= MAX_RECIPIENTS:
+        raise ValueError("1 to 64 distinct recipients are required")
+    meta = build_metadata(signer, list(by_id.values()), len(records), **meta_args)
+    write_raw_snapshot(out, signer, list(by_id.values()), encode_plaintext(meta, records))
+    return meta
+
+
+def write_raw_snapshot(out: BinaryIO, signer: Identity, recipients: list, plaintext: bytes) -> None:
+    """FORMAT §2, §3, §5 around a given plaintext (not checked: this is also
+    how the isolated reject vectors are made)."""
+    by_id = {pk.key_id: pk for pk in recipients}
+    file_key = sodium.crypto_secretstream_xchacha20poly1305_keygen()      # fresh per snapshot
+    stanzas = [sodium.crypto_box_seal(file_key, pk.x25519) for pk in by_id.values()]
+    random.SystemRandom().shuffle(stanzas)               # FORMAT §2: order says nothing
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    stream_header = sodium.crypto_secretstream_xchacha20poly1305_init_push(state, file_key)
+    header = MAGIC + bytes([VERSION]) + struct.pack("<H", len(stanzas)) + b"".join(stanzas) + stream_header
+    assert len(header) == 35 + 80 * len(stanzas)
+
+    digest = blake2b([header, plaintext], 64)                               # FORMAT §5
+    signature = sodium.crypto_sign(signature_message(digest), signer.ed_sk)[:SIG_LEN]
+
+    out.write(header)
+    pos, sizes = 0, chunk_layout(len(plaintext))                            # FORMAT §3
+    for i, n in enumerate(sizes):
+        final = i == len(sizes) - 1
+        piece = plaintext[pos:pos + n] + (signature if final else b"")
+        pos += n
+        ct = sodium.crypto_secretstream_xchacha20poly1305_push(
+            state, piece, None, TAG_FINAL if final else TAG_MESSAGE)
+        out.write(struct.pack("<I", len(ct)) + ct)
+
+
+def normalise_input_record(r: dict) -> dict:
+    """Writer convenience: compute content_hash when absent, and accept an
+    embedding vector given as a list of numbers (stored as base64 float32)."""
+    r = dict(r)
+    if "content_hash" not in r and isinstance(r.get("content"), str):
+        r["content_hash"] = content_hash(r["content"])
+    e = r.get("embedding")
+    if isinstance(e, dict) and isinstance(e.get("vector"), list):
+        e = dict(e)
+        e["vector"] = base64.b64encode(struct.pack(f"<{len(e['vector'])}f", *e["vector"])).decode("ascii")
+        r["embedding"] = e
+    return {k: r[k] for k in RECORD_MEMBERS if k in r} | {k: v for k, v in r.items() if k not in RECORD_MEMBERS}
+
+
+# --------------------------------------------------------------------------
+# check-vectors: run the hostile vectors of Tests/Vectors/manifest.json
+# --------------------------------------------------------------------------
+
+# The manifest uses the Swift error-class names; a few differ in wording from
+# FORMAT.md/KEYS.md.  (spec or this implementation's name) -> manifest name.
+CLASS_ALIASES = {
+    "not an ai-mem snapshot": "not a snapshot",
+    "malformed key file": "malformedKeyFile",
+    "work factor too high": "workFactorTooHigh",
+    "wrong passphrase": "wrongPassphrase",
+    "already merged": "",
+}
+
+
+def _same_class(expected: str, got: Optional[str]) -> bool:
+    if got is None:
+        return expected == ""
+    return CLASS_ALIASES.get(got, got) == expected
+
+
+def _rel(base: str, p: str) -> str:
+    return os.path.normpath(os.path.join(base, p))
+
+
+def check_vectors(manifest_path: str, out=sys.stdout) -> int:
+    base = os.path.dirname(os.path.abspath(manifest_path))
+    with open(manifest_path, "rb") as fh:
+        manifest = json.loads(fh.read())
+    if isinstance(manifest, dict):
+        manifest = manifest.get("vectors", [])
+    keyfile_meta, keyring_meta = {}, {}
+    if os.path.exists(os.path.join(base, "keyfiles/manifest.json")):
+        with open(os.path.join(base, "keyfiles/manifest.json")) as fh:
+            keyfile_meta = json.load(fh)
+    if os.path.exists(os.path.join(base, "keyrings/manifest.json")):
+        with open(os.path.join(base, "keyrings/manifest.json")) as fh:
+            keyring_meta = {m["file"]: m for m in json.load(fh).get("malformed", [])}
+    readers = {}
+
+    def reader_for(entry) -> Reader:
+        ident = _rel(base, entry.get("reader_identity", "keys/TEST-ONLY-bob.key"))
+        ring = _rel(base, entry.get("reader_keyring", "keys/bob-keyring.txt"))
+        if (ident, ring) not in readers:
+            # Modes are not kept by git: the TEST-ONLY keys are 0644 in a checkout.
+            readers[(ident, ring)] = Reader([load_secret_key(ident, check_mode=False)], load_keyring(ring))
+        return readers[(ident, ring)]
+
+    counts = {"agree": 0, "disagree": 0, "excluded": 0, "class_mismatch": 0, "extra_mismatch": 0}
+    for entry in manifest:
+        kind, file = entry.get("kind"), entry["file"]
+        expected, exp_err = entry.get("expect"), entry.get("error", "")
+        got, got_err, detail, extra = "reject", None, "", {}
+        path = _rel(base, file)
+        try:
+            if kind == "snapshot":
+                ledger = Ledger()
+                rd = reader_for(entry)
+                for b in entry.get("before", []) or []:
+                    merge_into_ledger(ledger, read_snapshot_file(_rel(base, b), rd, ledger))
+                res = read_snapshot_file(path, rd, ledger)
+                got = "accept"
+                detail = (f"{len(res['records'])} records, signer {res['signer']}, chunks {res['chunks']}"
+                          + (", already merged" if res["already_merged"] else "")
+                          + (", replay" if res["replay"] else ""))
+                extra = _extra_snapshot_checks(base, entry, res)
+            elif kind == "keyline":
+                with open(path, "rb") as fh:
+                    text = fh.read().decode("utf-8")
+                text = text[:-1] if text.endswith("\n") else text
+                text = text[:-1] if text.endswith("\r") else text
+                parse_public_key_line(text)
+                got = "accept"
+            elif kind == "keyfile":
+                load_secret_key(path, keyfile_meta.get("passphrase"), check_mode=False)
+                got = "accept"
+            elif kind == "keyring":
+                with open(path, "rb") as fh:
+                    parse_keyring(fh.read())
+                got = "accept"
+            else:
+                counts["excluded"] += 1
+                print(json.dumps({"file": file, "kind": kind, "excluded": "unknown kind"}), file=out)
+                continue
+        except Refusal as e:
+            got_err, detail = e.cls, e.detail
+            want_line = keyring_meta.get(os.path.basename(file), {}).get("line") if kind == "keyring" else None
+            if want_line is not None:
+                extra["line_expected"], extra["line_got"] = want_line, e.line
+                if want_line != e.line:
+                    extra["extra_ok"] = False
+        except Exception as e:     # a bug in this reader, never a verdict
+            got, got_err, detail = "internal error", "internal error", f"{type(e).__name__}: {e}"
+        agree = got == expected
+        class_ok = agree and (got == "accept" or _same_class(exp_err, got_err))
+        counts["agree" if agree else "disagree"] += 1
+        if agree and not class_ok:
+            counts["class_mismatch"] += 1
+        if extra.get("extra_ok") is False:
+            counts["extra_mismatch"] += 1
+        print(json.dumps({"file": file, "kind": kind, "expected": expected, "got": got,
+                          "expected_error": exp_err, "got_error": got_err, "agree": agree,
+                          "class_agree": class_ok, "detail": detail, **extra},
+                         ensure_ascii=False), file=out)
+
+    # Extra checks not in the manifest: the two valid key files, the mode check,
+    # and that every committed test key matches its .pub and keyring entry.
+    for line in _extra_key_checks(base, keyfile_meta):
+        counts["extra_mismatch"] += 0 if line["ok"] else 1
+        print(json.dumps(line), file=out)
+    total = counts["agree"] + counts["disagree"]
+    print(json.dumps({"summary": True, "total": total, **counts,
+                      "pynacl": nacl.__version__}), file=out)
+    return 0 if counts["disagree"] == 0 else 1
+
+
+def _extra_snapshot_checks(base: str, entry: dict, res: dict) -> dict:
+    """For accepted snapshots: does this writer's chunking rule (FORMAT §3)
+    give the same chunk sizes?  And, for the reference vectors, do the records
+    equal the sidecar `expected` file field by field?"""
+    extra = {}
+    plain_len = sum(res["chunks"]) - SIG_LEN
+    layout = chunk_layout(plain_len)
+    layout[-1] += SIG_LEN
+    extra["writer_layout_agree"] = layout == res["chunks"]
+    if not extra["writer_layout_agree"]:
+        extra["extra_ok"] = False
+    if "expected" in entry:
+        with open(_rel(base, entry["expected"]), "rb") as fh:
+            exp = json.loads(fh.read())
+        ok = (exp["records"] == res["records"] and exp["metadata"]["snapshot_id"] == res["metadata"]["snapshot_id"]
+              and exp["metadata"]["count"] == len(res["records"]))
+        extra["records_agree"] = ok
+        if not ok:
+            extra["extra_ok"] = False
+    return extra
+
+
+def _extra_key_checks(base: str, keyfile_meta: dict):
+    kf = os.path.join(base, "keyfiles")
+    for which in ("protected", "unprotected"):
+        if keyfile_meta.get(which):
+            try:
+                load_secret_key(os.path.join(kf, keyfile_meta[which]), keyfile_meta.get("passphrase"), check_mode=False)
+                yield {"extra": f"keyfiles/{keyfile_meta[which]}", "expected": "accept", "got": "accept", "ok": True}
+            except Refusal as e:
+                yield {"extra": f"keyfiles/{keyfile_meta[which]}", "expected": "accept", "got": e.cls,
+                       "detail": e.detail, "ok": False}
+    if keyfile_meta.get("unprotected"):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "k.key")
+            with open(os.path.join(kf, keyfile_meta["unprotected"]), "rb") as src, open(p, "wb") as dst:
+                dst.write(src.read())
+            os.chmod(p, 0o644)
+            try:
+                load_secret_key(p)
+                got = "accept"
+            except Refusal as e:
+                got = e.cls
+            yield {"extra": "unprotected key file at mode 0644", "expected": "insecure permissions",
+                   "got": got, "ok": got == "insecure permissions"}
+            os.chmod(p, 0o600)
+            try:
+                load_secret_key(p)
+                got = "accept"
+            except Refusal as e:
+                got = e.cls
+            yield {"extra": "unprotected key file at mode 0600", "expected": "accept", "got": got,
+                   "ok": got == "accept"}
+    keys = os.path.join(base, "keys")
+    if os.path.isdir(keys):
+        ring = {e.name: e for e in load_keyring(os.path.join(keys, "bob-keyring.txt"))} \
+            if os.path.exists(os.path.join(keys, "bob-keyring.txt")) else {}
+        for fn in sorted(os.listdir(keys)):
+            if not fn.endswith(".key"):
+                continue
+            ident = load_secret_key(os.path.join(keys, fn), check_mode=False)
+            pub = os.path.join(keys, fn.replace("TEST-ONLY-", "").replace(".key", ".pub"))
+            ok = os.path.exists(pub) and read_pub_file(pub) == ident.public
+            if ident.name in ring:
+                ok = ok and ring[ident.name].public == ident.public
+            yield {"extra": f"keys/{fn}", "name": ident.name, "key_id": ident.key_id,
+                   "in_bob_keyring": ring[ident.name].status if ident.name in ring else None, "ok": ok}
+
+
+# --------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------
+
+def _passphrase(args) -> Optional[str]:
+    """KEYS "Passphrase sources": --passphrase-file, then AI_MEM_PASSPHRASE
+    (plus --passphrase for tests; no terminal prompt)."""
+    if getattr(args, "passphrase", None) is not None:
+        return args.passphrase
+    if getattr(args, "passphrase_file", None):
+        with open(args.passphrase_file, "rb") as fh:
+            raw = fh.read(PASSPHRASE_FILE_MAX + 1)
+        if len(raw) > PASSPHRASE_FILE_MAX:
+            raise Refusal("passphrase required", "passphrase file larger than 4 KiB")
+        first = raw.decode("utf-8").split("\n", 1)[0]
+        return first[:-1] if first.endswith("\r") else first
+    return os.environ.get("AI_MEM_PASSPHRASE")
+
+
+def _load_identity(args, path) -> Identity:
+    return load_secret_key(path, _passphrase(args), check_mode=not args.allow_insecure_key_mode)
+
+
+def cmd_read(args) -> int:
+    try:
+        ident = [_load_identity(args, args.identity)] + [_load_identity(args, p) for p in args.retired]
+        reader = Reader(ident, load_keyring(args.keyring))
+        ledger = Ledger()
+        for p in args.after:
+            merge_into_ledger(ledger, read_snapshot_file(p, reader, ledger))
+        res = read_snapshot_file(args.file, reader, ledger)
+    except Refusal as e:
+        print(json.dumps({"result": "reject", "error": e.cls, "detail": e.detail}, ensure_ascii=False))
+        return 1
+    print(json.dumps({"result": "accept", "metadata": res["metadata"], "records": res["records"],
+                      "signer": res["signer"], "already_merged": res["already_merged"],
+                      "replay": res["replay"], "chunks": res["chunks"]}, ensure_ascii=False))
+    return 0
+
+
+def cmd_write(args) -> int:
+    signer = _load_identity(args, args.identity)
+    recipients = [read_pub_file(p) for p in args.to]
+    with open(args.records, "rb") as fh:
+        spec = json.loads(fh.read())
+    if isinstance(spec, list):
+        spec = {"records": spec}
+    records = [normalise_input_record(r) for r in spec["records"]]
+    emb = spec.get("embedding", {"model": args.embedding_model, "dim": args.embedding_dim})
+    tmp = args.out + ".tmp"
+    with open(tmp, "wb") as out:
+        meta = write_snapshot(out, signer, recipients, records, embedding_model=emb["model"],
+                              embedding_dim=emb["dim"], filters=spec.get("filters"),
+                              created_at=spec.get("created_at"), snapshot_id=spec.get("snapshot_id"))
+    os.replace(tmp, args.out)
+    print(json.dumps({"written": args.out, "snapshot_id": meta["snapshot_id"], "count": meta["count"],
+                      "recipients": meta["recipients"]}))
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def key_args(sp):
+        sp.add_argument("--identity", required=True, help="secret key file (KEYS.md)")
+        sp.add_argument("--passphrase", help="passphrase (tests only; else --passphrase-file or AI_MEM_PASSPHRASE)")
+        sp.add_argument("--passphrase-file")
+        sp.add_argument("--allow-insecure-key-mode", action="store_true",
+                        help="skip the 0600 check (for keys from a git checkout)")
+
+    r = sub.add_parser("read", help="read and verify a snapshot as for a merge")
+    key_args(r)
+    r.add_argument("--retired", action="append", default=[], help="retired secret key file")
+    r.add_argument("--keyring", required=True)
+    r.add_argument("--after", action="append", default=[], help="snapshot merged first (ledger state)")
+    r.add_argument("file")
+    r.set_defaults(fn=cmd_read)
+
+    w = sub.add_parser("write", help="write a snapshot")
+    key_args(w)
+    w.add_argument("--to", action="append", required=True, help="recipient .pub file")
+    w.add_argument("--records", required=True, help="JSON list of records (or {records, embedding, filters})")
+    w.add_argument("--embedding-model", default="lexical-hash-384-v1")
+    w.add_argument("--embedding-dim", type=int, default=384)
+    w.add_argument("out")
+    w.set_defaults(fn=cmd_write)
+
+    c = sub.add_parser("check-vectors", help="run a vector manifest")
+    c.add_argument("manifest")
+    c.set_defaults(fn=lambda a: check_vectors(a.manifest))
+
+    args = p.parse_args(argv)
+    try:
+        return args.fn(args)
+    except Refusal as e:
+        print(json.dumps({"result": "reject", "error": e.cls, "detail": e.detail}, ensure_ascii=False), file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as e:
+        print(json.dumps({"result": "error", "detail": f"{type(e).__name__}: {e}"}, ensure_ascii=False), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

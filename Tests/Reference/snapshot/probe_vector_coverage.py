@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Which reader checks do the hostile vectors actually pin?
+
+Mutation probe: for each entry below, one check of aimem_snapshot.py is disabled
+(or loosened) by a textual edit of an in-memory copy of the source, and the
+vector manifest is run again.  A mutation that changes no vector's outcome or
+error class is a check that no vector pins: a reader without it passes the suite.
+
+    /root/.cache/ai-mem/venv/bin/python3 Tests/Reference/snapshot/probe_vector_coverage.py \
+        Tests/Vectors/manifest.json
+"""
+
+import io
+import json
+import os
+import sys
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "aimem_snapshot.py"), encoding="utf-8") as _f:
+    SOURCE = _f.read()
+
+# (name, FORMAT/KEYS rule, old text, new text)
+MUTATIONS = [
+    ("lone surrogates accepted", "FORMAT §4", 'if _SURROGATE_RE.search(v):', 'if False:'),
+    ("duplicate JSON keys accepted (last wins)", "FORMAT §4", 'if k in obj:   # compared', 'if False:   # compared'),
+    ("no nesting limit", "FORMAT §4", 'if depth > MAX_JSON_DEPTH:', 'if False:'),
+    ("nesting limit off by one (65 allowed)", "FORMAT §4", 'if depth > MAX_JSON_DEPTH:', 'if depth > MAX_JSON_DEPTH + 1:'),
+    ("BOM skipped", "FORMAT §4", 'if text.startswith("\\ufeff"):\n        raise JSONRefusal("byte-order mark")',
+     'if text.startswith("\\ufeff"):\n        text = text[1:]'),
+    ("invalid UTF-8 replaced, not refused", "FORMAT §4", 'text = raw.decode("utf-8")          # strict',
+     'text = raw.decode("utf-8", "replace")  # strict'),
+    ("control characters allowed in strings", "FORMAT §4", 'json.loads(text, object_pairs_hook', 'json.loads(text, strict=False, object_pairs_hook'),
+    ("NaN/Infinity literals accepted", "FORMAT §4", 'raise JSONRefusal(f"{name} is not JSON")', 'return float("nan")'),
+    ("numbers beyond a double accepted", "FORMAT §4.2", 'if not math.isfinite(v):\n        raise JSONRefusal("number out of range")',
+     'if False:\n        pass'),
+    ("metadata line limit off by one", "FORMAT §4", 'return MAX_METADATA_LINE if', 'return MAX_METADATA_LINE + 1 if'),
+    ("16 MiB line limit doubled", "FORMAT §4", 'else MAX_OTHER_LINE', 'else MAX_OTHER_LINE * 2'),
+    ("unterminated last line accepted", "FORMAT §4",
+     'if self.buf:\n            raise _bad("the plaintext does not end with a newline")',
+     'if self.buf:\n            self.line_no += 1\n            self.on_line(self.line_no, bytes(self.buf))'),
+    ("blank lines skipped", "FORMAT §4", '            self.scanned = 0\n            self.line_no += 1\n',
+     '            self.scanned = 0\n            if not line:\n                continue\n            self.line_no += 1\n'),
+    ("unknown metadata members ignored", "FORMAT §4.1",
+     '_exact_members(m, METADATA_MEMBERS, "metadata")',
+     '_exact_members({k: m[k] for k in METADATA_MEMBERS if k in m} if isinstance(m, dict) else m, METADATA_MEMBERS, "metadata")'),
+    ("nested metadata objects may hold extra members", "FORMAT §4.1",
+     '_exact_members(ex, ("key_id", "name", "public_key"), "exporter")',
+     '_exact_members({k: ex[k] for k in ("key_id", "name", "public_key") if k in ex}, ("key_id", "name", "public_key"), "exporter")'),
+    ("snapshot_id length unbounded", "FORMAT §4.1",
+     '_string(m["snapshot_id"], "snapshot_id", min_bytes=1, max_bytes=MAX_ID_BYTES)', '_string(m["snapshot_id"], "snapshot_id", min_bytes=1)'),
+    ("metadata created_at may be non-finite/any number", "FORMAT §4.1",
+     'if not is_finite_number(m["created_at"]):', 'if not is_number(m["created_at"]):'),
+    ("exporter.key_id format unchecked", "FORMAT §4.1",
+     'if not isinstance(ex["key_id"], str) or not HEX16.match(ex["key_id"]):', 'if not isinstance(ex["key_id"], str):'),
+    ("recipients may be unsorted (still unique)", "FORMAT §4.1",
+     'if any(a >= b for a, b in zip(r, r[1:])):', 'if len(set(r)) != len(r):'),
+    ("recipients may be duplicated (still sorted)", "FORMAT §4.1",
+     'if any(a >= b for a, b in zip(r, r[1:])):', 'if any(a > b for a, b in zip(r, r[1:])):'),
+    ("recipients list over 64 allowed", "FORMAT §4.1",
+     'if not 1 <= len(r) <= MAX_RECIPIENTS:', 'if not 1 <= len(r):'),
+    ("recipient entries need not be key IDs", "FORMAT §4.1",
+     'if not HEX16.match(k):\n            raise _bad(f"recipients: {k!r} is not a key ID")', 'pass'),
+    ("metadata embedding.dim over 4096 allowed", "FORMAT §4.1",
+     'if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:', 'if not is_integer(e["dim"]) or not 1 <= e["dim"]:'),
+    ("metadata embedding.model length unbounded", "FORMAT §4.1/§7",
+     '_string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    return m',
+     '_string(e["model"], "embedding.model")\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    return m'),
+    ("filters.since unchecked", "FORMAT §4.1",
+     'if f["since"] is not None and not is_finite_number(f["since"]):', 'if False:'),
+    ("sequence unbounded above", "FORMAT §4.1", 'seq < 1 or seq > MAX_INT64', 'seq < 1'),
+    ("'integer' accepts 2.0", "FORMAT §4.1/§4.2",
+     'return isinstance(v, int) and not isinstance(v, bool)',
+     'return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())'),
+    ("record embedding may hold extra members", "FORMAT §4.2",
+     '_exact_members(e, ("model", "dim", "vector"), "embedding")',
+     '_exact_members({k: e[k] for k in ("model", "dim", "vector") if k in e} if isinstance(e, dict) else e, ("model", "dim", "vector"), "embedding")'),
+    ("record embedding.model length unbounded", "FORMAT §4.2",
+     '_string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)\n        dim',
+     '_string(e["model"], "embedding.model", min_bytes=1)\n        dim'),
+    ("record project must be non-empty", "FORMAT §4.2", '_string(r["project"], "project")', '_string(r["project"], "project", min_bytes=1)'),
+    ("embedding vector base64 non-canonical accepted", "FORMAT §4.2",
+     'if base64.b64encode(data).decode("ascii") != text:', 'if False:'),
+    ("reader not in signed recipients: accepted", "FORMAT §6 step 3",
+     'if opener.key_id not in meta["recipients"]:', 'if False:'),
+    ("stanza count vs recipients unchecked", "FORMAT §6 step 3",
+     'if len(stanzas) != len(meta["recipients"]):', 'if False:'),
+    ("revoked signers accepted", "FORMAT §6 step 3", 'if e.status == "revoked":', 'if False:'),
+    ("no trailing-data check", "FORMAT §3", 'if _read_exact(f, 1):\n                raise Refusal("trailing data"', 'if False:\n                raise Refusal("trailing data"'),
+    ("FINAL chunk under 64 bytes not refused", "FORMAT §3", 'if len(m) < SIG_LEN:', 'if False:'),
+    ("PUSH/REKEY treated as MESSAGE", "FORMAT §3", 'if tag == TAG_MESSAGE:', 'if tag in (0, 1, 2):'),
+    ("empty MESSAGE chunks (length 17) allowed", "FORMAT §3", 'if not MIN_CHUNK_LEN <= length <= MAX_CHUNK_LEN:', 'if not 17 <= length <= MAX_CHUNK_LEN:'),
+    ("no upper bound on the length prefix", "FORMAT §3", 'if not MIN_CHUNK_LEN <= length <= MAX_CHUNK_LEN:', 'if not MIN_CHUNK_LEN <= length:'),
+    ("count mismatch unchecked", "FORMAT §4.2", 'if n_records != meta["count"]:', 'if False:'),
+    ("duplicate ids accepted", "FORMAT §4.2", 'if rec["id"] in st["ids"]:', 'if False:'),
+    ("already-merged digest not compared (reused id)", "FORMAT §6",
+     'if st["already_merged"] and ledger.merged[sid][0] != d:', 'if False:'),
+    ("trailing data checked after the signature", "FORMAT §3/§6 precedence", [
+        ('if _read_exact(f, 1):\n                raise Refusal("trailing data", f"bytes after the final chunk ({chunk})")', 'pass'),
+        ('    sid = meta["snapshot_id"]\n', '    if _read_exact(f, 1):\n        raise Refusal("trailing data", "late")\n    sid = meta["snapshot_id"]\n')]),
+    # keys
+    ("key line: CRC unchecked", "FORMAT §1", 'if struct.pack("<I", crc) != raw[64:68]:', 'if False:'),
+    ("key line: non-canonical accepted", "FORMAT §1", 'if B64URL_ALPHABET.index(body[-1]) & 0b11:', 'if False:'),
+    ("key file: key_id unchecked", "KEYS", 'if obj["key_id"] != public.key_id:', 'if False:'),
+    ("key file: minimum limits unchecked", "KEYS",
+     'if (opslimit < sodium.crypto_pwhash_argon2id_OPSLIMIT_MIN\n                or memlimit < sodium.crypto_pwhash_argon2id_MEMLIMIT_MIN):', 'if False:'),
+    ("key file: salt length unchecked", "KEYS", 'if len(salt) != 16:', 'if False:'),
+    ("key file: unknown members accepted", "KEYS", 'if k not in members:\n            raise _kf(f"unknown member {k!r}")', 'pass'),
+    ("keyring: control characters allowed", "KEYS", 'if CONTROL_RE.search(line):', 'if False:'),
+    ("keyring: dates unchecked", "KEYS", 'and not _valid_date(v):', 'and False:'),
+    ("keyring: status optional", "KEYS", 'if "status" not in f:\n            raise', 'if False:\n            raise'),
+    ("keyring: names may hold spaces", "KEYS", 'NAME_RE = re.compile(r"[A-Za-z0-9._\\-@+]{1,64}\\Z")', 'NAME_RE = re.compile(r"[A-Za-z0-9._\\-@+ ]{1,64}\\Z")'),
+]
+
+
+def run(source: str, manifest: str):
+    mod = types.ModuleType("aimem_mutant")
+    mod.__file__ = os.path.join(HERE, "aimem_mutant.py")
+    sys.modules["aimem_mutant"] = mod
+    exec(compile(source, mod.__file__, "exec"), mod.__dict__)
+    buf = io.StringIO()
+    mod.check_vectors(manifest, out=buf)
+    rows = [json.loads(l) for l in buf.getvalue().splitlines()]
+    return {r["file"]: (r["got"], r["got_error"]) for r in rows if "file" in r}
+
+
+def main():
+    manifests = sys.argv[1:] or [os.path.join(HERE, "../../Vectors/manifest.json")]
+    base = {}
+    for m in manifests:
+        base.update(run(SOURCE, m))
+    unpinned = 0
+    for name, rule, *edit in MUTATIONS:
+        edits = edit[0] if len(edit) == 1 else [tuple(edit)]
+        mutant = SOURCE
+        for old, new in edits:
+            if mutant.count(old) != 1:
+                raise SystemExit(f"{name}: pattern found {mutant.count(old)} times")
+            mutant = mutant.replace(old, new)
+        got = {}
+        for m in manifests:
+            got.update(run(mutant, m))
+        changed = sorted(f for f in set(base) | set(got) if base.get(f) != got.get(f))
+        unpinned += not changed
+        print(json.dumps({"mutation": name, "rule": rule, "pinned": bool(changed),
+                          "caught_by": changed[:4] + (["…"] if len(changed) > 4 else [])}, ensure_ascii=False))
+    print(json.dumps({"summary": True, "mutations": len(MUTATIONS), "unpinned": unpinned}))
+
+
+if __name__ == "__main__":
+    main()
