@@ -41,7 +41,7 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         snapshot = sink.memory
     }
     do {
-        _ = try Harness.vault.read(.bytes(snapshot), mode: .verify)
+        _ = try Harness.vault.verify(.bytes(snapshot))
     } catch is SnapshotError {
     } catch is VaultError {
     } catch let error as MemoryStoreError {

@@ -71,7 +71,7 @@ package final class LineReader {
     }
 
     /// The index of the next "\n" at or after `from` (memchr).
-    static func newline(in buffer: [UInt8], from: Int) -> Int? {
+    package static func newline(in buffer: [UInt8], from: Int) -> Int? {
         guard from < buffer.count else { return nil }
         return buffer.withUnsafeBufferPointer { b -> Int? in
             guard let found = memchr(b.baseAddress! + from, 0x0A, b.count - from) else { return nil }

@@ -15,11 +15,8 @@ extension MemoryStore {
     /// transaction gives a consistent point-in-time view.
     public func exportPlain(to sink: ByteSink, filter: ObservationFilter = ObservationFilter(), now: Double = Date().timeIntervalSince1970, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ExportReport {
         try read { db in
-            let condition = filter.sqlCondition
-            let arguments = StatementArguments(condition.arguments)
-            let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)", arguments: arguments)!
-            let count: Int = summary[0]
-            let last: Double? = summary[1]
+            let lines = try RecordLines(db, filter: filter)
+            let count = lines.count, last = lines.lastCreatedAt
             var header = JSONObject()
             header.append("snapshot_id", .string(UUIDString.random()))
             header.append("created_at", JSONValue.double(now) ?? .null)
@@ -41,15 +38,10 @@ extension MemoryStore {
             try sink.write(writer.bytes)
 
             // Record lines straight from the rows (the bytes `ObservationCodec` would write).
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql)
-                ORDER BY o.created_at, o.seq
-                """, arguments: arguments)
             var written = 0
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 17)
-            while try cursor.next() != nil {
-                RecordLineEncoder.append(cursor._statement.sqliteStatement, to: &buffer)
+            while try lines.next(into: &buffer) {
                 written += 1
                 if buffer.count >= 1 << 16 {
                     try sink.write(buffer)

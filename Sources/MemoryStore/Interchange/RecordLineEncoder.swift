@@ -15,46 +15,47 @@ struct RecordLineEncoder {
     /// C API: no `Data` or `String` per column.
     static func append(_ stmt: SQLiteStatement, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"id":"#.utf8)
-        text(stmt, 0, &out)
+        text(stmt, .id, &out)
         out.append(contentsOf: #","session_id":"#.utf8)
-        text(stmt, 1, &out)
+        text(stmt, .sessionID, &out)
         out.append(contentsOf: #","project":"#.utf8)
-        text(stmt, 2, &out)
+        text(stmt, .project, &out)
         out.append(contentsOf: #","type":"#.utf8)
-        text(stmt, 3, &out)
+        text(stmt, .type, &out)
         out.append(contentsOf: #","concept":"#.utf8)
-        text(stmt, 4, &out)
+        text(stmt, .concept, &out)
         out.append(contentsOf: #","title":"#.utf8)
-        text(stmt, 5, &out)
+        text(stmt, .title, &out)
         out.append(contentsOf: #","content":"#.utf8)
-        text(stmt, 6, &out)
+        text(stmt, .content, &out)
         out.append(contentsOf: #","summary":"#.utf8)
-        text(stmt, 7, &out)
+        text(stmt, .summary, &out)
         out.append(contentsOf: #","content_hash":"#.utf8)
-        text(stmt, 8, &out)
+        text(stmt, .contentHash, &out)
         out.append(contentsOf: #","created_at":"#.utf8)
-        number(stmt, 9, &out)
+        number(stmt, .createdAt, &out)
         out.append(contentsOf: #","updated_at":"#.utf8)
-        number(stmt, 10, &out)
+        number(stmt, .updatedAt, &out)
         out.append(contentsOf: #","importance_score":"#.utf8)
-        number(stmt, 11, &out)
+        number(stmt, .importanceScore, &out)
         out.append(contentsOf: #","tags":"#.utf8)
-        raw(stmt, 12, &out)
+        raw(stmt, .tags, &out)
         out.append(contentsOf: #","metadata":"#.utf8)
-        raw(stmt, 13, &out)
+        raw(stmt, .metadata, &out)
         out.append(contentsOf: #","diff":"#.utf8)
-        text(stmt, 14, &out)
+        text(stmt, .diff, &out)
         out.append(contentsOf: #","assets":"#.utf8)
-        raw(stmt, 15, &out)
+        raw(stmt, .assets, &out)
         out.append(contentsOf: #","embedding":"#.utf8)
         // As `ObservationRow.decode`: an embedding needs a model and a whole number of floats.
-        let blob = sqlite3_column_blob(stmt, 18)
-        let blobBytes = Int(sqlite3_column_bytes(stmt, 18))
-        if sqlite3_column_type(stmt, 16) == SQLITE_NULL || sqlite3_column_type(stmt, 18) == SQLITE_NULL || blobBytes % 4 != 0 {
+        let vector = ObservationColumn.embedding.sqliteIndex, model = ObservationColumn.embeddingModel.sqliteIndex
+        let blob = sqlite3_column_blob(stmt, vector)
+        let blobBytes = Int(sqlite3_column_bytes(stmt, vector))
+        if sqlite3_column_type(stmt, model) == SQLITE_NULL || sqlite3_column_type(stmt, vector) == SQLITE_NULL || blobBytes % 4 != 0 {
             out.append(contentsOf: "null".utf8)
         } else {
             out.append(contentsOf: #"{"model":"#.utf8)
-            text(stmt, 16, &out)
+            text(stmt, .embeddingModel, &out)
             out.append(contentsOf: #","dim":"#.utf8)
             out.append(contentsOf: String(blobBytes / 4).utf8)
             out.append(contentsOf: #","vector":""#.utf8)
@@ -65,7 +66,8 @@ struct RecordLineEncoder {
     }
 
     /// A text column as a JSON string, or null.
-    private static func text(_ stmt: SQLiteStatement, _ index: Int32, _ out: inout [UInt8]) {
+    private static func text(_ stmt: SQLiteStatement, _ column: ObservationColumn, _ out: inout [UInt8]) {
+        let index = column.sqliteIndex
         guard sqlite3_column_type(stmt, index) != SQLITE_NULL, let p = sqlite3_column_text(stmt, index) else {
             out.append(contentsOf: "null".utf8)
             return
@@ -74,7 +76,8 @@ struct RecordLineEncoder {
     }
 
     /// A JSON column, stored compact, as it is.
-    private static func raw(_ stmt: SQLiteStatement, _ index: Int32, _ out: inout [UInt8]) {
+    private static func raw(_ stmt: SQLiteStatement, _ column: ObservationColumn, _ out: inout [UInt8]) {
+        let index = column.sqliteIndex
         let count = Int(sqlite3_column_bytes(stmt, index))
         guard let p = sqlite3_column_text(stmt, index), count > 0 else {
             out.append(contentsOf: "null".utf8)
@@ -83,13 +86,43 @@ struct RecordLineEncoder {
         out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: count))
     }
 
-    private static func number(_ stmt: SQLiteStatement, _ index: Int32, _ out: inout [UInt8]) {
-        let value = sqlite3_column_double(stmt, index)
+    private static func number(_ stmt: SQLiteStatement, _ column: ObservationColumn, _ out: inout [UInt8]) {
+        let value = sqlite3_column_double(stmt, column.sqliteIndex)
         if value.isFinite { out.append(contentsOf: JSONNumberText.format(value).utf8) } else { out.append(contentsOf: "null".utf8) }
     }
 
     static func writeString(_ utf8: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
         JSONWriter.appendString(utf8, to: &out)
+    }
+}
+
+/// The observations matching a filter, oldest first, as NDJSON record lines read
+/// straight from SQLite: the one export cursor, for plain and snapshot export.
+struct RecordLines {
+    /// How many rows match.
+    let count: Int
+    /// The latest `created_at` among them.
+    let lastCreatedAt: Double?
+    private let statement: RawStatement
+
+    /// Runs inside a read transaction on `db`, which must outlive it.
+    init(_ db: Database, filter: ObservationFilter) throws {
+        let condition = filter.sqlCondition
+        let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
+                                       arguments: StatementArguments(condition.arguments))!
+        count = summary[0]
+        lastCreatedAt = summary[1]
+        statement = try RawStatement(db, """
+            SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
+            """)
+        try statement.bind(condition.arguments)
+    }
+
+    /// Appends the next observation's record line to `out`; false after the last.
+    func next(into out: inout [UInt8]) throws -> Bool {
+        guard try statement.step() else { return false }
+        RecordLineEncoder.append(statement.handle, to: &out)
+        return true
     }
 }
 
@@ -99,17 +132,8 @@ extension MemoryStore {
     /// buffer (false at the end), oldest first.
     public func withRecordLines<T>(_ filter: ObservationFilter, _ body: (_ count: Int, _ next: (inout [UInt8]) throws -> Bool) throws -> T) throws -> T {
         try read { db in
-            let condition = filter.sqlCondition
-            let arguments = StatementArguments(condition.arguments)
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(condition.sql)", arguments: arguments) ?? 0
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
-                """, arguments: arguments)
-            return try body(count) { out in
-                guard try cursor.next() != nil else { return false }
-                RecordLineEncoder.append(cursor._statement.sqliteStatement, to: &out)
-                return true
-            }
+            let lines = try RecordLines(db, filter: filter)
+            return try body(lines.count) { out in try lines.next(into: &out) }
         }
     }
 }

@@ -110,16 +110,7 @@ extension MemoryStore {
                 SELECT o.seq, o.embedding FROM observations o
                 WHERE o.embedding_model = :model AND o.embedding_dim = :dim AND \(condition.sql)
                 """, arguments: StatementArguments(arguments))
-            var best = TopK(capacity: limit)
-            while let row = try cursor.next() {
-                let seq: Int64 = row[0]
-                let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
-                    guard let data, data.count == q.count * 4 else { return nil }
-                    return data.withUnsafeBytes { raw in VectorMath.dotLittleEndian(q, raw) }
-                }
-                if let score, score.isFinite, score > 0 { best.insert(seq: seq, score: Double(score)) }
-            }
-            return best.sorted()
+            return try Self.exactRanking(cursor, query: q, limit: limit)
         }
     }
 
@@ -140,17 +131,23 @@ extension MemoryStore {
             let placeholders = Array(repeating: "?", count: found.count).joined(separator: ",")
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, embedding FROM observations WHERE seq IN (\(placeholders))",
                                            arguments: StatementArguments(found.map(\.seq)))
-            var best = TopK(capacity: limit)
-            while let row = try rows.next() {
-                let seq: Int64 = row[0]
-                let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
-                    guard let data, data.count == q.count * 4 else { return nil }
-                    return data.withUnsafeBytes { raw in VectorMath.dotLittleEndian(q, raw) }
-                }
-                if let score, score.isFinite, score > 0 { best.insert(seq: seq, score: Double(score)) }
-            }
-            return best.sorted()
+            return try Self.exactRanking(rows, query: q, limit: limit)
         }
+    }
+
+    /// The `limit` best of `(seq, embedding)` rows by exact float32 dot product with
+    /// `q` (only positive, finite scores; vectors of another size are skipped).
+    static func exactRanking(_ rows: RowCursor, query q: [Float], limit: Int) throws -> [(seq: Int64, score: Double)] {
+        var best = TopK(capacity: limit)
+        while let row = try rows.next() {
+            let seq: Int64 = row[0]
+            let score: Float? = try row.withUnsafeData(atIndex: 1) { data -> Float? in
+                guard let data, data.count == q.count * 4 else { return nil }
+                return data.withUnsafeBytes { raw in VectorMath.dotLittleEndian(q, raw) }
+            }
+            if let score, score.isFinite, score > 0 { best.insert(seq: seq, score: Double(score)) }
+        }
+        return best.sorted()
     }
 
     /// The query's embedding, or nil for an empty query or a vector of the wrong size.

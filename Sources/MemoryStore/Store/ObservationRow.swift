@@ -7,30 +7,30 @@ import GRDB
 enum ObservationRow {
     /// Reads an observation selected with `Schema.observationColumns` (starting at `offset`).
     static func decode(_ row: Row, offset: Int = 0) throws -> Observation {
-        let tagsText: String = row[offset + 12]
-        let metadataText: String = row[offset + 13]
-        let assetsText: String = row[offset + 15]
+        let tagsText: String = row[offset + ObservationColumn.tags.index]
+        let metadataText: String = row[offset + ObservationColumn.metadata.index]
+        let assetsText: String = row[offset + ObservationColumn.assets.index]
         var embedding: Embedding? = nil
-        if let model: String = row[offset + 16], let blob: Data = row[offset + 18],
+        if let model: String = row[offset + ObservationColumn.embeddingModel.index], let blob: Data = row[offset + ObservationColumn.embedding.index],
            let vector = Embedding.vector(fromLittleEndian: blob) {
             embedding = Embedding(model: model, vector: vector)
         }
         return Observation(
-            id: row[offset + 0],
-            sessionID: row[offset + 1],
-            project: row[offset + 2],
-            type: row[offset + 3],
-            concept: row[offset + 4],
-            title: row[offset + 5],
-            content: row[offset + 6],
-            summary: row[offset + 7],
-            contentHash: row[offset + 8],
-            createdAt: row[offset + 9],
-            updatedAt: row[offset + 10],
-            importanceScore: row[offset + 11],
+            id: row[offset + ObservationColumn.id.index],
+            sessionID: row[offset + ObservationColumn.sessionID.index],
+            project: row[offset + ObservationColumn.project.index],
+            type: row[offset + ObservationColumn.type.index],
+            concept: row[offset + ObservationColumn.concept.index],
+            title: row[offset + ObservationColumn.title.index],
+            content: row[offset + ObservationColumn.content.index],
+            summary: row[offset + ObservationColumn.summary.index],
+            contentHash: row[offset + ObservationColumn.contentHash.index],
+            createdAt: row[offset + ObservationColumn.createdAt.index],
+            updatedAt: row[offset + ObservationColumn.updatedAt.index],
+            importanceScore: row[offset + ObservationColumn.importanceScore.index],
             tags: try StoredJSON.stringArray(tagsText),
             metadata: try StoredJSON.object(metadataText),
-            diff: row[offset + 14],
+            diff: row[offset + ObservationColumn.diff.index],
             assets: try StoredJSON.array(assetsText),
             embedding: embedding
         )

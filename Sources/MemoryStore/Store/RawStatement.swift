@@ -60,6 +60,32 @@ final class RawStatement {
         return nil
     }
 
+    /// Binds named parameters (`:name`) to text, real or integer values (nil: NULL).
+    func bind(_ arguments: [String: (any DatabaseValueConvertible)?]) throws {
+        for (name, value) in arguments {
+            let index = sqlite3_bind_parameter_index(handle, ":" + name)
+            guard index > 0 else { throw DatabaseError(resultCode: .SQLITE_RANGE, message: "no parameter :\(name)") }
+            switch value {
+            case nil: sqlite3_bind_null(handle, index)
+            case let text as String: bind(index, text)
+            case let number as Double: bind(index, number)
+            case let number as Int64: bind(index, number)
+            case let number as Int: bind(index, Int64(number))
+            default: throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "cannot bind :\(name)")
+            }
+        }
+    }
+
+    /// Steps to the next result row: true while there is one (read it through
+    /// `handle`). At the end, the statement is reset.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        reset()
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+        return false
+    }
+
     func bind(_ index: Int32, _ text: String) {
         sqlite3_bind_text(handle, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))  // SQLITE_TRANSIENT
     }

@@ -6,7 +6,7 @@ import GRDBSQLite
 /// copy. Built off the writer's thread, so that the thread holding the write
 /// transaction does little but SQLite work.
 public struct RecordColumns: Sendable {
-    static let count = 19
+    static let count = ObservationColumn.allCases.count
     /// Column bytes, one after the other.
     private var bytes: [UInt8] = []
     /// Start and length of each column in `bytes`; length -1 is NULL. Numeric columns are unused here.
@@ -16,58 +16,58 @@ public struct RecordColumns: Sendable {
 
     public init(_ o: Observation) {
         bytes.reserveCapacity(o.content.utf8.count * 2 + (o.embedding?.dimension ?? 0) * 4 + 512)
-        put(0, o.id)
-        put(1, o.sessionID)
-        put(2, o.project)
-        put(3, o.type)
-        put(4, o.concept)
-        put(5, o.title)
-        put(6, o.content)
-        put(7, o.summary)
-        put(8, o.contentHash)
+        put(.id, o.id)
+        put(.sessionID, o.sessionID)
+        put(.project, o.project)
+        put(.type, o.type)
+        put(.concept, o.concept)
+        put(.title, o.title)
+        put(.content, o.content)
+        put(.summary, o.summary)
+        put(.contentHash, o.contentHash)
         numbers = (o.createdAt, o.updatedAt, o.importanceScore)
-        put(12, StoredJSON.text(.array(o.tags.map { .string($0) })))
-        put(13, StoredJSON.text(.object(o.metadata)))
-        put(14, o.diff)
-        put(15, StoredJSON.text(.array(o.assets)))
+        put(.tags, StoredJSON.text(.array(o.tags.map { .string($0) })))
+        put(.metadata, StoredJSON.text(.object(o.metadata)))
+        put(.diff, o.diff)
+        put(.assets, StoredJSON.text(.array(o.assets)))
         if let e = o.embedding {
-            put(16, e.model)
+            put(.embeddingModel, e.model)
             dimension = e.dimension
             let start = bytes.count
             bytes += e.littleEndianBytes
-            spans[36] = start
-            spans[37] = bytes.count - start
+            spans[2 * ObservationColumn.embedding.index] = start
+            spans[2 * ObservationColumn.embedding.index + 1] = bytes.count - start
         }
     }
 
-    private mutating func put(_ column: Int, _ text: String?) {
+    private mutating func put(_ column: ObservationColumn, _ text: String?) {
         guard let text else { return }
         let start = bytes.count
         bytes.append(contentsOf: text.utf8)
-        spans[2 * column] = start
-        spans[2 * column + 1] = bytes.count - start
+        spans[2 * column.index] = start
+        spans[2 * column.index + 1] = bytes.count - start
     }
 
-    /// Binds the columns `columns` (0-based, in row order) to parameters 1, 2, … of
-    /// `statement` and runs `body` while the bound bytes are valid.
-    func bind<T>(_ columns: [Int], to statement: OpaquePointer, _ body: () throws -> T) rethrows -> T {
+    /// Binds `columns` to parameters 1, 2, … of `statement` and runs `body` while
+    /// the bound bytes are valid.
+    func bind<T>(_ columns: [ObservationColumn], to statement: OpaquePointer, _ body: () throws -> T) rethrows -> T {
         try bytes.withUnsafeBufferPointer { buffer in
             for (i, column) in columns.enumerated() {
                 let parameter = Int32(i + 1)
                 switch column {
-                case 9: sqlite3_bind_double(statement, parameter, numbers.created)
-                case 10: sqlite3_bind_double(statement, parameter, numbers.updated)
-                case 11: sqlite3_bind_double(statement, parameter, numbers.importance)
-                case 17:
+                case .createdAt: sqlite3_bind_double(statement, parameter, numbers.created)
+                case .updatedAt: sqlite3_bind_double(statement, parameter, numbers.updated)
+                case .importanceScore: sqlite3_bind_double(statement, parameter, numbers.importance)
+                case .embeddingDimension:
                     if let dimension { sqlite3_bind_int64(statement, parameter, Int64(dimension)) } else { sqlite3_bind_null(statement, parameter) }
                 default:
-                    let start = spans[2 * column], length = spans[2 * column + 1]
+                    let start = spans[2 * column.index], length = spans[2 * column.index + 1]
                     if length < 0 {
                         sqlite3_bind_null(statement, parameter)
                     } else {
                         // SQLITE_STATIC (nil): SQLite reads the bytes in place until the statement is reset.
                         let pointer = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!) + start
-                        if column == 18 {
+                        if column == .embedding {
                             sqlite3_bind_blob(statement, parameter, pointer, Int32(length), nil)
                         } else {
                             sqlite3_bind_text(statement, parameter, pointer.assumingMemoryBound(to: CChar.self), Int32(length), nil)

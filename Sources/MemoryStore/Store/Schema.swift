@@ -100,9 +100,5 @@ enum Schema {
     }
 
     /// The columns every observation query selects, in `ObservationRow.decode` order.
-    static let observationColumns = """
-        id, session_id, project, type, concept, title, content, summary, content_hash, \
-        created_at, updated_at, importance_score, tags, metadata, diff, assets, \
-        embedding_model, embedding_dim, embedding
-        """
+    static let observationColumns = ObservationColumn.selectList
 }

@@ -61,14 +61,12 @@ public struct SecretKeyFile: Sendable {
             seeds = SecretBytes(copying: secret)
         case .passphrase(let limits, let salt, let nonce):
             guard let passphrase else { throw .passphraseUnavailable(purpose: "unlock key \(keyID)") }
-            do {
+            do throws(SodiumError) {
                 let key = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
                 seeds = try XChaCha20Poly1305.decrypt(secret, additionalData: Self.associatedData(publicIdentity, protection), nonce: nonce, key: key)
-            } catch let error as SodiumError {
+            } catch {
                 if error == .authenticationFailed { throw .wrongPassphrase(keyID: keyID) }
                 throw .crypto(error)
-            } catch {
-                throw .crypto(.operationFailed(function: "\(error)"))
             }
         }
         let identity = try SecretIdentity(seeds: seeds)

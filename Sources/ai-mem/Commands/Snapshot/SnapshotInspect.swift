@@ -21,7 +21,7 @@ struct SnapshotInspect: ParsableCommand {
 
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
-        let r = try context.vault.read(InputSource(argument: file), mode: .inspect)
+        let r = try context.vault.inspect(InputSource(argument: file))
         let m = r.metadata
         let signature: String = r.signatureValid.map { $0 ? "valid" : "INVALID" } ?? "not checked (unknown signer)"
         if json {

@@ -34,7 +34,7 @@ struct SnapshotMerge: ParsableCommand {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("merging")
         defer { progress.finish() }
-        let report = try context.vault.read(InputSource(argument: file), mode: .merge(policy: onConflict, dryRun: dryRun),
+        let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
         let signer = "\(report.signer.name) (key \(report.signer.keyID))"

@@ -23,7 +23,7 @@ struct SnapshotVerify: ParsableCommand {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("verifying")
         defer { progress.finish() }
-        let r = try context.vault.read(InputSource(argument: file), mode: .verify, progress: { done, total in progress.update(done, total: total) })
+        let r = try context.vault.verify(InputSource(argument: file), progress: { done, total in progress.update(done, total: total) })
         progress.finish()
         if json {
             Terminal.json(SnapshotText.report(r))

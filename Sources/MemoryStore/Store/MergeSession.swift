@@ -44,17 +44,6 @@ public struct MergeCounts: Sendable, Equatable {
     }
 }
 
-/// One snapshot in the merge ledger.
-public struct LedgerEntry: Sendable, Equatable {
-    public var snapshotID: String
-    public var signerKeyID: String
-    public var signerName: String
-    public var sequence: Int64
-    public var createdAt: Double
-    public var mergedAt: Double
-    public var counts: MergeCounts
-}
-
 /// Whether a snapshot record's id may be applied, and what is there locally.
 public enum Admission: Sendable, Equatable {
     /// The id appeared earlier in the same snapshot.
@@ -177,8 +166,8 @@ public final class MergeSession {
         return outcome
     }
 
-    private static let rowColumns = Array(0..<RecordColumns.count)
-    private static let ftsColumns = [5, 7, 6, 12]  // title, summary, content, tags
+    private static let rowColumns = ObservationColumn.allCases
+    private static let ftsColumns: [ObservationColumn] = [.title, .summary, .content, .tags]
 
     /// The row with its provenance, and its FTS entry.
     private func insert(_ columns: RecordColumns, id: String) throws {
@@ -255,55 +244,6 @@ extension MemoryStore {
     /// index and FTS pages stay in memory instead of being rewritten to the WAL.
     func useWriteCache() throws {
         try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
-    }
-
-    /// The ledger entry of a merged snapshot, if any.
-    public func ledgerEntry(snapshotID: String) throws -> LedgerEntry? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID]).map(Self.ledgerEntry)
-        }
-    }
-
-    /// Every merged snapshot, oldest first.
-    public func ledger() throws -> [LedgerEntry] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM merged_snapshots ORDER BY merged_at, rowid").map(Self.ledgerEntry) }
-    }
-
-    static func ledgerEntry(_ row: Row) -> LedgerEntry {
-        var counts = MergeCounts()
-        counts.added = row["added"]
-        counts.unchanged = row["unchanged"]
-        counts.conflicts = row["conflicts"]
-        counts.replaced = row["replaced"]
-        return LedgerEntry(snapshotID: row["snapshot_id"], signerKeyID: row["signer_key_id"], signerName: row["signer_name"],
-                           sequence: row["sequence"], createdAt: row["created_at"], mergedAt: row["merged_at"], counts: counts)
-    }
-
-    /// The highest sequence merged so far from a signer.
-    public func highestMergedSequence(signerKeyID: String) throws -> Int64? {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM merged_snapshots WHERE signer_key_id = ?", arguments: [signerKeyID])
-        }
-    }
-
-    /// Where a merged row came from: snapshot id and signer key id.
-    public func provenance(of id: String) throws -> (snapshotID: String, signerKeyID: String)? {
-        try read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ? AND merged_snapshot_id IS NOT NULL
-                """, arguments: [id])
-                .map { ($0[0], $0[1]) }
-        }
-    }
-
-    /// The next export sequence of this store: `max(previous + 1, now in milliseconds)`.
-    public func nextExportSequence(now: Double = Date().timeIntervalSince1970) throws -> Int64 {
-        try write { db in
-            let previous = try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'export_sequence'") ?? 0
-            let next = max(previous + 1, Int64(now * 1000))
-            try db.execute(sql: "INSERT OR REPLACE INTO vault_state (name, value) VALUES ('export_sequence', ?)", arguments: [next])
-            return next
-        }
     }
 
     /// Runs `body` in one read transaction with the number of observations matching

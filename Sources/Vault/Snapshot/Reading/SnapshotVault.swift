@@ -3,45 +3,6 @@ import Foundation
 import MemoryStore
 import Sodium
 
-/// Who signed a snapshot, as the reader's identity and keyring see it.
-public struct SignerInfo: Sendable, Equatable {
-    public enum Trust: Sendable, Equatable {
-        /// One of the reader's own keys (current or retired).
-        case you
-        case trusted
-        case revoked
-        case untrusted
-    }
-
-    public var keyID: String
-    /// The keyring name, your own name, or the name the snapshot claims (untrusted).
-    public var name: String
-    public var trust: Trust
-    /// The key to verify with: from the reader's identity or keyring, never from the file.
-    public var key: PublicIdentity?
-}
-
-/// What reading a snapshot found and did.
-public struct SnapshotReadReport: Sendable, Equatable {
-    public var metadata: SnapshotMetadata
-    public var signer: SignerInfo
-    /// The reader's key that opened the snapshot.
-    public var readerKeyID: String
-    /// Whether the reader's key is in the signed recipient list.
-    public var addressedToReader: Bool
-    /// nil when it could not be checked (unknown signer, `inspect`).
-    public var signatureValid: Bool?
-    /// Records read (and applied, for a merge).
-    public var records = 0
-    public var counts = MergeCounts()
-    public var alreadyMerged = false
-    /// An older snapshot from a signer whose newer one was already merged.
-    public var replay = false
-    public var committed = false
-    /// Names of the recipients known to the reader, by key id.
-    public var recipientNames: [String: String] = [:]
-}
-
 /// Encrypted, signed snapshots of a memory store: export to recipients, and
 /// merge / verify / inspect with every check of docs/FORMAT.md §6.
 public final class SnapshotVault {
@@ -55,12 +16,13 @@ public final class SnapshotVault {
         self.passphrases = passphrases
     }
 
+    /// Which of the three readers `read` runs.
     public enum ReadMode: Sendable, Equatable {
-        /// Apply and commit (or roll back with `dryRun`).
+        /// `merge`: apply and commit (or roll back with `dryRun`).
         case merge(policy: ConflictPolicy, dryRun: Bool)
-        /// Every check of a merge, nothing applied.
+        /// `verify`: every check of a merge, nothing applied.
         case verify
-        /// Decrypt and describe; trust is reported, not required.
+        /// `inspect`: decrypt and describe; trust is reported, not required.
         case inspect
     }
 
@@ -82,7 +44,62 @@ public final class SnapshotVault {
 
     // MARK: Reading
 
+    /// Decrypts and describes a snapshot: who signed it (and whether you trust
+    /// them), for whom, how many records. Trust is reported, not required; the
+    /// signature is checked when the signer's key is known. Nothing is applied.
+    public func inspect(_ source: InputSource) throws -> SnapshotReadReport {
+        let opened = try open(source)
+        var report = opened.report
+        try Self.checkStanzaCount(opened.metadata, opened.decryptor)
+        while try opened.decryptor.nextLine() != nil { report.records += 1 }
+        if let key = opened.signer.key {
+            report.signatureValid = try opened.decryptor.verifySignature(publicKey: key.signingKey)
+        }
+        return report
+    }
+
+    /// Every check of a merge (docs/FORMAT.md §6) without applying anything:
+    /// returns only if `merge` would accept the snapshot.
+    public func verify(_ source: InputSource, progress: ((Int, Int) -> Void)? = nil) throws -> SnapshotReadReport {
+        try check(try open(source), applying: nil, progress: progress)
+    }
+
+    /// Merges a snapshot all-or-nothing (docs/FORMAT.md §6): every check first, the
+    /// rows applied under `policy` in one transaction that commits only once the
+    /// signature is valid (never, with `dryRun`). A snapshot the ledger holds is
+    /// recognised and changes nothing.
+    public func merge(_ source: InputSource, policy: ConflictPolicy, dryRun: Bool = false,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> SnapshotReadReport {
+        try check(try open(source), applying: Application(policy: policy, dryRun: dryRun), progress: progress)
+    }
+
+    /// `inspect`, `verify` or `merge`, by `mode`.
     public func read(_ source: InputSource, mode: ReadMode, progress: ((Int, Int) -> Void)? = nil) throws -> SnapshotReadReport {
+        switch mode {
+        case .inspect: return try inspect(source)
+        case .verify: return try verify(source, progress: progress)
+        case .merge(let policy, let dryRun): return try merge(source, policy: policy, dryRun: dryRun, progress: progress)
+        }
+    }
+
+    /// A snapshot opened by one of the reader's keys, its metadata line read (§6 steps 1–3).
+    struct Opened {
+        var decryptor: SnapshotDecryptor
+        var metadata: SnapshotMetadata
+        var signer: SignerInfo
+        var report: SnapshotReadReport
+    }
+
+    /// How a merge applies what it reads.
+    struct Application {
+        var policy: ConflictPolicy
+        var dryRun: Bool
+    }
+
+    /// The step shared by every reader: unlock the reader's key (retired keys only
+    /// when it does not open the snapshot), open the stanza, read and validate the
+    /// metadata line, and find the signer in the reader's own identity or keyring.
+    func open(_ source: InputSource) throws -> Opened {
         let reader = try source.openByteReader()
         let ownFile = try keys.identityFile()
         let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to decrypt") : nil
@@ -92,7 +109,6 @@ public final class SnapshotVault {
             // Retired keys (from `keys rotate`) are unlocked only when the current one does not open the snapshot.
             retiredFiles.reversed().compactMap { try? $0.open(passphrase: $0.isProtected ? passphrase : nil) }
         }
-
         guard let firstLine = try decryptor.nextLine() else {
             throw SnapshotError.invalidPayload(line: 1, reason: "no metadata line")
         }
@@ -107,16 +123,16 @@ public final class SnapshotVault {
             if ownKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
             else if let e = keyring.entry(keyID: id) { report.recipientNames[id] = e.name }
         }
+        return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report)
+    }
 
-        if mode == .inspect {
-            try Self.checkStanzaCount(metadata, decryptor)
-            while try decryptor.nextLine() != nil { report.records += 1 }
-            if let key = signer.key {
-                report.signatureValid = try decryptor.verifySignature(publicKey: key.signingKey)
-            }
-            return report
-        }
-
+    /// Every check of §6 after the open step — trusted signer, addressed to the
+    /// reader, stanza count, each record, the count, the signature — inside one
+    /// write transaction; with `application`, the records are applied and the
+    /// ledger updated, and the transaction commits unless it is a dry run.
+    func check(_ opened: Opened, applying application: Application?, progress: ((Int, Int) -> Void)?) throws -> SnapshotReadReport {
+        let (decryptor, metadata, signer) = (opened.decryptor, opened.metadata, opened.signer)
+        var report = opened.report
         switch signer.trust {
         case .untrusted: throw SnapshotError.untrustedSigner(keyID: metadata.exporterKeyID, claimedName: metadata.exporterName)
         case .revoked: throw SnapshotError.revokedSigner(name: signer.name, keyID: signer.keyID)
@@ -131,18 +147,15 @@ public final class SnapshotVault {
             if !report.alreadyMerged, let highest = try session.highestSequence(signerKeyID: signer.keyID) {
                 report.replay = metadata.sequence <= highest
             }
-            var policy: ConflictPolicy = .keepLocal
-            var apply = false
-            if case .merge(let chosen, _) = mode {
-                policy = report.replay ? .keepLocal : chosen
-                apply = !report.alreadyMerged
-            }
-            if case .merge = mode, report.alreadyMerged, let recorded = try session.ledgerDigest(snapshotID: metadata.snapshotID) {
+            if application != nil, report.alreadyMerged, let recorded = try session.ledgerDigest(snapshotID: metadata.snapshotID) {
                 // The same snapshot again: authenticate it, and recognise the very bytes merged before.
                 try Self.recogniseMerged(decryptor, metadata: metadata, signingKey: signingKey, recordedDigest: recorded, report: &report,
                                          progress: progress)
                 return (report, false)
             }
+            let apply = application != nil && !report.alreadyMerged
+            // An older snapshot of a signer whose newer one was merged never overwrites rows.
+            let policy: ConflictPolicy = report.replay ? .keepLocal : (application?.policy ?? .keepLocal)
             let expected = (model: metadata.embeddingModel, dim: metadata.embeddingDimension)
             let records = RecordPipeline(decryptor: decryptor, declaredCount: metadata.count, expected: expected, prepareColumns: apply)
             while let parsed = try records.next() {
@@ -161,10 +174,10 @@ public final class SnapshotVault {
             report.signatureValid = true
             report.counts = session.counts
             var commit = false
-            if case .merge(_, let dryRun) = mode, !report.alreadyMerged {
+            if let application, !report.alreadyMerged {
                 try session.recordInLedger(signerName: signer.name, sequence: metadata.sequence, createdAt: metadata.createdAt,
                                            contentDigest: try decryptor.contentDigest().map(Hex.encode))
-                commit = !dryRun
+                commit = !application.dryRun
             }
             report.committed = commit
             return (report, commit)

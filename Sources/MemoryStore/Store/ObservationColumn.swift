@@ -1,0 +1,42 @@
+/// The columns of an observation row, in the order every observation query selects
+/// them (`Schema.observationColumns`): the one place that numbers them, for
+/// `ObservationRow` (GRDB rows), `RecordColumns` (binding for the merge) and
+/// `RecordLineEncoder` (the export hot path).
+enum ObservationColumn: Int, CaseIterable, Sendable {
+    case id, sessionID, project, type, concept, title, content, summary, contentHash
+    case createdAt, updatedAt, importanceScore, tags, metadata, diff, assets
+    case embeddingModel, embeddingDimension, embedding
+
+    /// The SQL name.
+    var name: String {
+        switch self {
+        case .id: return "id"
+        case .sessionID: return "session_id"
+        case .project: return "project"
+        case .type: return "type"
+        case .concept: return "concept"
+        case .title: return "title"
+        case .content: return "content"
+        case .summary: return "summary"
+        case .contentHash: return "content_hash"
+        case .createdAt: return "created_at"
+        case .updatedAt: return "updated_at"
+        case .importanceScore: return "importance_score"
+        case .tags: return "tags"
+        case .metadata: return "metadata"
+        case .diff: return "diff"
+        case .assets: return "assets"
+        case .embeddingModel: return "embedding_model"
+        case .embeddingDimension: return "embedding_dim"
+        case .embedding: return "embedding"
+        }
+    }
+
+    /// The 0-based index in a result row (GRDB).
+    var index: Int { rawValue }
+    /// The 0-based index for SQLite's `sqlite3_column_*`.
+    var sqliteIndex: Int32 { Int32(rawValue) }
+
+    /// `id, session_id, …, embedding`: the select list.
+    static let selectList = allCases.map(\.name).joined(separator: ", ")
+}

@@ -1,0 +1,41 @@
+import AIMemCore
+import MemoryStore
+
+/// Who signed a snapshot, as the reader's identity and keyring see it.
+public struct SignerInfo: Sendable, Equatable {
+    public enum Trust: Sendable, Equatable {
+        /// One of the reader's own keys (current or retired).
+        case you
+        case trusted
+        case revoked
+        case untrusted
+    }
+
+    public var keyID: String
+    /// The keyring name, your own name, or the name the snapshot claims (untrusted).
+    public var name: String
+    public var trust: Trust
+    /// The key to verify with: from the reader's identity or keyring, never from the file.
+    public var key: PublicIdentity?
+}
+
+/// What reading a snapshot found and did.
+public struct SnapshotReadReport: Sendable, Equatable {
+    public var metadata: SnapshotMetadata
+    public var signer: SignerInfo
+    /// The reader's key that opened the snapshot.
+    public var readerKeyID: String
+    /// Whether the reader's key is in the signed recipient list.
+    public var addressedToReader: Bool
+    /// nil when it could not be checked (unknown signer, `inspect`).
+    public var signatureValid: Bool?
+    /// Records read (and applied, for a merge).
+    public var records = 0
+    public var counts = MergeCounts()
+    public var alreadyMerged = false
+    /// An older snapshot from a signer whose newer one was already merged.
+    public var replay = false
+    public var committed = false
+    /// Names of the recipients known to the reader, by key id.
+    public var recipientNames: [String: String] = [:]
+}
