@@ -94,7 +94,7 @@ enum StoredJSON {
 
     static func parse(_ text: String) throws -> JSONValue {
         do { return try JSONParser.parse(text) } catch {
-            throw MemoryStoreError.cannotOpenStore(path: "memory.sqlite", reason: "corrupt JSON column: \(error)")
+            throw MemoryStoreError.corruptRow(reason: "a JSON column does not parse (\(error))")
         }
     }
 

@@ -6,6 +6,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     case notFound(id: String)
     case ambiguousID(prefix: String, matches: Int)
     case emptyContent
+    /// A stored row that cannot be read back (a damaged database).
+    case corruptRow(reason: String)
     /// `add` with an id the store already holds.
     case idExists(String)
     /// `import` given an encrypted snapshot.
@@ -31,6 +33,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "id prefix \(prefix) matches \(matches) observations"
         case .emptyContent:
             return "the content is empty"
+        case .corruptRow(let reason):
+            return "a stored observation cannot be read: \(reason)"
         case .idExists(let id):
             return "an observation with id \(id) already exists"
         case .encryptedSnapshotGiven(let source):
@@ -61,6 +65,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "give more characters of the id"
         case .emptyContent:
             return "pass the text as an argument, or `-` to read it from standard input"
+        case .corruptRow:
+            return "run `ai-mem check`; restore the store from a snapshot backup if it reports problems"
         case .idExists:
             return "`ai-mem show ID` prints it; leave the id out to get a new one"
         case .encryptedSnapshotGiven(let source):

@@ -36,6 +36,10 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only observations created since DATE: 2026-11-01, an ISO 8601 time, epoch seconds, or 7d / 12h / 30m.", valueName: "date"))
     var since: String?
 
+    func validate() throws {
+        _ = try filter()
+    }
+
     func filter() throws -> ObservationFilter {
         var sinceEpoch: Double? = nil
         if let since {
