@@ -32,6 +32,8 @@ public enum VaultError: UserFacingError, Equatable {
     case invalidKeyFileLine(path: String, line: Int, problem: KeyLineProblem)
     /// A public-key file that does not hold exactly one key or statement.
     case keyFileCount(path: String, count: Int)
+    /// A recipients file without a single public-key line.
+    case noKeysInFile(path: String)
     case noIdentity(home: String)
     case identityExists(path: String)
     case insecureKeyFile(path: String, mode: Int)
@@ -64,6 +66,7 @@ public enum VaultError: UserFacingError, Equatable {
         case .invalidKeyLine(let problem): return "invalid public key: \(problem.description)"
         case .invalidKeyFileLine(let path, let line, let problem): return "\(path): line \(line): invalid public key: \(problem.description)"
         case .keyFileCount(let path, let count): return "\(path) holds \(count) keys; expected exactly one"
+        case .noKeysInFile(let path): return "\(path) holds no public key"
         case .noIdentity(let home): return "no identity in \(home)"
         case .identityExists(let path): return "an identity already exists at \(path); refusing to overwrite it"
         case .insecureKeyFile(let path, let mode):
@@ -96,6 +99,7 @@ public enum VaultError: UserFacingError, Equatable {
         switch self {
         case .invalidKeyLine, .invalidKeyFileLine: return "copy the whole line from `ai-mem keys show` on the key owner's machine"
         case .keyFileCount: return "put one public key per file (blank lines and # comments are fine)"
+        case .noKeysInFile: return "a recipients file holds public-key lines (`ai-mem keys show` prints one), one per line"
         case .noIdentity: return "create one with `ai-mem keys generate`"
         case .identityExists: return "use `ai-mem keys rotate` to replace it, or `ai-mem keys passwd` to change its passphrase"
         case .insecureKeyFile(let path, _): return "chmod 600 \(path)"

@@ -23,36 +23,34 @@ struct JSONTests {
         #expect(try JSONParser.parse(#""\u65e5\ud83d\ude00\n\/""#) == .string("日😀\n/"))
     }
 
+    /// Each with the reason and the column (1-based, in bytes) the parser reports.
     @Test(arguments: [
-        (#"{"a":1,"a":2}"#, "duplicate key"),
-        (#""\ud800""#, "unpaired surrogate"),
-        (#""\udc00x""#, "unpaired surrogate"),
-        ("[1,]", "unexpected character"),
-        ("01", "leading zero"),
-        ("1.", "no digit after"),
-        ("{} x", "unexpected data"),
-        ("\"a\u{0A}b\"", "unescaped control"),
-        ("nul", "invalid literal"),
-        (#""\x""#, "invalid escape"),
-        ("", "unexpected end"),
-        ("[\"abc", "unterminated string"),
+        (#"{"a":1,"a":2}"#, JSONSyntaxError(reason: #"duplicate key "a""#, line: 1, column: 8)),
+        (#""\ud800""#, JSONSyntaxError(reason: #"unpaired surrogate in \u escape"#, line: 1, column: 8)),
+        (#""\udc00x""#, JSONSyntaxError(reason: #"unpaired surrogate in \u escape"#, line: 1, column: 8)),
+        ("[1,]", JSONSyntaxError(reason: "unexpected character", line: 1, column: 4)),
+        ("01", JSONSyntaxError(reason: "invalid number: leading zero", line: 1, column: 2)),
+        ("1.", JSONSyntaxError(reason: "invalid number: no digit after '.'", line: 1, column: 3)),
+        ("{} x", JSONSyntaxError(reason: "unexpected data after the JSON value", line: 1, column: 4)),
+        ("\"a\u{0A}b\"", JSONSyntaxError(reason: "unescaped control character in a string", line: 1, column: 3)),
+        ("nul", JSONSyntaxError(reason: "invalid literal", line: 1, column: 1)),
+        (#""\x""#, JSONSyntaxError(reason: "invalid escape sequence", line: 1, column: 4)),
+        ("", JSONSyntaxError(reason: "unexpected end of input", line: 1, column: 1)),
+        ("[\"abc", JSONSyntaxError(reason: "unterminated string", line: 1, column: 2)),
     ])
-    func rejectsMalformedText(_ input: String, _ reason: String) {
-        #expect {
-            _ = try JSONParser.parse(input)
-        } throws: { error in
-            (error as? JSONSyntaxError)?.reason.contains(reason) == true
-        }
+    func rejectsMalformedText(_ input: String, _ expected: JSONSyntaxError) {
+        #expect(throws: expected) { _ = try JSONParser.parse(input) }
     }
 
     @Test func rejectsInvalidUTF8() {
-        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
-        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }  // encoded surrogate
+        let invalid = JSONSyntaxError(reason: "invalid UTF-8 in a string", line: 1, column: 1)  // at the string's opening quote
+        #expect(throws: invalid) { _ = try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: invalid) { _ = try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }  // encoded surrogate
     }
 
     @Test func rejectsNestingBeyondTheLimit() {
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
-        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse(deep) }
+        #expect(throws: JSONSyntaxError(reason: "nesting deeper than 64 levels", line: 1, column: 65)) { _ = try JSONParser.parse(deep) }
         let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
         #expect(throws: Never.self) { _ = try JSONParser.parse(ok) }
     }
@@ -69,7 +67,8 @@ struct JSONTests {
 
     @Test func manyKeysStillDetectDuplicates() {
         let members = (0..<20).map { "\"k\($0)\": \($0)" }.joined(separator: ",")
-        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse("{\(members), \"k3\": 0}") }
+        // The second "k3" comes after "{", the 20 members (179 bytes) and ", ": column 183.
+        #expect(throws: JSONSyntaxError(reason: #"duplicate key "k3""#, line: 1, column: 183)) { _ = try JSONParser.parse("{\(members), \"k3\": 0}") }
         #expect(throws: Never.self) { _ = try JSONParser.parse("{\(members)}") }
     }
 

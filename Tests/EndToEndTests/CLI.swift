@@ -8,7 +8,11 @@ struct CLI {
         var status: Int32
         var stdout: Data
         var stderr: String
+        /// Ended by a signal rather than by exiting (`status` is then the signal's number).
+        var signaled = false
         var out: String { String(decoding: stdout, as: UTF8.self) }
+        /// Ended by SIGKILL (`Running.kill`), not by exiting.
+        var killed: Bool { signaled && status == SIGKILL }
     }
 
     let home: URL
@@ -79,7 +83,8 @@ extension CLI {
         func wait() -> Result {
             process.waitUntilExit()
             let result = Result(status: process.terminationStatus, stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
-                                stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self))
+                                stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self),
+                                signaled: process.terminationReason == .uncaughtSignal)
             for url in [stdoutURL, stderrURL, inputURL] { try? FileManager.default.removeItem(at: url) }
             return result
         }

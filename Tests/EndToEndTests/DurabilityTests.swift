@@ -23,26 +23,95 @@ struct DurabilityTests {
         return (alice, bob, snapshot)
     }
 
+    /// Where a kill landed: mid-way through the command's work, or too late (it had
+    /// finished) or too early (it had not begun).
+    enum Landing { case midWay, late, early }
+
+    /// SIGKILLs the command `start` runs at a random moment within `duration` (how long
+    /// it takes uncut), and again, up to `attempts` times, until `landed` judges a kill
+    /// mid-way: after a late kill the next comes sooner, after an early one later.
+    /// A round in which no kill landed mid-way fails.
+    func killMidWay(_ round: String, duration: Double, attempts: Int = 8, sourceLocation: SourceLocation = #_sourceLocation,
+                    start: (_ attempt: Int) throws -> CLI.Running,
+                    landed: (_ attempt: Int, _ result: CLI.Result) throws -> Landing) throws {
+        var earliest = 0.05, latest = 0.95  // fractions of `duration`
+        for attempt in 0..<attempts {
+            let fraction = Double.random(in: earliest...latest)
+            let running = try start(attempt)
+            Thread.sleep(forTimeInterval: fraction * duration)
+            running.kill()
+            switch try landed(attempt, running.wait()) {
+            case .midWay: return
+            case .late: latest = fraction
+            case .early: earliest = fraction
+            }
+        }
+        Issue.record("\(round): no kill in \(attempts) attempts landed while the command was at work", sourceLocation: sourceLocation)
+    }
+
+    /// Seconds `body` takes.
+    func timed(_ body: () throws -> Void) rethrows -> Double {
+        let start = Date()
+        try body()
+        return Date().timeIntervalSince(start)
+    }
+
+    /// `cp -a`, which keeps modes (the secret key file's 0600).
+    func copyTree(_ from: URL, to: URL) throws {
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = ["-a", from.path, to.path]
+        try cp.run()
+        cp.waitUntilExit()
+        try #require(cp.terminationStatus == 0, "cp -a \(from.path) \(to.path)")
+    }
+
+    /// An export whose target path has no file after its kill: the kill landed mid-way if
+    /// the export had begun writing (its temporary file is left beside the target; it is
+    /// removed here), too early if not.
+    func landingWithoutTarget(_ result: CLI.Result, target: String, round: Int) throws -> Landing {
+        #expect(result.killed, "round \(round): ended by itself, not by the kill, without a file at \(target): \(result.status) \(result.stderr)")
+        let directory = URL(fileURLWithPath: target).deletingLastPathComponent(), name = URL(fileURLWithPath: target).lastPathComponent
+        let temporary = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != name && $0.contains(name) }
+        for file in temporary { try FileManager.default.removeItem(at: directory.appendingPathComponent(file)) }
+        return temporary.isEmpty ? .early : .midWay
+    }
+
     @Test func killedMergesLeaveTheOldRowsAndAHealthyStore() throws {
         let (alice, bob, snapshot) = try setUp(count: 8000)
         defer { alice.cleanUp(); bob.cleanUp() }
         let before = try bob.ok(["list", "--json", "--limit", "0"]).stdout
+        // One merge run uncut and timed, then undone from a copy of the store: the kills aim inside its duration.
+        let store = bob.home.appendingPathComponent("store"), saved = bob.home.appendingPathComponent("store-saved")
+        try copyTree(store, to: saved)
+        func restore() throws {
+            try FileManager.default.removeItem(at: store)
+            try copyTree(saved, to: store)
+        }
+        let duration = try timed { _ = try bob.ok(["snapshot", "merge", snapshot]) }
+        try restore()
+        #expect(try bob.ok(["list", "--json", "--limit", "0"]).stdout == before)
         var interrupted = 0
         for round in 0..<8 {
-            let merge = try bob.start(["snapshot", "merge", snapshot])
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...Double(1 + round % 3)))
-            merge.kill()
-            let result = merge.wait()
-            let check = try bob.run(["check", "--json"])
-            #expect(check.status == 0, "integrity after kill \(round): \(check.out) \(check.stderr)")
-            let now = try bob.ok(["list", "--json", "--limit", "0"]).stdout
-            if result.status == 0 {
-                break  // it finished before the kill: nothing more to interrupt
+            try killMidWay("merge round \(round)", duration: duration) { _ in
+                try bob.start(["snapshot", "merge", snapshot])
+            } landed: { _, result in
+                let check = try bob.run(["check", "--json"])
+                #expect(check.status == 0, "integrity after kill \(round): \(check.out) \(check.stderr)")
+                let now = try bob.ok(["list", "--json", "--limit", "0"]).stdout
+                if result.killed && now == before {
+                    interrupted += 1
+                    return .midWay
+                }
+                // Otherwise the merge must have finished first (exited 0, or was killed on its way
+                // out after committing): every row is there. Then undo it and kill sooner.
+                #expect(result.status == 0 || result.killed, "round \(round): \(result.stderr)")
+                #expect(try jsonArray(now).count == 8001, "round \(round): rows changed by a killed merge")
+                try restore()
+                return .late
             }
-            #expect(now == before, "round \(round): rows changed by a killed merge")
-            interrupted += 1
         }
-        #expect(interrupted >= 1)
+        #expect(interrupted == 8)
         // The next merge succeeds and brings everything.
         let merged = try jsonObject(bob.ok(["snapshot", "merge", snapshot, "--json"]).stdout)
         #expect((merged["added"] as? Int ?? 0) + (merged["already_merged"] as? Bool == true ? 8000 : 0) == 8000)
@@ -53,23 +122,31 @@ struct DurabilityTests {
     @Test func killedExportsNeverLeaveAPartialFile() throws {
         let (alice, bob, _) = try setUp(count: 8000)
         defer { alice.cleanUp(); bob.cleanUp() }
+        // Each export run uncut and timed first: the kills aim inside these durations.
+        let snapshotDuration = try timed { _ = try alice.ok(["snapshot", "export", alice.path("uncut.aimem"), "--to", "bob"]) }
+        let plainDuration = try timed { _ = try alice.ok(["export", alice.path("uncut.ndjson")]) }
         for round in 0..<6 {
-            let target = alice.path("killed-\(round).aimem")
-            let export = try alice.start(["snapshot", "export", target, "--to", "bob"])
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...1.5))
-            export.kill()
-            let result = export.wait()
-            if result.status == 0 {
-                // Finished first: then it is complete and verifies.
-                #expect(try bob.run(["snapshot", "verify", target]).status == 0)
-            } else {
-                #expect(!FileManager.default.fileExists(atPath: target), "round \(round): a partial file at the target path")
+            try killMidWay("snapshot export round \(round)", duration: snapshotDuration) { attempt in
+                try alice.start(["snapshot", "export", alice.path("killed-\(round)-\(attempt).aimem"), "--to", "bob"])
+            } landed: { attempt, result in
+                let target = alice.path("killed-\(round)-\(attempt).aimem")
+                guard FileManager.default.fileExists(atPath: target) else { return try landingWithoutTarget(result, target: target, round: round) }
+                // Finished first (exited 0, or was killed on its way out): then it is complete and verifies.
+                #expect(result.status == 0 || result.killed, "round \(round): \(result.stderr)")
+                #expect(try bob.run(["snapshot", "verify", target]).status == 0, "round \(round): a partial file at the target path")
+                return .late
             }
-            let plain = alice.path("killed-\(round).ndjson")
-            let plainExport = try alice.start(["export", plain])
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...1.0))
-            plainExport.kill()
-            if plainExport.wait().status != 0 { #expect(!FileManager.default.fileExists(atPath: plain)) }
+            try killMidWay("plain export round \(round)", duration: plainDuration) { attempt in
+                try alice.start(["export", alice.path("killed-\(round)-\(attempt).ndjson")])
+            } landed: { attempt, result in
+                let plain = alice.path("killed-\(round)-\(attempt).ndjson")
+                guard FileManager.default.fileExists(atPath: plain) else { return try landingWithoutTarget(result, target: plain, round: round) }
+                // Finished first: then it holds the header and every record.
+                #expect(result.status == 0 || result.killed, "round \(round): \(result.stderr)")
+                let lines = try String(contentsOfFile: plain, encoding: .utf8).split(separator: "\n")
+                #expect(lines.count == 1 + 8000, "round \(round): a partial file at the target path")
+                return .late
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import Sodium
 import Testing
+import Vault
 
 /// `ai-mem keys …` through the built binary.
 struct KeysCommandsTests {
@@ -126,6 +128,30 @@ struct KeysCommandsTests {
         let notAFile = try cli.run(["keys", "trust", "no-such-file.pub", "--name", "x"])
         #expect(notAFile.status == 1 && notAFile.stderr.contains("neither a public-key line nor a readable file"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("store/keyring.txt")))
+    }
+
+    /// A key line whose X25519 half is all zeros (small order) or whose Ed25519 half is not
+    /// a usable point: correct checksum, and yet refused by `keys trust` and `--to`, so no
+    /// snapshot is ever sealed to a key nobody can open.
+    @Test func keysOfSmallOrderAreRefusedByTrustAndExport() throws {
+        let cli = CLI()
+        defer { cli.cleanUp() }
+        _ = try generate(cli, name: "alice")
+        let genuine = SecretIdentity.generate().publicIdentity
+        let zeroX25519 = PublicIdentity(signingKey: genuine.signingKey, encryptionKey: try X25519.PublicKey(bytes: [UInt8](repeating: 0, count: 32)))
+        var identityPoint = [UInt8](repeating: 0, count: 32)
+        identityPoint[0] = 1  // the neutral element: order 1
+        let smallEd25519 = PublicIdentity(signingKey: try Ed25519.PublicKey(bytes: identityPoint), encryptionKey: genuine.encryptionKey)
+        let before = try cli.ok(["keys", "list", "--json"]).stdout
+        for (key, which) in [(zeroX25519, "X25519"), (smallEd25519, "Ed25519")] {
+            let trust = try cli.run(["keys", "trust", key.keyLine, "--name", "eve"])
+            #expect(trust.status == 1)
+            #expect(trust.stderr.contains("ai-mem: error: invalid public key: its \(which) key is not a usable point"), "\(trust.stderr)")
+            let export = try cli.run(["snapshot", "export", cli.path("out.aimem"), "--to", key.keyLine], environment: ["AI_MEM_PASSPHRASE": "x"])
+            #expect(export.status == 1 && export.stderr.contains("not a usable point"), "\(export.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: cli.path("out.aimem")))
+        }
+        #expect(try cli.ok(["keys", "list", "--json"]).stdout == before)
     }
 
     @Test func passwdKeepsTheKeyID() throws {

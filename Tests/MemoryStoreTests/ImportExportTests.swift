@@ -63,11 +63,8 @@ struct ImportExportTests {
         let before = try snapshotOfRows(store)
         let good = #"{"id": "11111111-1111-4111-8111-111111111111", "content": "fine"}"#
         let path = try temp.file("bad.jsonl", contents: good + "\n" + #"{"id": "2", "content": "broken"# + "\n" + good.replacingOccurrences(of: "1111-4", with: "2222-4") + "\n")
-        #expect {
+        #expect(throws: MemoryStoreError.importRejected(source: path, line: 2, reason: "not valid JSON: unterminated string")) {
             _ = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d"))
-        } throws: { error in
-            guard case .importRejected(_, let line, _)? = error as? MemoryStoreError else { return false }
-            return line == 2
         }
         #expect(try snapshotOfRows(store) == before)
     }
@@ -80,7 +77,7 @@ struct ImportExportTests {
         var bytes = Array(#"{"content": "ok"}"#.utf8) + [0x0A]
         bytes += Array(#"{"content": "bad "#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8) + [0x0A]
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(throws: MemoryStoreError.self) {
+        #expect(throws: MemoryStoreError.importRejected(source: path, line: 2, reason: "not valid JSON: invalid UTF-8 in a string")) {
             _ = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d"))
         }
         #expect(try store.stats().observations == 0)

@@ -33,7 +33,7 @@ struct ReindexTests {
         let before = try snapshotOfRows(lexical)
 
         let failing = try MemoryStore(home: temp.home, embedder: FlakyEmbedder(failAfter: 1))
-        #expect(throws: MemoryStoreError.self) { try failing.reindex() }
+        #expect(throws: MemoryStoreError.embedderMisbehaved(model: "flaky-model", reason: "fails (a test embedder)")) { try failing.reindex() }
         #expect(try models(failing) == ["flaky-model (384-d)": 32, "lexical-hash-384-v1 (384-d)": 8])
         // Only embeddings changed: every other field of every row is as before.
         func withoutEmbeddings(_ rows: [String]) throws -> [String] {

@@ -21,6 +21,11 @@ enum ModelSupport {
         return try shared.get()
     }
 
+    /// The shared embedder behind a memo of single texts: tests that need the same
+    /// text's vector (one at a time) share one computation — the encoder runs
+    /// unoptimised in `swift test`.
+    static func memoized() throws -> MemoizedEmbedder { MemoizedEmbedder(try embedder()) }
+
     static func fixture(_ name: String) throws -> JSONObject {
         guard case .object(let object) = try JSONParser.parse([UInt8](Fixtures.data("SentenceEmbeddingTests/Fixtures/\(name)"))) else {
             throw EmbeddingError.invalidModel(reason: "\(name) is not a JSON object")
@@ -36,5 +41,23 @@ enum ModelSupport {
             nb += b[i] * b[i]
         }
         return dot / max((na * nb).squareRoot(), 1e-30)
+    }
+}
+
+/// Embeds each text once per process; batches of several texts go straight to the model.
+final class MemoizedEmbedder: Embedder, Sendable {
+    private let base: MiniLMEmbedder
+    private static let memo = Locked<[String: [Float]]>([:])
+    var modelID: String { base.modelID }
+    var dimension: Int { base.dimension }
+
+    init(_ base: MiniLMEmbedder) { self.base = base }
+
+    func embed(_ texts: [String]) throws -> [[Float]] {
+        guard texts.count == 1 else { return try base.embed(texts) }
+        if let known = Self.memo.withLock({ $0[texts[0]] }) { return [known] }
+        let vector = try base.embed(texts)[0]
+        Self.memo.withLock { $0[texts[0]] = vector }
+        return [vector]
     }
 }

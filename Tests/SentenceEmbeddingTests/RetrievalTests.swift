@@ -48,7 +48,7 @@ struct RetrievalTests {
     @Test func semanticAndHybridSearchBeatKeywordSearch() throws {
         let (memories, queries, exact) = try Self.load()
         #expect(memories.count >= 30 && queries.count >= 15)
-        let store = try Self.store(try ModelSupport.embedder(), memories: memories)
+        let store = try Self.store(try ModelSupport.memoized(), memories: memories)
         defer { try? FileManager.default.removeItem(at: store.home.url) }
         let keyword = try Self.recallAt5(store, queries, mode: .keyword)
         let semantic = try Self.recallAt5(store, queries, mode: .semantic)

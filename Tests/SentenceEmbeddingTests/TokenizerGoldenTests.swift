@@ -81,6 +81,8 @@ struct TokenizerRuleTests {
     }
 
     @Test func aVocabularyWithoutSpecialTokensIsRefused() {
-        #expect(throws: EmbeddingError.self) { try WordPieceTokenizer(vocabulary: try Vocabulary(tokens: ["a"]), maxLength: 8) }
+        #expect(throws: EmbeddingError.invalidModel(reason: "the vocabulary lacks [UNK], [CLS] or [SEP]")) {
+            try WordPieceTokenizer(vocabulary: try Vocabulary(tokens: ["a"]), maxLength: 8)
+        }
     }
 }

@@ -52,7 +52,10 @@ struct KeyEncodingPropertyTests {
             let index = PublicIdentity.keyLinePrefix.count + position
             guard chars[index] != alphabet[replacement] else { return }
             chars[index] = alphabet[replacement]
-            #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(chars)) }
+            // A CRC-32 catches every single substitution; in the last character it may
+            // first set the unused bits.
+            let error = #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(chars)) }
+            #expect(error == .invalidKeyLine(.badChecksum) || error == .invalidKeyLine(.nonCanonicalEncoding), "\(String(describing: error))")
         }
     }
 

@@ -47,7 +47,8 @@ struct KeyFileTests {
     @Test func overCapWorkFactorIsRefusedBeforeAnyDerivation() throws {
         // A 4 GiB memlimit would take seconds and gigabytes if it were run; refusal is immediate.
         let start = Date()
-        #expect(throws: VaultError.self) {
+        let cap = SecretKeyFile.maximumLimits.memLimit
+        #expect(throws: VaultError.workFactorTooHigh(path: "v", detail: "memlimit 4294967296 bytes is above the cap of \(cap)")) {
             _ = try SecretKeyFile.decode([UInt8](Vectors.data("keyfiles/mem-over-cap.key")), path: "v")
         }
         #expect(Date().timeIntervalSince(start) < 1)
@@ -64,7 +65,7 @@ struct KeyFileTests {
         text = text.replacingOccurrences(of: file.publicIdentity.keyLine, with: other.keyLine)
             .replacingOccurrences(of: file.keyID, with: other.keyID)
         let swapped = try SecretKeyFile.decode(Array(text.utf8), path: "x")
-        #expect(throws: VaultError.self) { _ = try swapped.open(passphrase: SecretBytes(utf8: "pw")) }
+        #expect(throws: VaultError.wrongPassphrase(keyID: other.keyID)) { _ = try swapped.open(passphrase: SecretBytes(utf8: "pw")) }
     }
 
     @Test func keyFileNeverContainsTheSeedsWhenProtected() throws {

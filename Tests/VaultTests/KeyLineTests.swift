@@ -29,30 +29,52 @@ struct KeyLineTests {
         #expect(key.keyLine == keyFile["public_key"] as? String)
     }
 
-    /// Every single-character substitution, deletion and insertion is refused.
+    /// Every single-character substitution, deletion and insertion is refused, naming what is wrong.
     @Test func everySingleCharacterTypoIsRejected() throws {
         let line = Array(try Self.fixedKey().keyLine)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:+/= .")
+        let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        // "ai-mem-pk1:": the version digit is at prefix - 2, the colon at prefix - 1. The body is 91 characters.
+        let prefix = PublicIdentity.keyLinePrefix.count, last = line.count - 1
+        // A new last character is non-canonical if it sets the 2 unused low bits, else it breaks the checksum.
+        func lastCharacter(_ c: Character) -> KeyLineProblem { base64URL.firstIndex(of: c)! & 3 == 0 ? .badChecksum : .nonCanonicalEncoding }
+        func refused(_ text: [Character], _ problem: KeyLineProblem, _ what: String) {
+            #expect(throws: VaultError.invalidKeyLine(problem), "\(what)") { _ = try PublicIdentity(keyLine: String(text)) }
+        }
         var tried = 0
         for i in line.indices {
             for c in alphabet where c != line[i] {
                 var typo = line
                 typo[i] = c
-                #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(typo)) }
+                let problem: KeyLineProblem
+                if i < prefix {
+                    problem = i == prefix - 2 ? .unsupportedVersion(c == ":" ? "" : String(c)) : .notAKeyLine
+                } else if !base64URL.contains(c) {
+                    problem = c == " " && i == last ? .wrongLength(actual: 67, expected: 68) : .invalidCharacter(position: i + 1)
+                } else {
+                    problem = i == last ? lastCharacter(c) : .badChecksum
+                }
+                refused(typo, problem, "\(c) at \(i)")
                 tried += 1
             }
             var deleted = line
             deleted.remove(at: i)
-            #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(deleted)) }
+            let shorter: KeyLineProblem = i >= prefix ? .wrongLength(actual: 67, expected: 68) : i == prefix - 2 ? .unsupportedVersion("") : .notAKeyLine
+            refused(deleted, shorter, "deleted at \(i)")
             var inserted = line
             inserted.insert("A", at: i)
-            #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(inserted)) }
+            let longer: KeyLineProblem = i >= prefix ? .wrongLength(actual: 69, expected: 68)
+                : i == prefix - 2 ? .unsupportedVersion("A1") : i == prefix - 1 ? .unsupportedVersion("1A") : .notAKeyLine
+            refused(inserted, longer, "A inserted at \(i)")
         }
         // Swapping two neighbours is caught too.
+        let colonSwapped = "1" + String(line[prefix])  // "ai-mem-pk1X:…"
         for i in line.indices.dropLast() where line[i] != line[i + 1] {
             var swapped = line
             swapped.swapAt(i, i + 1)
-            #expect(throws: VaultError.self) { _ = try PublicIdentity(keyLine: String(swapped)) }
+            let problem: KeyLineProblem = i < prefix - 2 ? .notAKeyLine : i == prefix - 2 ? .unsupportedVersion("")
+                : i == prefix - 1 ? .unsupportedVersion(colonSwapped) : i + 1 == last ? lastCharacter(line[i]) : .badChecksum
+            refused(swapped, problem, "swapped at \(i)")
         }
         #expect(tried > 5000)
     }

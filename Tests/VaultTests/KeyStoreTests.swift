@@ -43,7 +43,8 @@ struct KeyStoreTests {
         #expect(try t.keys.unlock(prompted).publicIdentity.keyID == file.keyID)
         let envFirst = PassphraseSources(file: nil, environment: ["AI_MEM_PASSPHRASE": "s3cret"], prompt: { _ in "nope" })
         #expect(try t.keys.unlock(envFirst).publicIdentity.keyID == file.keyID)
-        #expect(throws: VaultError.self) { _ = try t.keys.unlock(PassphraseSources(file: t.url.appendingPathComponent("missing").path, prompt: nil)) }
+        let missing = t.url.appendingPathComponent("missing").path
+        #expect(throws: VaultError.passphraseFile(path: missing, reason: "no such file")) { _ = try t.keys.unlock(PassphraseSources(file: missing, prompt: nil)) }
     }
 
     @Test func passphraseFileTakesTheFirstLineOnly() throws {
@@ -63,7 +64,7 @@ struct KeyStoreTests {
         let changed = try t.keys.changePassphrase(current: passphrase("one"), new: SecretBytes(utf8: "two"), limits: .interactive)
         #expect(changed.keyID == original.keyID)
         #expect(try Data(contentsOf: URL(fileURLWithPath: t.keys.identityPath)) != before)
-        #expect(throws: VaultError.self) { _ = try t.keys.unlock(passphrase("one")) }
+        #expect(throws: VaultError.wrongPassphrase(keyID: original.keyID)) { _ = try t.keys.unlock(passphrase("one")) }
         #expect(try t.keys.unlock(passphrase("two")).publicIdentity.keyID == original.keyID)
         // Remove, then add back a passphrase.
         let removed = try t.keys.changePassphrase(current: passphrase("two"), new: nil, limits: .interactive)
@@ -143,7 +144,7 @@ struct KeyStoreTests {
         #expect(try bob.keys.keyring().entry(named: "alice")?.publicIdentity == alice.publicIdentity)
 
         // Truncated or garbled statements.
-        #expect(throws: VaultError.self) { _ = try RotationStatement(text: String(genuine.text.dropLast(3))) }
-        #expect(throws: VaultError.self) { _ = try RotationStatement(text: "ai-mem-rot1:!!!") }
+        #expect(throws: VaultError.invalidRotationStatement("198 bytes instead of 200")) { _ = try RotationStatement(text: String(genuine.text.dropLast(3))) }
+        #expect(throws: VaultError.invalidRotationStatement("invalid base64url")) { _ = try RotationStatement(text: "ai-mem-rot1:!!!") }
     }
 }

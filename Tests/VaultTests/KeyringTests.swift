@@ -36,10 +36,16 @@ struct KeyringTests {
     /// Found by the keys fuzzer: what is read must be written back the same.
     @Test func fuzzFindingsRoundTrip() throws {
         let good = String(decoding: try Vectors.data("keyrings/good.txt"), as: UTF8.self)
-        for reason in ["laptop\tstolen ", "", "  ", "ok \u{FFFD}\u{FFFD}", "x\u{7F}y"] {
-            let text = good.replacingOccurrences(of: "revoked_reason = laptop stolen", with: "revoked_reason = \(reason)")
-            guard let ring = try? KeyringFile.decode(text, path: "x") else { continue }
+        func withReason(_ reason: String) -> String {
+            good.replacingOccurrences(of: "revoked_reason = laptop stolen", with: "revoked_reason = \(reason)")
+        }
+        for reason in ["laptop\tstolen ", "", "  ", "ok \u{FFFD}\u{FFFD}"] {
+            let ring = try KeyringFile.decode(withReason(reason), path: "x")
             #expect(try KeyringFile.decode(KeyringFile.encode(ring), path: "x") == ring, "\(reason.debugDescription)")
+        }
+        // A control character other than a tab is refused when read (so it is never written back).
+        #expect(throws: VaultError.malformedKeyring(path: "x", line: 15, reason: "a control character")) {
+            try KeyringFile.decode(withReason("x\u{7F}y"), path: "x")
         }
         let fractional = good.replacingOccurrences(of: "added_at = 2026-11-25T10:00:00Z", with: "added_at = 2026-11-25T10:00:00.75Z")
         let ring = try KeyringFile.decode(fractional, path: "x")

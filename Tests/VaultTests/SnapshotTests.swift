@@ -53,6 +53,9 @@ struct SnapshotRoundTripTests {
         let other = try Forge.snapshot(signer: alice.identity, recipients: [bob.key],
                                        records: [Forge.line(Forge.record("r1", content: "other content under the same id"))], id: id)
         #expect(outcome { try bob.read(other) } == "reused snapshot id")
+        // verify says of it what merge would: never "already merged".
+        #expect(outcome { try bob.read(other, mode: .verify) } == "reused snapshot id")
+        #expect(try bob.read(first, mode: .verify).alreadyMerged)
         #expect(try bob.state() == before)
         // A tampered copy of the merged snapshot is still refused as tampered, not as merged.
         var tampered = first

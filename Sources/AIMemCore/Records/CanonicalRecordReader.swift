@@ -5,7 +5,7 @@
 /// It never decides that a line is invalid: on anything unusual it returns nil
 /// and the caller falls back to `JSONParser` + `StrictRecord.decode`, which
 /// accepts or refuses with the exact reason. What it accepts, the slow path
-/// accepts with the same result (`CanonicalRecordReaderTests` compares them).
+/// accepts with the same result (`FastPathTests` compares them).
 public struct CanonicalRecordReader {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0

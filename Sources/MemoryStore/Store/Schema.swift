@@ -75,8 +75,8 @@ enum Schema {
         }
         migrator.registerMigration("v3-write-generation") { db in
             // Counts changes to observations, so that caches (the vector index) know when
-            // they are stale. `ObservationRow.insert` and `delete` and the merge session,
-            // the only writers, bump it (triggers would double the cost of a merge).
+            // they are stale. Every writer of observation rows bumps it — `ObservationRow.insert`
+            // and `delete`, the merge session, reindex (triggers would double the cost of a merge).
             try db.execute(sql: "INSERT OR IGNORE INTO vault_state (name, value) VALUES ('observations_generation', 0)")
             // Deletions alone: while it stays the same, row numbers only grow, and the
             // vector index can take the new rows by appending them.

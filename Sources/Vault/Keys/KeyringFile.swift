@@ -94,7 +94,7 @@ public enum KeyringFile {
 
         let known: Set<String> = ["key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason", "rotated_from", "rotated_at"]
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in TextLines.split(text) {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
             if line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {

@@ -32,7 +32,7 @@ public enum PublicKeyFile {
             throw .io(IOError(path: path, reason: "not UTF-8 text: not a public-key file"))
         }
         var result: [Line] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in TextLines.split(text).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             result.append(Line(number: index + 1, text: line))
@@ -43,7 +43,9 @@ public enum PublicKeyFile {
     /// Every public key in the file; a line that is not one is an error naming it.
     public static func keys(atPath path: String) throws(VaultError) -> [PublicIdentity] {
         var keys: [PublicIdentity] = []
-        for line in try lines(atPath: path) {
+        let lines = try lines(atPath: path)
+        guard !lines.isEmpty else { throw .noKeysInFile(path: path) }
+        for line in lines {
             do {
                 keys.append(try PublicIdentity(keyLine: line.text))
             } catch {

@@ -53,6 +53,8 @@ struct ConfigCommand: ParsableCommand {
         @OptionGroup var homeOptions: HomeOptions
         @Argument(help: "The setting, e.g. embedder.") var key: String
 
+        func validate() throws { _ = try ConfigCommand.key(key) }
+
         func run() throws {
             let key = try ConfigCommand.key(key)
             let value = EmbedderSettings.value(key, settings: try SettingsFile(home: homeOptions.resolved), environment: ProcessInfo.processInfo.environment)
@@ -66,11 +68,15 @@ struct ConfigCommand: ParsableCommand {
         @Argument(help: "The setting, e.g. embedder.") var key: String
         @Argument(help: "Its new value.") var value: String
 
-        func run() throws {
+        func validate() throws {
             let key = try ConfigCommand.key(key)
             if let problem = key.problem(with: value) {
                 throw CommandError("\(key.name) \(problem)", hint: key.summary)
             }
+        }
+
+        func run() throws {
+            let key = try ConfigCommand.key(key)
             let home = homeOptions.resolved
             try home.ensureExists()
             var settings = try SettingsFile(home: home)
@@ -89,6 +95,8 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove one setting from config.json (back to its default).")
         @OptionGroup var homeOptions: HomeOptions
         @Argument(help: "The setting, e.g. embedder.url.") var key: String
+
+        func validate() throws { _ = try ConfigCommand.key(key) }
 
         func run() throws {
             let key = try ConfigCommand.key(key)

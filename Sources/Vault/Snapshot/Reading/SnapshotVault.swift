@@ -172,6 +172,10 @@ public final class SnapshotVault {
                 throw SnapshotError.signatureInvalid
             }
             report.signatureValid = true
+            if report.alreadyMerged, let recorded = try session.ledgerDigest(snapshotID: metadata.snapshotID) {
+                // `verify` of a merged id: only the very bytes merged before count as "already merged".
+                try Self.requireRecordedContent(decryptor, metadata: metadata, recordedDigest: recorded)
+            }
             report.counts = session.counts
             var commit = false
             if let application, !report.alreadyMerged {
@@ -204,6 +208,12 @@ public final class SnapshotVault {
         }
         guard try decryptor.verifySignature(publicKey: signingKey) else { throw SnapshotError.signatureInvalid }
         report.signatureValid = true
+        try Self.requireRecordedContent(decryptor, metadata: metadata, recordedDigest: recordedDigest)
+    }
+
+    /// The snapshot's signed content must be the very content the ledger recorded
+    /// under its id; anything else is another snapshot reusing the id.
+    static func requireRecordedContent(_ decryptor: SnapshotDecryptor, metadata: SnapshotMetadata, recordedDigest: String) throws {
         guard let digest = try decryptor.contentDigest(), ConstantTime.equals(Array(Hex.encode(digest).utf8), Array(recordedDigest.utf8)) else {
             throw SnapshotError.reusedSnapshotID(metadata.snapshotID)
         }
