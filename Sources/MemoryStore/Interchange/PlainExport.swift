@@ -38,18 +38,7 @@ extension MemoryStore {
             try sink.write(writer.bytes)
 
             // Record lines straight from the rows (the bytes `ObservationCodec` would write).
-            var written = 0
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 17)
-            while try lines.next(into: &buffer) {
-                written += 1
-                if buffer.count >= 1 << 16 {
-                    try sink.write(buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-                if let progress, written % 1000 == 0 { progress(written, count) }
-            }
-            try sink.write(buffer)
+            let written = try lines.write(progress: progress) { block in try sink.write(block) }
             try sink.flush()
             return ExportReport(count: written, bytes: sink.bytesWritten)
         }

@@ -98,11 +98,11 @@ struct RecordLineEncoder {
 
 /// The observations matching a filter, oldest first, as NDJSON record lines read
 /// straight from SQLite: the one export cursor, for plain and snapshot export.
-struct RecordLines {
+public struct RecordLines {
     /// How many rows match.
-    let count: Int
+    public let count: Int
     /// The latest `created_at` among them.
-    let lastCreatedAt: Double?
+    public let lastCreatedAt: Double?
     private let statement: RawStatement
 
     /// Runs inside a read transaction on `db`, which must outlive it.
@@ -124,16 +124,32 @@ struct RecordLines {
         RecordLineEncoder.append(statement.handle, to: &out)
         return true
     }
+
+    /// Hands every record line to `write`, in blocks of whole lines of at least
+    /// `blockBytes` (the last block may be shorter, or empty); `progress` gets the
+    /// lines so far and `count` every 1000 lines. Returns how many lines there were.
+    public func write(inBlocksOf blockBytes: Int = 1 << 16, progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
+                      to write: ([UInt8]) throws -> Void) throws -> Int {
+        var written = 0
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(2 * blockBytes)
+        while try next(into: &buffer) {
+            written += 1
+            if buffer.count >= blockBytes {
+                try write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            if let progress, written % 1000 == 0 { progress(written, count) }
+        }
+        try write(buffer)
+        return written
+    }
 }
 
 extension MemoryStore {
-    /// Runs `body` in one read transaction with the number of observations matching
-    /// `filter` and a function that appends the next one's NDJSON record line to a
-    /// buffer (false at the end), oldest first.
-    public func withRecordLines<T>(_ filter: ObservationFilter, _ body: (_ count: Int, _ next: (inout [UInt8]) throws -> Bool) throws -> T) throws -> T {
-        try read { db in
-            let lines = try RecordLines(db, filter: filter)
-            return try body(lines.count) { out in try lines.next(into: &out) }
-        }
+    /// Runs `body` in one read transaction with the record lines of the
+    /// observations matching `filter`, oldest first: a consistent point-in-time view.
+    public func withRecordLines<T>(_ filter: ObservationFilter, _ body: (RecordLines) throws -> T) throws -> T {
+        try read { db in try body(try RecordLines(db, filter: filter)) }
     }
 }

@@ -38,7 +38,8 @@ public enum SnapshotWriter {
         }
         var written = 0
         do {
-            written = try store.withRecordLines(filter) { count, next -> Int in
+            written = try store.withRecordLines(filter) { lines -> Int in
+                let count = lines.count
                 let metadata = SnapshotMetadata(
                     snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
                     exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
@@ -48,18 +49,7 @@ public enum SnapshotWriter {
                 line.write(metadata.json)
                 line.append(0x0A)
                 try blockWriter.write(line.bytes)
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 17)
-                var records = 0
-                while try next(&buffer) {
-                    records += 1
-                    if buffer.count >= 1 << 16 {
-                        try blockWriter.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                    if let progress, records % 1000 == 0 { progress(records, count) }
-                }
-                try blockWriter.write(buffer)
+                let records = try lines.write(progress: progress) { block in try blockWriter.write(block) }
                 try blockWriter.flush()
                 guard records == count else {
                     throw MemoryStoreError.database(path: store.home.databaseURL.path, reason: "read \(records) observations where the export counted \(count)")
