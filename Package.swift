@@ -75,6 +75,7 @@ let package = Package(
             name: "MemoryStoreTests",
             dependencies: [
                 "MemoryStore", "AIMemCore", "SentenceEmbedding", "TestFixtures",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -40,6 +40,29 @@ struct SnapshotRoundTripTests {
         #expect(try bob.state() == before)
     }
 
+    /// The ledger knows a snapshot by its signer and id together: a co-recipient who
+    /// signs a snapshot of her own under Alice's id neither blocks nor masks Alice's.
+    @Test func anotherSignerReusingASnapshotIDBlocksNothing() throws {
+        let alice = try Party("alice"), bob = try Party("bob"), carol = try Party("carol")
+        try bob.trust(alice)
+        try bob.trust(carol)
+        let id = UUID().uuidString
+        let genuine = try Forge.snapshot(signer: alice.identity, recipients: [bob.key, carol.key],
+                                         records: [Forge.line(Forge.record("alice-1", content: "alice's real memory"))], id: id)
+        let squatter = try Forge.snapshot(signer: carol.identity, recipients: [bob.key], records: [], id: id)
+        let carolsMerge = try bob.read(squatter)
+        #expect(carolsMerge.committed && carolsMerge.records == 0)
+        let verified = try bob.read(genuine, mode: .verify)
+        #expect(!verified.alreadyMerged && verified.signatureValid == true)
+        let merged = try bob.read(genuine)
+        #expect(merged.committed && !merged.alreadyMerged && merged.counts.added == 1)
+        #expect(try bob.store.observation("alice-1").content == "alice's real memory")
+        #expect(Set(try bob.store.ledger().map { "\($0.signerKeyID)/\($0.snapshotID)" })
+                == ["\(carol.key.keyID)/\(id)", "\(alice.key.keyID)/\(id)"])
+        // Each signer's snapshot is still recognised as merged, on its own.
+        #expect(try bob.read(genuine).alreadyMerged && bob.read(squatter).alreadyMerged)
+    }
+
     /// A merged snapshot's id on other content (same trusted signer) is refused, and
     /// the re-merge of the genuine bytes is still recognised.
     @Test func otherContentUnderAMergedSnapshotIDIsRefused() throws {

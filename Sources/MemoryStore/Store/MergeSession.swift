@@ -81,7 +81,7 @@ public final class MergeSession {
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM merge_seen_ids")
         connection = db.sqliteConnection!
-        findID = try RawStatement(db, "SELECT seq, merged_snapshot_id FROM observations WHERE id = ?")
+        findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
         insertRow = try RawStatement(db, """
             INSERT INTO observations (\(Schema.observationColumns), merged_snapshot_id, merged_signer_key_id, merged_at)
@@ -104,7 +104,8 @@ public final class MergeSession {
             findID.bind(1, id)
             let found = try findID.first { row -> (seq: Int64, fromThisSnapshot: Bool) in
                 let merged = sqlite3_column_text(row, 1).map { String(cString: $0) }
-                return (sqlite3_column_int64(row, 0), merged == snapshotID)
+                let signer = sqlite3_column_text(row, 2).map { String(cString: $0) }
+                return (sqlite3_column_int64(row, 0), merged == snapshotID && signer == signerKeyID)
             }
             if let found {
                 if found.fromThisSnapshot { return .duplicate }
@@ -193,14 +194,16 @@ public final class MergeSession {
             """, arguments: [snapshotID, signerKeyID, signerName, sequence, createdAt, now, counts.added, counts.unchanged, counts.conflicts, counts.replaced, contentDigest])
     }
 
-    /// Whether the ledger already records this snapshot.
+    /// Whether the ledger already records this snapshot of this session's signer.
     public func ledgerContains(snapshotID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID]) != nil
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?",
+                          arguments: [signerKeyID, snapshotID]) != nil
     }
 
-    /// The content digest the ledger recorded for this snapshot (nil: not merged, or merged before digests were kept).
+    /// The content digest the ledger recorded for this snapshot of this session's signer (nil: not merged, or merged before digests were kept).
     public func ledgerDigest(snapshotID: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT content_digest FROM merged_snapshots WHERE snapshot_id = ?", arguments: [snapshotID])
+        try String.fetchOne(db, sql: "SELECT content_digest FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?",
+                            arguments: [signerKeyID, snapshotID])
     }
 
     /// The highest sequence merged so far from a signer.

@@ -96,6 +96,32 @@ enum Schema {
                 DROP TABLE observation_provenance;
                 """)
         }
+        migrator.registerMigration("v4-ledger-by-signer") { db in
+            // A snapshot is known by its signer and its id together: nobody can block or
+            // mask another signer's snapshot by reusing its id.
+            try db.execute(sql: """
+                CREATE TABLE merged_snapshots_v4 (
+                    signer_key_id TEXT NOT NULL,
+                    snapshot_id TEXT NOT NULL,
+                    signer_name TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    merged_at REAL NOT NULL,
+                    added INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL,
+                    conflicts INTEGER NOT NULL,
+                    replaced INTEGER NOT NULL,
+                    content_digest TEXT,
+                    PRIMARY KEY (signer_key_id, snapshot_id)
+                );
+                INSERT INTO merged_snapshots_v4
+                    SELECT signer_key_id, snapshot_id, signer_name, sequence, created_at, merged_at,
+                           added, unchanged, conflicts, replaced, content_digest FROM merged_snapshots;
+                DROP TABLE merged_snapshots;
+                ALTER TABLE merged_snapshots_v4 RENAME TO merged_snapshots;
+                CREATE INDEX merged_snapshots_by_signer ON merged_snapshots(signer_key_id, sequence);
+                """)
+        }
         return migrator
     }
 
