@@ -14,6 +14,42 @@ struct SnapshotCommandsTests {
         return (cli, o["public_key"] as! String, o["key_id"] as! String)
     }
 
+    /// Every observation has an author: shown by `show`, in the JSON of show, list and
+    /// search, and selectable with `list --author`.
+    @Test func authorsAreShownAndFiltered() throws {
+        let alice = try person("alice", memories: ["Alice: the staging database is reset every Sunday"])
+        let bob = try person("bob", memories: ["Bob: the build cache lives in /var/cache/ci"])
+        defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
+        try alice.cli.ok(["keys", "trust", bob.line, "--name", "bob"])
+        try bob.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
+        let file = alice.cli.path("a.aimem")
+        let snapshot = try jsonObject(alice.cli.ok(["snapshot", "export", file, "--to", "bob", "--json"]).stdout)
+        try bob.cli.ok(["snapshot", "merge", file])
+        let all = try jsonArray(bob.cli.ok(["list", "--json"]).stdout)
+        #expect(all.count == 2)
+        let byContent = Dictionary(uniqueKeysWithValues: all.map { ($0["content"] as! String, $0["author"] as! [String: Any]) })
+        #expect(byContent["Alice: the staging database is reset every Sunday"]?["name"] as? String == "alice")
+        #expect(byContent["Alice: the staging database is reset every Sunday"]?["key_id"] as? String == alice.keyID)
+        #expect(byContent["Bob: the build cache lives in /var/cache/ci"]?["name"] as? String == "you")
+        #expect(byContent["Bob: the build cache lives in /var/cache/ci"]?["key_id"] as? String == bob.keyID)
+        for (author, expected) in [("alice", "Alice: the staging database is reset every Sunday"), (alice.keyID, "Alice: the staging database is reset every Sunday"),
+                                   ("me", "Bob: the build cache lives in /var/cache/ci")] {
+            let listed = try jsonArray(bob.cli.ok(["list", "--author", author, "--json"]).stdout)
+            #expect(listed.map { $0["content"] as? String } == [expected], "--author \(author)")
+        }
+        let unknown = try bob.cli.run(["list", "--author", "zoe"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("ai-mem: error: no author zoe in your keyring"))
+        let id = try #require(all.first { ($0["author"] as? [String: Any])?["name"] as? String == "alice" }?["id"] as? String)
+        let shown = try jsonObject(bob.cli.ok(["show", id, "--json"]).stdout)
+        let provenance = try #require(shown["provenance"] as? [String: Any])
+        #expect(provenance["snapshot_id"] as? String == snapshot["snapshot_id"] as? String)
+        #expect((provenance["signer"] as? [String: Any])?["name"] as? String == "alice")
+        let text = try bob.cli.ok(["show", id]).out
+        #expect(text.contains("author:     alice (key \(alice.keyID))") && text.contains("signed by alice"))
+        let hits = try jsonArray(bob.cli.ok(["search", "staging database", "--mode", "keyword", "--json"]).stdout)
+        #expect((hits.first?["observation"] as? [String: Any]).flatMap { $0["author"] as? [String: Any] }?["name"] as? String == "alice")
+    }
+
     @Test func teamSharingFlowEndToEnd() throws {
         let alice = try person("alice", memories: ["Use PostgreSQL 16 for orders", "Pagination bug fixed: page=0 👩‍💻"])
         let bob = try person("bob")
@@ -163,13 +199,16 @@ struct SnapshotCommandsTests {
         for reader in [bob, carol] {
             try reader.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
         }
-        // Carol already has the id with other content (imported from elsewhere, newer).
+        // Carol already has the id with other content, her own (imported, newer): only a
+        // memory's author changes it, so Alice's version is refused under every policy.
         try carol.cli.ok(["import", "-"], input: Data(#"{"id": "\#(id)", "content": "carol's wording", "created_at": 4102444800}"#.utf8))
         let kept = try jsonObject(carol.cli.ok(["snapshot", "merge", file, "--json", "--dry-run"]).stdout)
-        #expect(kept["conflicts"] as? Int == 1 && kept["replaced"] as? Int == 0 && kept["committed"] as? Bool == false)
-        let taken = try jsonObject(carol.cli.ok(["snapshot", "merge", file, "--json", "--on-conflict", "take-theirs"]).stdout)
-        #expect(taken["replaced"] as? Int == 1)
-        #expect(try jsonObject(carol.cli.ok(["show", id, "--json"]).stdout)["content"] as? String == "shared fact, alice's wording")
+        #expect(kept["conflicts"] as? Int == 0 && kept["not_the_author"] as? Int == 1 && kept["committed"] as? Bool == false)
+        #expect(kept["not_the_author_ids"] as? [String] == [id])
+        let taken = try carol.cli.run(["snapshot", "merge", file, "--on-conflict", "take-theirs"])
+        #expect(taken.status == 0)
+        #expect(taken.out.contains("1 not the author (kept yours)") && taken.stderr.contains("ai-mem: warning: alice (key"), "\(taken.stderr)")
+        #expect(try jsonObject(carol.cli.ok(["show", id, "--json"]).stdout)["content"] as? String == "carol's wording")
         #expect(try jsonObject(bob.cli.ok(["snapshot", "merge", file, "--json"]).stdout)["added"] as? Int == 1)
     }
 }

@@ -25,12 +25,17 @@ public struct Observation: Sendable, Equatable {
     /// A JSON array (attachments, as ai-mem writes them).
     public var assets: [JSONValue]
     public var embedding: Embedding?
+    /// Who wrote this version: the key ID of their identity, or nil for the store's
+    /// own user (what was added, imported or edited here). Not part of a record line:
+    /// a store knows it from where the row came from.
+    public var author: String?
 
     public init(
         id: String, sessionID: String? = nil, project: String, type: String = "note", concept: String? = nil,
         title: String? = nil, content: String, summary: String? = nil, contentHash: String? = nil,
         createdAt: Double, updatedAt: Double? = nil, importanceScore: Double = 0.5, tags: [String] = [],
-        metadata: JSONObject = JSONObject(), diff: String? = nil, assets: [JSONValue] = [], embedding: Embedding? = nil
+        metadata: JSONObject = JSONObject(), diff: String? = nil, assets: [JSONValue] = [], embedding: Embedding? = nil,
+        author: String? = nil
     ) {
         self.id = id
         self.sessionID = sessionID
@@ -49,6 +54,7 @@ public struct Observation: Sendable, Equatable {
         self.diff = diff
         self.assets = assets
         self.embedding = embedding
+        self.author = author
     }
 
     /// The text that embedders and keyword search see for this observation.

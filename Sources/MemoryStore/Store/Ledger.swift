@@ -13,6 +13,14 @@ public struct LedgerEntry: Sendable, Equatable {
     public var counts: MergeCounts
 }
 
+/// Where a merged row came from.
+public struct Provenance: Sendable, Equatable {
+    public var snapshotID: String
+    public var signerKeyID: String
+    /// When it was merged (seconds since the epoch).
+    public var mergedAt: Double
+}
+
 /// The ledger of merged snapshots (`merged_snapshots`), where each merged row came
 /// from, and this store's export sequence (`vault_state`): what the vault keeps between runs.
 extension MemoryStore {
@@ -32,12 +40,12 @@ extension MemoryStore {
     }
 
     /// Where a merged row came from: snapshot id and signer key id.
-    public func provenance(of id: String) throws -> (snapshotID: String, signerKeyID: String)? {
+    public func provenance(of id: String) throws -> Provenance? {
         try read { db in
             try Row.fetchOne(db, sql: """
-                SELECT merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ? AND merged_snapshot_id IS NOT NULL
+                SELECT merged_snapshot_id, merged_signer_key_id, merged_at FROM observations WHERE id = ? AND merged_snapshot_id IS NOT NULL
                 """, arguments: [id])
-                .map { ($0[0], $0[1]) }
+                .map { Provenance(snapshotID: $0[0], signerKeyID: $0[1], mergedAt: $0[2]) }
         }
     }
 

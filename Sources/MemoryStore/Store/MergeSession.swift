@@ -17,6 +17,8 @@ public enum MergeOutcome: Sendable, Equatable {
     case unchanged
     case conflictKeptLocal
     case conflictReplaced
+    /// Another version of a row the snapshot's signer did not write: the local row is kept.
+    case notTheAuthor
 }
 
 /// Counts of a merge, and the conflicting ids (the first 100).
@@ -29,6 +31,9 @@ public struct MergeCounts: Sendable, Equatable {
     /// Rows whose embedding is of another model than the local embedder's.
     public var foreignEmbeddings = 0
     public var conflictIDs: [String] = []
+    /// Rows the snapshot would have changed though its signer is not their author (kept as they were).
+    public var notTheAuthor = 0
+    public var notTheAuthorIDs: [String] = []
 
     public init() {}
 
@@ -40,6 +45,9 @@ public struct MergeCounts: Sendable, Equatable {
             conflicts += 1
             if outcome == .conflictReplaced { replaced += 1 }
             if conflictIDs.count < 100 { conflictIDs.append(id) }
+        case .notTheAuthor:
+            notTheAuthor += 1
+            if notTheAuthorIDs.count < 100 { notTheAuthorIDs.append(id) }
         }
     }
 }
@@ -62,6 +70,9 @@ public final class MergeSession {
     public private(set) var counts = MergeCounts()
     private let snapshotID: String
     private let signerKeyID: String
+    /// The key IDs of the store's own user (current and retired identities, other
+    /// devices): rows with no author are theirs, and they may change each other's rows.
+    private let ownKeyIDs: Set<String>
     private let now: Double
     private let connection: OpaquePointer
     private let findID: RawStatement
@@ -71,11 +82,12 @@ public final class MergeSession {
     /// Rows inserted by this session (the write generation is bumped once, at the end).
     private var inserted = 0
 
-    init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, now: Double) throws {
+    init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String>, now: Double) throws {
         self.store = store
         self.db = db
         self.snapshotID = snapshotID
         self.signerKeyID = signerKeyID
+        self.ownKeyIDs = ownKeyIDs
         self.now = now
         // Ids seen in this snapshot whose row existed before: constant memory however large the snapshot is.
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -83,9 +95,10 @@ public final class MergeSession {
         connection = db.sqliteConnection!
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
+        let recordColumns = ObservationColumn.recordColumns.map(\.name).joined(separator: ", ")
         insertRow = try RawStatement(db, """
-            INSERT INTO observations (\(Schema.observationColumns), merged_snapshot_id, merged_signer_key_id, merged_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO observations (\(recordColumns), author_key_id, merged_snapshot_id, merged_signer_key_id, merged_at)
+            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 4).joined(separator: ", ")))
             """)
         insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
     }
@@ -147,6 +160,8 @@ public final class MergeSession {
             let local = try ObservationRow.decode(try Row.fetchOne(statement, arguments: [seq])!)
             if Self.sameFields(local, record) {
                 outcome = .unchanged
+            } else if !mayChange(local) {
+                outcome = .notTheAuthor
             } else {
                 let takeTheirs: Bool
                 switch policy {
@@ -167,15 +182,18 @@ public final class MergeSession {
         return outcome
     }
 
-    private static let rowColumns = ObservationColumn.allCases
+    private static let rowColumns = ObservationColumn.recordColumns
     private static let ftsColumns: [ObservationColumn] = [.title, .summary, .content, .tags]
 
     /// The row with its provenance, and its FTS entry.
     private func insert(_ columns: RecordColumns, id: String) throws {
+        let next = Int32(Self.rowColumns.count)
         try columns.bind(Self.rowColumns, to: insertRow.handle) {
-            insertRow.bind(20, snapshotID)
-            insertRow.bind(21, signerKeyID)
-            insertRow.bind(22, now)
+            // Format 1: a snapshot's records are authored by its signer.
+            insertRow.bind(next + 1, signerKeyID)
+            insertRow.bind(next + 2, snapshotID)
+            insertRow.bind(next + 3, signerKeyID)
+            insertRow.bind(next + 4, now)
             try insertRow.run()
         }
         let seq = sqlite3_last_insert_rowid(connection)
@@ -216,7 +234,17 @@ public final class MergeSession {
         var x = a, y = b
         x.embedding = nil
         y.embedding = nil
+        x.author = nil
+        y.author = nil
         return x == y
+    }
+
+    /// Only a row's author replaces it: the signer must have written the local row —
+    /// or the row is the store's own user's (no author, or one of their keys) and so
+    /// is the signer (another key of theirs).
+    func mayChange(_ local: Observation) -> Bool {
+        guard let author = local.author else { return ownKeyIDs.contains(signerKeyID) }
+        return author == signerKeyID || (ownKeyIDs.contains(author) && ownKeyIDs.contains(signerKeyID))
     }
 }
 
@@ -224,13 +252,13 @@ extension MemoryStore {
     /// Runs a merge in one write transaction (`BEGIN IMMEDIATE`: a second merge
     /// waits for the first). `body` returns whether to commit; anything else — a
     /// `false` or a thrown error — rolls back and leaves the store as it was.
-    public func merge<T>(snapshotID: String, signerKeyID: String, now: Double = Date().timeIntervalSince1970,
+    public func merge<T>(snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String> = [], now: Double = Date().timeIntervalSince1970,
                          _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
         do {
             var output: T? = nil
             try useWriteCache()
             try database.inTransaction(.immediate) { db in
-                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, now: now)
+                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs, now: now)
                 let (result, commit) = try body(session)
                 try session.finish()
                 output = result

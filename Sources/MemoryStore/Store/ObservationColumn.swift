@@ -6,6 +6,8 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
     case id, sessionID, project, type, concept, title, content, summary, contentHash
     case createdAt, updatedAt, importanceScore, tags, metadata, diff, assets
     case embeddingModel, embeddingDimension, embedding
+    /// Who wrote the row (NULL: the store's own user); not part of a record line.
+    case authorKeyID
 
     /// The SQL name.
     var name: String {
@@ -29,6 +31,7 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
         case .embeddingModel: return "embedding_model"
         case .embeddingDimension: return "embedding_dim"
         case .embedding: return "embedding"
+        case .authorKeyID: return "author_key_id"
         }
     }
 
@@ -37,6 +40,9 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
     /// The 0-based index for SQLite's `sqlite3_column_*`.
     var sqliteIndex: Int32 { Int32(rawValue) }
 
-    /// `id, session_id, …, embedding`: the select list.
+    /// `id, session_id, …, author_key_id`: the select list.
     static let selectList = allCases.map(\.name).joined(separator: ", ")
+
+    /// The columns a record line carries (all but the author).
+    static let recordColumns = allCases.filter { $0 != .authorKeyID }
 }

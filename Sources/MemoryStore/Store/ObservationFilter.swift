@@ -9,6 +9,8 @@ public struct ObservationFilter: Sendable, Equatable {
     public var tags: [String]
     /// Only observations created at or after this time (seconds since the epoch).
     public var since: Double?
+    /// Only observations written by this author.
+    public var author: AuthorSelector?
 
     public init(project: String? = nil, type: String? = nil, tags: [String] = [], since: Double? = nil) {
         self.project = project
@@ -37,6 +39,24 @@ public struct ObservationFilter: Sendable, Equatable {
             clauses.append("o.created_at >= :since")
             arguments["since"] = since
         }
+        switch author {
+        case nil: break
+        case .key(let keyID):
+            clauses.append("o.author_key_id = :author")
+            arguments["author"] = keyID
+        case .storeOwner(let keyIDs):
+            let names = keyIDs.indices.map { ":own\($0)" }
+            clauses.append(names.isEmpty ? "o.author_key_id IS NULL" : "(o.author_key_id IS NULL OR o.author_key_id IN (\(names.joined(separator: ", "))))")
+            for (i, keyID) in keyIDs.enumerated() { arguments["own\(i)"] = keyID }
+        }
         return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
     }
+}
+
+/// Whose observations a filter selects.
+public enum AuthorSelector: Sendable, Equatable {
+    /// Those written by the identity with this key ID.
+    case key(String)
+    /// The store's own user's: written here (no author) or by one of these key IDs of theirs.
+    case storeOwner(keyIDs: [String])
 }

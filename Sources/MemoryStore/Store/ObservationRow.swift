@@ -32,7 +32,8 @@ enum ObservationRow {
             metadata: try StoredJSON.object(metadataText),
             diff: row[offset + ObservationColumn.diff.index],
             assets: try StoredJSON.array(assetsText),
-            embedding: embedding
+            embedding: embedding,
+            author: row[offset + ObservationColumn.authorKeyID.index]
         )
     }
 
@@ -41,13 +42,13 @@ enum ObservationRow {
         let tags = StoredJSON.text(.array(o.tags.map { .string($0) }))
         let statement = try db.cachedStatement(sql: """
             INSERT INTO observations (\(Schema.observationColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let blob = o.embedding.map { Data($0.littleEndianBytes) }
         try statement.execute(arguments: [
             o.id, o.sessionID, o.project, o.type, o.concept, o.title, o.content, o.summary, o.contentHash,
             o.createdAt, o.updatedAt, o.importanceScore, tags, StoredJSON.text(.object(o.metadata)), o.diff,
-            StoredJSON.text(.array(o.assets)), o.embedding?.model, o.embedding?.dimension, blob,
+            StoredJSON.text(.array(o.assets)), o.embedding?.model, o.embedding?.dimension, blob, o.author,
         ])
         let seq = db.lastInsertedRowID
         let fts = try db.cachedStatement(sql: "INSERT INTO observations_fts (rowid, title, summary, content, tags) VALUES (?, ?, ?, ?, ?)")

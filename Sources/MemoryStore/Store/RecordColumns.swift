@@ -29,6 +29,7 @@ public struct RecordColumns: Sendable {
         put(.tags, StoredJSON.text(.array(o.tags.map { .string($0) })))
         put(.metadata, StoredJSON.text(.object(o.metadata)))
         put(.diff, o.diff)
+        put(.authorKeyID, o.author)
         put(.assets, StoredJSON.text(.array(o.assets)))
         if let e = o.embedding {
             put(.embeddingModel, e.model)

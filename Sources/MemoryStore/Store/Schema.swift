@@ -122,6 +122,17 @@ enum Schema {
                 CREATE INDEX merged_snapshots_by_signer ON merged_snapshots(signer_key_id, sequence);
                 """)
         }
+        migrator.registerMigration("v5-authorship") { db in
+            // Who wrote each row: NULL for the store's own user (add, import, edit here),
+            // else the key ID of the identity that wrote it (a merged row: its snapshot's
+            // signer, for format-1 snapshots). Rows merged before this version take the
+            // signer they came from.
+            try db.execute(sql: """
+                ALTER TABLE observations ADD COLUMN author_key_id TEXT;
+                UPDATE observations SET author_key_id = merged_signer_key_id WHERE merged_signer_key_id IS NOT NULL;
+                CREATE INDEX observations_by_author ON observations(author_key_id);
+                """)
+        }
         return migrator
     }
 

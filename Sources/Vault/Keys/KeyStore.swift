@@ -122,10 +122,11 @@ public final class KeyStore: Sendable {
     }
 
     /// Trusts a key under a name; refuses your own key.
-    public func trust(_ key: PublicIdentity, name: String, now: Double = Date().timeIntervalSince1970) throws -> KeyringEntry {
+    /// `isMine`: the key is another device of yours.
+    public func trust(_ key: PublicIdentity, name: String, isMine: Bool = false, now: Double = Date().timeIntervalSince1970) throws -> KeyringEntry {
         if let own = try? identityFile(), own.publicIdentity.constantTimeEquals(key) { throw VaultError.ownKey }
         return try updateKeyring { ring in
-            try ring.add(name: name, key: key, at: now)
+            try ring.add(name: name, key: key, at: now, isMine: isMine)
             return ring.entry(named: name)!
         }
     }

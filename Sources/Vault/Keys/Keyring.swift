@@ -16,6 +16,9 @@ public struct KeyringEntry: Sendable, Equatable {
     /// The key id this entry was rotated from, and when.
     public var rotatedFrom: String?
     public var rotatedAt: Double?
+    /// Another device of yours (`keys trust … --mine`): what it wrote is yours, and
+    /// you may change it from here, as it may change what you wrote.
+    public var isMine: Bool
 
     public var keyID: String { publicIdentity.keyID }
     public var isRevoked: Bool {
@@ -23,13 +26,15 @@ public struct KeyringEntry: Sendable, Equatable {
         return false
     }
 
-    public init(name: String, publicIdentity: PublicIdentity, addedAt: Double, status: Status = .trusted, rotatedFrom: String? = nil, rotatedAt: Double? = nil) {
+    public init(name: String, publicIdentity: PublicIdentity, addedAt: Double, status: Status = .trusted, rotatedFrom: String? = nil, rotatedAt: Double? = nil,
+                isMine: Bool = false) {
         self.name = name
         self.publicIdentity = publicIdentity
         self.addedAt = addedAt
         self.status = status
         self.rotatedFrom = rotatedFrom
         self.rotatedAt = rotatedAt
+        self.isMine = isMine
     }
 }
 
@@ -51,6 +56,9 @@ public struct Keyring: Sendable, Equatable {
     }
 
     public func entry(named name: String) -> KeyringEntry? { entries.first { $0.name == name } }
+
+    /// The key IDs of your other devices (`--mine`, not revoked).
+    public var deviceKeyIDs: [String] { entries.filter { $0.isMine && !$0.isRevoked }.map(\.keyID) }
     public func entry(keyID: String) -> KeyringEntry? { entries.first { $0.keyID == keyID } }
 
     /// The entry a user means by a name, a key id, or a unique key-id prefix (4+ hex digits).
@@ -67,13 +75,13 @@ public struct Keyring: Sendable, Equatable {
     }
 
     /// Adds a trusted entry; refuses a taken name or a key already present.
-    public mutating func add(name: String, key: PublicIdentity, at time: Double) throws(VaultError) {
+    public mutating func add(name: String, key: PublicIdentity, at time: Double, isMine: Bool = false) throws(VaultError) {
         guard Self.isValidName(name) else { throw .invalidName(name) }
         if let existing = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }) {
             throw .duplicateKey(keyID: key.keyID, existingName: existing.name)
         }
         guard entry(named: name) == nil else { throw .duplicateName(name) }
-        entries.append(KeyringEntry(name: name, publicIdentity: key, addedAt: time))
+        entries.append(KeyringEntry(name: name, publicIdentity: key, addedAt: time, isMine: isMine))
     }
 
     public mutating func revoke(_ nameOrKeyID: String, reason: String?, at time: Double) throws(VaultError) -> KeyringEntry {

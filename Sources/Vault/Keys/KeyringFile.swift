@@ -13,6 +13,7 @@ import MemoryStore
 ///     revoked_at = …              (revoked entries)
 ///     revoked_reason = …          (optional)
 ///     rotated_from = <key id>     (optional, with rotated_at)
+///     mine = true                 (optional: another device of yours)
 ///
 /// Reading is strict — unknown fields, a key id that does not match its key,
 /// duplicate names or keys are errors naming the line — because a keyring that
@@ -43,6 +44,9 @@ public enum KeyringFile {
                 lines.append("rotated_from = \(from)")
                 if let at = e.rotatedAt { lines.append("rotated_at = \(DateParsing.format(at))") }
             }
+            if e.isMine {
+                lines.append("mine = true")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,6 +76,11 @@ public enum KeyringFile {
                 return t.rounded(.down)
             }
             let addedAt = try time("added_at") ?? 0
+            func mine() throws(VaultError) -> Bool {
+                guard let field = section.fields["mine"] else { return false }
+                guard field.value == "true" else { throw fail("mine must be true when present", field.line) }
+                return true
+            }
             let status: KeyringEntry.Status
             switch section.fields["status"]?.value {
             case "trusted"?, nil:
@@ -89,10 +98,10 @@ public enum KeyringFile {
             }
             keyring = Keyring(entries: keyring.entries + [KeyringEntry(
                 name: section.name, publicIdentity: key, addedAt: addedAt, status: status,
-                rotatedFrom: section.fields["rotated_from"]?.value, rotatedAt: try time("rotated_at"))])
+                rotatedFrom: section.fields["rotated_from"]?.value, rotatedAt: try time("rotated_at"), isMine: try mine())])
         }
 
-        let known: Set<String> = ["key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason", "rotated_from", "rotated_at"]
+        let known: Set<String> = ["key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason", "rotated_from", "rotated_at", "mine"]
         var lineNumber = 0
         for rawLine in TextLines.split(text) {
             lineNumber += 1

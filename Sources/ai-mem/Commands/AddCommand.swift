@@ -2,6 +2,7 @@ import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
+import Vault
 
 struct AddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,7 +66,7 @@ struct AddCommand: ParsableCommand {
             content: content, project: project ?? Defaults.project, type: type, title: title, concept: concept,
             sessionID: session, tags: tags, metadata: metadataObject, importanceScore: importance))
         if json {
-            Terminal.json(ObservationText.json(observation))
+            Terminal.json(ObservationText.json(observation, authors: try Authors(home: homeOptions.resolved)))
         } else {
             Terminal.out(observation.id)
         }

@@ -1,6 +1,7 @@
 import AIMemCore
 import ArgumentParser
 import MemoryStore
+import Vault
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,10 @@ struct ListCommand: ParsableCommand {
     @Option(help: "At most this many (default 50; 0 for all).")
     var limit: Int = 50
 
-    @Flag(help: "Print a JSON array of observations (every field but the vector).")
+    @Option(help: ArgumentHelp("Only observations this author wrote: a keyring name, a key ID, or `me`.", valueName: "name|keyid"))
+    var author: String?
+
+    @Flag(help: "Print a JSON array of observations (every field but the vector), each with its author.")
     var json = false
 
     func validate() throws {
@@ -23,9 +27,12 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let store = try homeOptions.openStore()
-        let observations = try store.list(try filterOptions.filter(), limit: limit == 0 ? nil : limit)
+        let authors = try Authors(home: homeOptions.resolved)
+        var filter = try filterOptions.filter()
+        if let author { filter.author = try authors.selector(author) }
+        let observations = try store.list(filter, limit: limit == 0 ? nil : limit)
         if json {
-            Terminal.json(.array(observations.map(ObservationText.json)))
+            Terminal.json(.array(observations.map { ObservationText.json($0, authors: authors) }))
         } else if observations.isEmpty {
             Terminal.err("no observations")
         } else {

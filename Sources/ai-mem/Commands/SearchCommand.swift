@@ -2,6 +2,7 @@ import AIMemCore
 import ArgumentParser
 import Foundation
 import MemoryStore
+import Vault
 import SentenceEmbedding
 
 extension SearchMode: ExpressibleByArgument {}
@@ -45,12 +46,13 @@ struct SearchCommand: ParsableCommand {
             hits = try store.search(query, mode: .keyword, limit: limit, filter: filter)
         }
         if json {
+            let authors = try Authors(home: homeOptions.resolved)
             Terminal.json(.array(hits.map { hit in
                 .object(JSONObject([
                     "score": JSONValue.double(hit.score) ?? .null,
                     "keyword_rank": hit.keywordRank.map(JSONValue.int) ?? .null,
                     "semantic_rank": hit.semanticRank.map(JSONValue.int) ?? .null,
-                    "observation": ObservationText.json(hit.observation),
+                    "observation": ObservationText.json(hit.observation, authors: authors),
                 ]))
             }))
         } else if hits.isEmpty {

@@ -1,6 +1,7 @@
 import AIMemCore
 import ArgumentParser
 import MemoryStore
+import Vault
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,11 +18,14 @@ struct ShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let observation = try homeOptions.openStore().observation(id)
+        let store = try homeOptions.openStore()
+        let observation = try store.observation(id)
+        let authors = try Authors(home: homeOptions.resolved)
+        let provenance = try store.provenance(of: observation.id)
         if json {
-            Terminal.json(ObservationText.json(observation))
+            Terminal.json(ObservationText.json(observation, authors: authors, provenance: provenance))
         } else {
-            Terminal.out(ObservationText.full(observation))
+            Terminal.out(ObservationText.full(observation, authors: authors, provenance: provenance))
         }
     }
 }

@@ -16,9 +16,15 @@ enum ObservationText {
         return firstLine.count > width ? String(firstLine.prefix(width - 1)) + "…" : firstLine
     }
 
-    static func full(_ o: Observation) -> String {
+    static func full(_ o: Observation, authors: Authors, provenance: Provenance?) -> String {
         var lines: [String] = []
         lines.append("id:         \(o.id)")
+        let (keyID, name) = authors.describe(o.author)
+        lines.append("author:     \(name)\(keyID.map { " (key \($0))" } ?? "")")
+        if let provenance {
+            let signer = authors.describe(provenance.signerKeyID).name
+            lines.append("from:       snapshot \(provenance.snapshotID), signed by \(signer) (key \(provenance.signerKeyID)), merged \(DateParsing.format(provenance.mergedAt))")
+        }
         lines.append("project:    \(o.project)")
         lines.append("type:       \(o.type)")
         if let concept = o.concept { lines.append("concept:    \(concept)") }
@@ -41,7 +47,15 @@ enum ObservationText {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ o: Observation) -> JSONValue {
-        .object(ObservationCodec.encode(o, embedding: .described))
+    static func json(_ o: Observation, authors: Authors, provenance: Provenance? = nil) -> JSONValue {
+        var object = ObservationCodec.encode(o, embedding: .described)
+        object.append("author", authors.json(o.author))
+        if let provenance {
+            object.append("provenance", .object(JSONObject([
+                "snapshot_id": .string(provenance.snapshotID), "signer": authors.json(provenance.signerKeyID),
+                "merged_at": JSONValue.double(provenance.mergedAt) ?? .null,
+            ])))
+        }
+        return .object(object)
     }
 }

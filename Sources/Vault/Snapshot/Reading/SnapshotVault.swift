@@ -88,6 +88,8 @@ public final class SnapshotVault {
         var metadata: SnapshotMetadata
         var signer: SignerInfo
         var report: SnapshotReadReport
+        /// The reader's own key IDs: current, retired, and their other devices'.
+        var ownKeyIDs: Set<String>
     }
 
     /// How a merge applies what it reads.
@@ -123,7 +125,8 @@ public final class SnapshotVault {
             if ownKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
             else if let e = keyring.entry(keyID: id) { report.recipientNames[id] = e.name }
         }
-        return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report)
+        return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report,
+                      ownKeyIDs: Set(ownKeys.map(\.keyID) + keyring.deviceKeyIDs))
     }
 
     /// Every check of §6 after the open step — trusted signer, addressed to the
@@ -142,7 +145,7 @@ public final class SnapshotVault {
         try Self.checkStanzaCount(metadata, decryptor)
         let signingKey = signer.key!.signingKey
 
-        return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID) { session in
+        return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID, ownKeyIDs: opened.ownKeyIDs) { session in
             report.alreadyMerged = try session.ledgerContains(snapshotID: metadata.snapshotID)
             if !report.alreadyMerged, let highest = try session.highestSequence(signerKeyID: signer.keyID) {
                 report.replay = metadata.sequence <= highest

@@ -38,6 +38,7 @@ struct KeysList: ParsableCommand {
             + ring.entries.map { e in
                 var status = e.statusText
                 if case .revoked(_, let reason) = e.status, let reason, !reason.isEmpty { status += " (\(reason))" }
+                if e.isMine { status += ", your device" }
                 return [e.name, e.keyID, status, DateParsing.format(e.addedAt)]
             }
         let header = ["NAME", "KEY ID", "STATUS", "ADDED"]
@@ -57,6 +58,7 @@ struct KeysList: ParsableCommand {
             o.append("revoked_reason", reason.map(JSONValue.string) ?? .null)
         }
         if let from = e.rotatedFrom { o.append("rotated_from", .string(from)) }
+        o.append("mine", .bool(e.isMine))
         return .object(o)
     }
 }

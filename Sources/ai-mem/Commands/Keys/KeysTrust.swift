@@ -23,6 +23,9 @@ struct KeysTrust: ParsableCommand {
     @Option(help: "The name to trust the key under (required for a new key).")
     var name: String?
 
+    @Flag(help: "The key is another device of yours: what it wrote counts as yours (you may change it here, and it may change yours).")
+    var mine = false
+
     @Flag(help: "Print the resulting keyring entry as JSON.")
     var json = false
 
@@ -42,8 +45,8 @@ struct KeysTrust: ParsableCommand {
             guard let name else {
                 throw CommandError("--name is required to trust a new key", hint: "ai-mem keys trust KEY --name alice")
             }
-            entry = try keys.trust(identity, name: name)
-            if !json { Terminal.out("trusted \(entry.name), key id \(entry.keyID)") }
+            entry = try keys.trust(identity, name: name, isMine: mine)
+            if !json { Terminal.out("trusted \(entry.name)\(mine ? " (one of your devices)" : ""), key id \(entry.keyID)") }
         }
         if json { Terminal.json(KeysList.json(entry)) }
     }
