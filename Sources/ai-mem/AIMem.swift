@@ -11,7 +11,7 @@ struct AIMem: ParsableCommand {
         abstract: "A local-first long-term memory for AI assistants, with an encrypted, signed snapshot vault.",
         version: "0.1.0",
         subcommands: [
-            AddCommand.self, SearchCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
+            AddCommand.self, EditCommand.self, SearchCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
             StatsCommand.self, CheckCommand.self, ReindexCommand.self, ConfigCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, SnapshotCommand.self,
         ]
     )
@@ -29,6 +29,11 @@ struct AIMem: ParsableCommand {
             Terminal.error("cryptographic operation failed: \(error.description)", hint: nil)
             Foundation.exit(1)
         } catch {
+            // ArgumentParser wraps what a `validate()` throws: report ours as ours.
+            if let inner = userFacing(in: error) {
+                Terminal.error(inner.message, hint: inner.hint)
+                Foundation.exit(1)
+            }
             let code = exitCode(for: error)
             // --help and --version are not errors: ArgumentParser prints them.
             guard code != .success else { exit(withError: error) }
@@ -42,3 +47,13 @@ struct AIMem: ParsableCommand {
     }
 }
 
+/// The user-facing error inside `error` (ArgumentParser wraps the errors that
+/// `validate()` throws in its own type), looked for a few levels deep.
+private func userFacing(in value: Any, depth: Int = 0) -> (any UserFacingError)? {
+    if let error = value as? any UserFacingError { return error }
+    guard depth < 4 else { return nil }
+    for child in Mirror(reflecting: value).children {
+        if let found = userFacing(in: child.value, depth: depth + 1) { return found }
+    }
+    return nil
+}

@@ -50,6 +50,56 @@ struct SnapshotCommandsTests {
         #expect((hits.first?["observation"] as? [String: Any]).flatMap { $0["author"] as? [String: Any] }?["name"] as? String == "alice")
     }
 
+    /// `edit` changes your own memories (and the edit reaches your other device);
+    /// a teammate's is refused; `delete --author` removes what one author brought.
+    @Test func editYourOwnAndCleanUpAfterATeammate() throws {
+        let laptop = try person("me-laptop", memories: ["The release checklist lives in docs/release.md"])
+        let desktop = try person("me-desktop")
+        let alice = try person("alice", memories: ["Alice: rotate the TLS certificates in March", "Alice: the VPN needs MFA"])
+        defer { laptop.cli.cleanUp(); desktop.cli.cleanUp(); alice.cli.cleanUp() }
+        try laptop.cli.ok(["keys", "trust", desktop.line, "--name", "me-desktop", "--mine"])
+        try desktop.cli.ok(["keys", "trust", laptop.line, "--name", "me-laptop", "--mine"])
+        try laptop.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
+        try alice.cli.ok(["keys", "trust", laptop.line, "--name", "laptop"])
+        // The desktop gets the laptop's memory, then the laptop edits it and hands it over again.
+        let first = laptop.cli.path("1.aimem"), second = laptop.cli.path("2.aimem")
+        try laptop.cli.ok(["snapshot", "export", first, "--to", "me-desktop"])
+        try desktop.cli.ok(["snapshot", "merge", first])
+        let id = try #require(try jsonArray(laptop.cli.ok(["list", "--json"]).stdout).first?["id"] as? String)
+        let before = try jsonObject(laptop.cli.ok(["show", id, "--json"]).stdout)
+        let edited = try jsonObject(laptop.cli.ok(["edit", id, "--content", "The release checklist moved to the wiki", "--tag", "release", "--json"]).stdout)
+        #expect(edited["id"] as? String == id && edited["content"] as? String == "The release checklist moved to the wiki")
+        #expect((edited["updated_at"] as! Double) > (before["updated_at"] as! Double) && edited["created_at"] as? Double == before["created_at"] as? Double)
+        #expect(edited["tags"] as? [String] == ["release"])
+        #expect(try jsonArray(laptop.cli.ok(["search", "wiki", "--mode", "keyword", "--json"]).stdout).count == 1)
+        #expect(try jsonArray(laptop.cli.ok(["search", "docs", "--mode", "keyword", "--json"]).stdout).isEmpty)
+        try laptop.cli.ok(["snapshot", "export", second, "--to", "me-desktop"])
+        let merged = try jsonObject(desktop.cli.ok(["snapshot", "merge", second, "--json"]).stdout)
+        #expect(merged["replaced"] as? Int == 1 && merged["not_the_author"] as? Int == 0)
+        #expect(try jsonObject(desktop.cli.ok(["show", id, "--json"]).stdout)["content"] as? String == "The release checklist moved to the wiki")
+        // Alice's memories: the laptop may not edit them, and can remove them all at once.
+        let fromAlice = alice.cli.path("a.aimem")
+        try alice.cli.ok(["snapshot", "export", fromAlice, "--to", "laptop"])
+        try laptop.cli.ok(["snapshot", "merge", fromAlice])
+        let hers = try jsonArray(laptop.cli.ok(["list", "--author", "alice", "--json"]).stdout)
+        #expect(hers.count == 2)
+        let herID = try #require(hers.first?["id"] as? String)
+        let refused = try laptop.cli.run(["edit", herID, "--content", "something else"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("ai-mem: error: \(herID) was written by alice (key \(alice.keyID)): only its author changes it"))
+        #expect(refused.stderr.contains("ai-mem: hint: add a memory of your own"))
+        #expect(try jsonObject(laptop.cli.ok(["show", herID, "--json"]).stdout)["content"] as? String == hers.first?["content"] as? String)
+        let dry = try jsonObject(laptop.cli.ok(["delete", "--author", "alice", "--dry-run", "--json"]).stdout)
+        #expect(dry["count"] as? Int == 2 && dry["dry_run"] as? Bool == true)
+        #expect(try jsonArray(laptop.cli.ok(["list", "--json"]).stdout).count == 3)
+        #expect(try laptop.cli.ok(["delete", "--author", "alice"]).out.contains("deleted 2 observations written by alice"))
+        #expect(try jsonArray(laptop.cli.ok(["list", "--json"]).stdout).map { $0["id"] as? String } == [id])
+        let mine = try laptop.cli.run(["delete", "--author", "me"])
+        #expect(mine.status == 1 && mine.stderr.contains("would forget your own memories"))
+        let neither = try laptop.cli.run(["delete"])
+        #expect(neither.status == 1 && neither.stderr.contains("ai-mem: error: give an id, or --author NAME"))
+    }
+
     @Test func teamSharingFlowEndToEnd() throws {
         let alice = try person("alice", memories: ["Use PostgreSQL 16 for orders", "Pagination bug fixed: page=0 👩‍💻"])
         let bob = try person("bob")

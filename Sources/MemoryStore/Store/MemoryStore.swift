@@ -146,6 +146,20 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// Forgets every observation matching `filter` (say, every row one author wrote)
+    /// in one transaction; with `dryRun`, only says which. Returns their ids, oldest first.
+    public func deleteAll(matching filter: ObservationFilter, dryRun: Bool = false) throws -> [String] {
+        try write { db in
+            let condition = filter.sqlCondition
+            let ids = try String.fetchAll(db, sql: "SELECT o.id FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq",
+                                          arguments: StatementArguments(condition.arguments))
+            if !dryRun {
+                for id in ids { _ = try ObservationRow.delete(id: id, in: db) }
+            }
+            return ids
+        }
+    }
+
     /// Counts for `ai-mem stats`.
     public func stats() throws -> StoreStats {
         try read { db in

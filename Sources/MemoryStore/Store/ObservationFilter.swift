@@ -59,4 +59,10 @@ public enum AuthorSelector: Sendable, Equatable {
     case key(String)
     /// The store's own user's: written here (no author) or by one of these key IDs of theirs.
     case storeOwner(keyIDs: [String])
+
+    /// The one author's key ID (nil for the store's own user).
+    public var keyID: String? {
+        if case .key(let keyID) = self { return keyID }
+        return nil
+    }
 }

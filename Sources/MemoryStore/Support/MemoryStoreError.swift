@@ -8,6 +8,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     case emptyContent
     /// A stored row that cannot be read back (a damaged database).
     case corruptRow(reason: String)
+    /// `edit` of a memory someone else wrote.
+    case notYourMemory(id: String, author: String)
     /// `add` with an id the store already holds.
     case idExists(String)
     /// `import` given an encrypted snapshot.
@@ -35,6 +37,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "the content is empty"
         case .corruptRow(let reason):
             return "a stored observation cannot be read: \(reason)"
+        case .notYourMemory(let id, let author):
+            return "\(id) was written by key \(author): only its author changes it"
         case .idExists(let id):
             return "an observation with id \(id) already exists"
         case .encryptedSnapshotGiven(let source):
@@ -67,6 +71,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "pass the text as an argument, or `-` to read it from standard input"
         case .corruptRow:
             return "run `ai-mem check`; restore the store from a snapshot backup if it reports problems"
+        case .notYourMemory:
+            return "add a memory of your own with `ai-mem add` (it may say what you would change)"
         case .idExists:
             return "`ai-mem show ID` prints it; leave the id out to get a new one"
         case .encryptedSnapshotGiven(let source):
