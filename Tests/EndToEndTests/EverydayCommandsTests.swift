@@ -14,6 +14,21 @@ struct EverydayCommandsTests {
         String(repeating: "20 KB of content ✓ ", count: 1100) + "end",
     ]
 
+    /// A deleted memory stays deleted: re-importing an export that still holds it skips it.
+    @Test func deletedMemoriesAreNotImportedAgain() throws {
+        let cli = CLI()
+        defer { cli.cleanUp() }
+        let id = try cli.ok(["add", "token = ghp_not_really_a_token_but_deleted_anyway"]).out.trimmingCharacters(in: .newlines)
+        try cli.ok(["add", "a note that stays"])
+        let export = cli.path("all.ndjson")
+        try cli.ok(["export", export])
+        try cli.ok(["delete", id])
+        let report = try jsonObject(cli.ok(["import", export, "--json"]).stdout)
+        #expect(report["imported"] as? Int == 0 && report["deleted_here"] as? Int == 1 && report["already_present"] as? Int == 1)
+        #expect(try cli.ok(["import", export]).out.contains("1 deleted here (kept deleted)"))
+        #expect(try jsonArray(cli.ok(["list", "--json"]).stdout).map { $0["content"] as? String } == ["a note that stays"])
+    }
+
     @Test(arguments: tricky)
     func addThenShowJSONRoundTripsByteExact(_ text: String) throws {
         let cli = CLI()

@@ -254,6 +254,36 @@ struct SnapshotConflictTests {
         }
     }
 
+    /// Issue 13's second scenario: Bob deletes a memory holding a pasted key; neither
+    /// Alice's next snapshot nor Bob's own older backup brings it back.
+    @Test func deletedMemoriesStayDeleted() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try bob.trust(alice)
+        _ = try alice.add("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", now: 100, id: "leak-1")
+        _ = try alice.add("a harmless note", now: 100, id: "note-1")
+        #expect(try bob.read(try alice.export(to: [bob.key.keyLine])).counts.added == 2)
+        let backup = try bob.export(to: [bob.key.keyLine])
+        _ = try bob.store.delete("leak-1")
+        #expect(try bob.store.tombstoneCount() == 1)
+        _ = try alice.add("something new", now: 200, id: "new-1")
+        let next = try alice.export(to: [bob.key.keyLine])
+        let r = try bob.read(next)
+        #expect(r.counts.added == 1 && r.counts.keptDeleted == 1 && r.counts.unchanged == 1)
+        #expect(throws: MemoryStoreError.notFound(id: "leak-1")) { _ = try bob.store.observation("leak-1") }
+        let restored = try bob.read(backup, mode: .merge(policy: .takeTheirs, dryRun: false))
+        #expect(restored.counts.keptDeleted == 1 && restored.counts.added == 0)
+        #expect(throws: MemoryStoreError.notFound(id: "leak-1")) { _ = try bob.store.observation("leak-1") }
+        // A deleted id twice in one snapshot is still a duplicate, in merge as in verify.
+        let twice = try Forge.snapshot(signer: alice.identity, recipients: [bob.key], records: [
+            Forge.line(Forge.record("leak-1")), Forge.line(Forge.record("leak-1")),
+        ], sequence: 50)
+        #expect(outcome { try bob.read(twice) } == "duplicate id")
+        #expect(outcome { try bob.read(twice, mode: .verify) } == "duplicate id")
+        // Written again on purpose, with the same id, by the store's own user: back.
+        _ = try bob.store.add(NewObservation(content: "rewritten without the key", project: "/p", id: "leak-1"))
+        #expect(try bob.store.tombstoneCount() == 0)
+    }
+
     /// Bob's other device (`--mine`) may change what Bob wrote, and Bob what it wrote.
     @Test func yourOtherDevicesChangeYourRows() throws {
         let bob = try Party("bob"), desktop = try Party("bob-desktop"), alice = try Party("alice")

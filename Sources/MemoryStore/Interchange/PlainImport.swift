@@ -15,6 +15,8 @@ public struct ImportReport: Sendable, Equatable {
     public var imported = 0
     /// Records whose id the store already had (left as they were).
     public var alreadyPresent = 0
+    /// Records of ids deleted in this store (they stay deleted).
+    public var deletedHere = 0
     /// Records whose id appeared earlier in the same input.
     public var duplicatesInInput = 0
     /// The first `ImportReport.skippedListed` unusable records (`skippedCount` counts them all).
@@ -197,6 +199,10 @@ private struct RecordImporter {
         }
         if try ObservationRow.exists(id: observation.id, in: db) {
             report.alreadyPresent += 1
+            return
+        }
+        if try Tombstones.contains(observation.id, in: db) {
+            report.deletedHere += 1
             return
         }
         if decoded.embeddingProblem != nil { report.reembedded += 1 }

@@ -94,6 +94,7 @@ public final class MemoryStore: Sendable {
             if try ObservationRow.exists(id: observation.id, in: db) {
                 throw MemoryStoreError.idExists(observation.id)
             }
+            try Tombstones.clear(observation.id, in: db)
             try ObservationRow.insert(observation, in: db)
         }
         return observation
@@ -138,25 +139,29 @@ public final class MemoryStore: Sendable {
 
     /// Deletes one observation (by id or unique prefix) and returns it.
     @discardableResult
-    public func delete(_ idOrPrefix: String) throws -> Observation {
+    public func delete(_ idOrPrefix: String, now: Double = Date().timeIntervalSince1970) throws -> Observation {
         try write { db in
             let observation = try Self.resolve(idOrPrefix, in: db)
             try ObservationRow.delete(id: observation.id, in: db)
+            try Tombstones.record(id: observation.id, author: observation.author, at: now, in: db)
             return observation
         }
     }
 
     /// Forgets every observation matching `filter` (say, every row one author wrote)
     /// in one transaction; with `dryRun`, only says which. Returns their ids, oldest first.
-    public func deleteAll(matching filter: ObservationFilter, dryRun: Bool = false) throws -> [String] {
+    public func deleteAll(matching filter: ObservationFilter, dryRun: Bool = false, now: Double = Date().timeIntervalSince1970) throws -> [String] {
         try write { db in
             let condition = filter.sqlCondition
-            let ids = try String.fetchAll(db, sql: "SELECT o.id FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq",
-                                          arguments: StatementArguments(condition.arguments))
+            let rows = try Row.fetchAll(db, sql: "SELECT o.id, o.author_key_id FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq",
+                                        arguments: StatementArguments(condition.arguments))
             if !dryRun {
-                for id in ids { _ = try ObservationRow.delete(id: id, in: db) }
+                for row in rows {
+                    _ = try ObservationRow.delete(id: row[0], in: db)
+                    try Tombstones.record(id: row[0], author: row[1], at: now, in: db)
+                }
             }
-            return ids
+            return rows.map { $0[0] }
         }
     }
 

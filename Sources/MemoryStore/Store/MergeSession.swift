@@ -19,6 +19,8 @@ public enum MergeOutcome: Sendable, Equatable {
     case conflictReplaced
     /// Another version of a row the snapshot's signer did not write: the local row is kept.
     case notTheAuthor
+    /// An id deleted in this store: it stays deleted.
+    case keptDeleted
 }
 
 /// Counts of a merge, and the conflicting ids (the first 100).
@@ -34,6 +36,8 @@ public struct MergeCounts: Sendable, Equatable {
     /// Rows the snapshot would have changed though its signer is not their author (kept as they were).
     public var notTheAuthor = 0
     public var notTheAuthorIDs: [String] = []
+    /// Records of ids deleted in this store (kept deleted).
+    public var keptDeleted = 0
 
     public init() {}
 
@@ -48,6 +52,8 @@ public struct MergeCounts: Sendable, Equatable {
         case .notTheAuthor:
             notTheAuthor += 1
             if notTheAuthorIDs.count < 100 { notTheAuthorIDs.append(id) }
+        case .keptDeleted:
+            keptDeleted += 1
         }
     }
 }
@@ -60,6 +66,8 @@ public enum Admission: Sendable, Equatable {
     case new
     /// The local row with this id.
     case existing(seq: Int64)
+    /// The id was deleted in this store: it stays deleted.
+    case deleted
 }
 
 /// Applies verified-so-far records inside one write transaction. Nothing it does
@@ -77,6 +85,7 @@ public final class MergeSession {
     private let connection: OpaquePointer
     private let findID: RawStatement
     private let seen: RawStatement
+    private let findTombstone: RawStatement
     private let insertRow: RawStatement
     private let insertFTS: RawStatement
     /// Rows inserted by this session (the write generation is bumped once, at the end).
@@ -95,6 +104,7 @@ public final class MergeSession {
         connection = db.sqliteConnection!
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
+        findTombstone = try RawStatement(db, "SELECT 1 FROM tombstones WHERE id = ?")
         let recordColumns = ObservationColumn.recordColumns.map(\.name).joined(separator: ", ")
         insertRow = try RawStatement(db, """
             INSERT INTO observations (\(recordColumns), author_key_id, merged_snapshot_id, merged_signer_key_id, merged_at)
@@ -124,6 +134,8 @@ public final class MergeSession {
                 if found.fromThisSnapshot { return .duplicate }
                 return try markSeen(id) ? .existing(seq: found.seq) : .duplicate
             }
+            findTombstone.bind(1, id)
+            if try findTombstone.int64() != nil { return try markSeen(id) ? .deleted : .duplicate }
             return .new
         }
         return try markSeen(id) ? .new : .duplicate
@@ -155,6 +167,8 @@ public final class MergeSession {
         case .new:
             try insert(columns ?? RecordColumns(record), id: record.id)
             outcome = .added
+        case .deleted:
+            outcome = .keptDeleted
         case .existing(let seq):
             let statement = try db.cachedStatement(sql: "SELECT \(Schema.observationColumns) FROM observations WHERE seq = ?")
             let local = try ObservationRow.decode(try Row.fetchOne(statement, arguments: [seq])!)

@@ -133,6 +133,16 @@ enum Schema {
                 CREATE INDEX observations_by_author ON observations(author_key_id);
                 """)
         }
+        migrator.registerMigration("v6-tombstones") { db in
+            // Deleted ids, kept for good: no merge or import brings them back.
+            try db.execute(sql: """
+                CREATE TABLE tombstones (
+                    id TEXT PRIMARY KEY,
+                    author_key_id TEXT,
+                    deleted_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

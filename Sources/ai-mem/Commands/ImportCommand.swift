@@ -52,6 +52,7 @@ struct ImportCommand: ParsableCommand {
                 "read": .int(report.read),
                 "imported": .int(report.imported),
                 "already_present": .int(report.alreadyPresent),
+                "deleted_here": .int(report.deletedHere),
                 "duplicates_in_input": .int(report.duplicatesInInput),
                 "skipped": .array(report.skipped.map { .object(JSONObject(["location": .string($0.location), "reason": .string($0.reason)])) }),
                 "skipped_count": .int(report.skippedCount),
@@ -60,6 +61,7 @@ struct ImportCommand: ParsableCommand {
             ])))
         } else {
             var parts = ["\(report.alreadyPresent) already present"]
+            if report.deletedHere > 0 { parts.append("\(report.deletedHere) deleted here (kept deleted)") }
             if report.duplicatesInInput > 0 { parts.append("\(report.duplicatesInInput) duplicate(s) in the file") }
             parts.append("\(report.skippedCount) skipped")
             Terminal.out("imported \(report.imported) of \(report.read) records (\(parts.joined(separator: ", ")))")

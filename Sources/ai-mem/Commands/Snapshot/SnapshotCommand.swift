@@ -60,6 +60,7 @@ enum SnapshotText {
         o.append("replaced", .int(r.counts.replaced))
         o.append("conflict_ids", .array(r.counts.conflictIDs.map(JSONValue.string)))
         o.append("not_the_author", .int(r.counts.notTheAuthor))
+        o.append("kept_deleted", .int(r.counts.keptDeleted))
         o.append("not_the_author_ids", .array(r.counts.notTheAuthorIDs.map(JSONValue.string)))
         o.append("foreign_embeddings", .int(r.counts.foreignEmbeddings))
         o.append("already_merged", .bool(r.alreadyMerged))

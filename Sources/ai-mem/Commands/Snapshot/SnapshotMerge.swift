@@ -55,6 +55,7 @@ struct SnapshotMerge: ParsableCommand {
         let c = report.counts
         var summary = "\(c.added) added, \(c.unchanged) unchanged, \(c.conflicts) conflict\(c.conflicts == 1 ? "" : "s")"
         if c.conflicts > 0 { summary += " (\(c.replaced) replaced by the snapshot's newer rows, \(c.conflicts - c.replaced) kept)" }
+        if c.keptDeleted > 0 { summary += ", \(c.keptDeleted) deleted here (kept deleted)" }
         if c.notTheAuthor > 0 {
             summary += ", \(c.notTheAuthor) not the author (kept yours)"
             Terminal.warning("\(signer) sent other versions of \(c.notTheAuthor) memor\(c.notTheAuthor == 1 ? "y" : "ies") that \(report.signer.name) did not write; only a memory's author changes it, so yours were kept: \(c.notTheAuthorIDs.prefix(5).joined(separator: ", "))\(c.notTheAuthor > 5 ? ", …" : "")")
