@@ -17,7 +17,7 @@ as_bob() { run "$@" --home "$demo/bob"; }
 say "1. Alice's everyday memory (throw-away homes in $demo)"
 as_alice add "Use PostgreSQL 16 for the orders service; SQLite stays for local dev." --project /demo/api --type decision --tag db
 as_alice add "Fixed off-by-one in pagination: page=0 returned the second page." --project /demo/api --type bugfix --tag pagination
-as_alice import Tests/EndToEndTests/Fixtures/snapshot.jsonl
+as_alice import Tests/Fixtures/python-ai-mem/snapshot.jsonl
 as_alice search "pagination bug" --limit 3
 # By meaning (all-MiniLM-L6-v2 when scripts/fetch-model.sh has run): none of the words of the answer.
 as_alice search "first listing screen showed the wrong results" --mode semantic --limit 2
@@ -41,6 +41,7 @@ say "5. Bob inspects, verifies and merges it"
 AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot inspect "$demo/api.aimem"
 AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot merge "$demo/api.aimem"
 as_bob search "which database for orders" --limit 2
+as_bob list --author alice
 AI_MEM_PASSPHRASE="bob demo passphrase" as_bob snapshot merge "$demo/api.aimem"
 
 say "6. A tampered copy is refused and changes nothing"
