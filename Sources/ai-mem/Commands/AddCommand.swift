@@ -66,7 +66,7 @@ struct AddCommand: ParsableCommand {
             content: content, project: project ?? Defaults.project, type: type, title: title, concept: concept,
             sessionID: session, tags: tags, metadata: metadataObject, importanceScore: importance))
         if json {
-            Terminal.json(ObservationText.json(observation, authors: try Authors(home: homeOptions.resolved)))
+            Terminal.json(ObservationText.json(observation, authors: Authors(home: homeOptions.resolved)))
         } else {
             Terminal.out(observation.id)
         }

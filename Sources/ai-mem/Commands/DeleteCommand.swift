@@ -50,7 +50,8 @@ struct DeleteCommand: ParsableCommand {
             }
             return
         }
-        let authors = try Authors(home: homeOptions.resolved)
+        _ = try KeyStore(home: homeOptions.resolved).keyring()  // a damaged keyring is an error here, not "no such author"
+        let authors = Authors(home: homeOptions.resolved)
         let selector = try authors.selector(author)
         var filter = ObservationFilter()
         filter.author = selector

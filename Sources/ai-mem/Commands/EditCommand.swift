@@ -56,7 +56,7 @@ struct EditCommand: ParsableCommand {
     func run() throws {
         let text = content == "-" ? try StandardInput.readText() : content
         let store = try homeOptions.openStore(announcing: true)
-        let authors = try Authors(home: homeOptions.resolved)
+        let authors = Authors(home: homeOptions.resolved)
         let change = ObservationEdit(content: text, title: title, type: type, tags: tags.isEmpty ? nil : tags, metadata: try metadataObject())
         let edited: Observation
         do {

@@ -27,9 +27,12 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let store = try homeOptions.openStore()
-        let authors = try Authors(home: homeOptions.resolved)
+        let authors = Authors(home: homeOptions.resolved)
         var filter = try filterOptions.filter()
-        if let author { filter.author = try authors.selector(author) }
+        if let author {
+            _ = try KeyStore(home: homeOptions.resolved).keyring()  // a damaged keyring is an error here, not "no such author"
+            filter.author = try authors.selector(author)
+        }
         let observations = try store.list(filter, limit: limit == 0 ? nil : limit)
         if json {
             Terminal.json(.array(observations.map { ObservationText.json($0, authors: authors) }))

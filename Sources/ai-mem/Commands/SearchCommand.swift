@@ -46,7 +46,7 @@ struct SearchCommand: ParsableCommand {
             hits = try store.search(query, mode: .keyword, limit: limit, filter: filter)
         }
         if json {
-            let authors = try Authors(home: homeOptions.resolved)
+            let authors = Authors(home: homeOptions.resolved)
             Terminal.json(.array(hits.map { hit in
                 .object(JSONObject([
                     "score": JSONValue.double(hit.score) ?? .null,

@@ -20,7 +20,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let store = try homeOptions.openStore()
         let observation = try store.observation(id)
-        let authors = try Authors(home: homeOptions.resolved)
+        let authors = Authors(home: homeOptions.resolved)
         let provenance = try store.provenance(of: observation.id)
         if json {
             Terminal.json(ObservationText.json(observation, authors: authors, provenance: provenance))

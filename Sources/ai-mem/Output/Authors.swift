@@ -12,12 +12,15 @@ struct Authors {
     let ownKeyIDs: Set<String>
     let keyring: Keyring
 
-    init(home: Home) throws {
+    /// Reads your identity, retired keys and keyring. What cannot be read (a damaged
+    /// keyring, say) leaves names unknown instead of failing a `list` or `show`; the
+    /// commands that rely on keys report those files' errors themselves.
+    init(home: Home) {
         let keys = KeyStore(home: home)
-        let own = keys.hasIdentity ? try keys.identityFile().publicIdentity.keyID : nil
+        let own = keys.hasIdentity ? (try? keys.identityFile())?.publicIdentity.keyID : nil
         ownKeyID = own
-        keyring = try keys.keyring()
-        ownKeyIDs = Set([own].compactMap { $0 } + (try keys.retiredKeyFiles()).map(\.keyID) + keyring.deviceKeyIDs)
+        keyring = (try? keys.keyring()) ?? Keyring()
+        ownKeyIDs = Set([own].compactMap { $0 } + ((try? keys.retiredKeyFiles()) ?? []).map(\.keyID) + keyring.deviceKeyIDs)
     }
 
     /// The author's key ID (yours for a row written here) and name.
