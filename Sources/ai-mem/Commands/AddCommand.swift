@@ -51,11 +51,7 @@ struct AddCommand: ParsableCommand {
 
     /// `--metadata` as a JSON object (empty when not given).
     func metadataObject() throws -> JSONObject {
-        guard let metadata else { return JSONObject() }
-        guard case .object(let object)? = try? JSONParser.parse(metadata) else {
-            throw CommandError("--metadata is not a JSON object", hint: "pass an object such as '{\"key\": \"value\"}'")
-        }
-        return object
+        try metadata.map(MetadataArgument.parse) ?? JSONObject()
     }
 
     func run() throws {

@@ -52,6 +52,16 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
+/// `--metadata JSON` (add, edit): a JSON object.
+enum MetadataArgument {
+    static func parse(_ text: String) throws -> JSONObject {
+        guard case .object(let object)? = try? JSONParser.parse(text) else {
+            throw CommandError("--metadata is not a JSON object", hint: "pass an object such as '{\"key\": \"value\"}'")
+        }
+        return object
+    }
+}
+
 enum Defaults {
     /// As in ai-mem: the current directory's path.
     static var project: String { FileManager.default.currentDirectoryPath }

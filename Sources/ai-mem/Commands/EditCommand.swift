@@ -46,11 +46,7 @@ struct EditCommand: ParsableCommand {
     }
 
     func metadataObject() throws -> JSONObject? {
-        guard let metadata else { return nil }
-        guard case .object(let object)? = try? JSONParser.parse(metadata) else {
-            throw CommandError("--metadata is not a JSON object", hint: "pass an object such as '{\"key\": \"value\"}'")
-        }
-        return object
+        try metadata.map(MetadataArgument.parse)
     }
 
     func run() throws {
