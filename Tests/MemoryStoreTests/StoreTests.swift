@@ -68,7 +68,7 @@ struct StoreTests {
         #expect(throws: MemoryStoreError.ambiguousID(prefix: "aaaa", matches: 2)) { try store.observation("aaaa") }
         #expect(throws: MemoryStoreError.notFound(id: "zzzz")) { try store.observation("zzzz") }
         #expect(throws: MemoryStoreError.notFound(id: "a")) { try store.observation("a") }
-        #expect(try store.delete("aaaa1").id == a.id)
+        #expect(try store.delete("aaaa1", ownKeyIDs: []).id == a.id)
         #expect(throws: MemoryStoreError.notFound(id: a.id)) { try store.observation(a.id) }
         #expect(try store.stats().observations == 1)
         // The FTS entry went with the row.

@@ -50,7 +50,7 @@ struct VectorIndexTests {
         _ = try store.search("cache", mode: .semantic)
         let added = try store.add(NewObservation(content: "zebra zebra zebra unique words", project: "/p"), now: 9999)
         #expect(try store.search("zebra unique", mode: .semantic, limit: 1).first?.observation.id == added.id)
-        _ = try store.delete(added.id)
+        _ = try store.delete(added.id, ownKeyIDs: [])
         #expect(try store.search("zebra unique", mode: .semantic, limit: 5).contains { $0.observation.id == added.id } == false)
         // Hybrid search goes through the index too.
         #expect(try store.search("cache retry", mode: .hybrid, limit: 5).isEmpty == false)
@@ -78,7 +78,7 @@ struct VectorIndexTests {
         for query in ["walrus", "cache retry", "kernel buffer"] {
             #expect(try store.search(query, mode: .semantic, limit: 8).map(\.observation.id) == (try exact(store, query, limit: 8)))
         }
-        _ = try store.delete(added[0])
+        _ = try store.delete(added[0], ownKeyIDs: [])
         #expect(try store.search("walrus appended", mode: .semantic, limit: 3).map(\.observation.id).contains(added[0]) == false)
         #expect(try inode(path) != first, "rebuilt after a deletion")
     }

@@ -23,11 +23,18 @@ final class Party {
         identity = try file.open(passphrase: nil)
     }
 
+    static let epoch = 1_700_000_000.0
+
     func trust(_ other: Party) throws { _ = try keys.trust(other.key, name: other.name) }
 
     func add(_ text: String, project: String = "/p", now: Double = 1000, id: String? = nil) throws -> Observation {
-        try store.add(NewObservation(content: text, project: project, tags: ["t"], id: id), now: now)
+        // Times are offsets from 2023-11 (payload 2 refuses record times before 2000).
+        try store.add(NewObservation(content: text, project: project, tags: ["t"], id: id), now: Self.epoch + now)
     }
+
+    /// Deletes a memory as this party (their key is their own).
+    @discardableResult
+    func delete(_ id: String) throws -> Observation { try store.delete(id, ownKeyIDs: [key.keyID]) }
 
     /// Exports to a file in this party's home and returns its bytes.
     func export(to recipients: [String], includeSelf: Bool = true, filter: ObservationFilter = ObservationFilter()) throws -> [UInt8] {

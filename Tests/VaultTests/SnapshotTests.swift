@@ -192,7 +192,7 @@ struct SnapshotConflictTests {
         try bob.trust(alice)
         _ = try alice.add("alice's earlier version", now: local, id: Self.id)
         #expect(try bob.read(try alice.export(to: [bob.key.keyLine])).counts.added == 1)
-        _ = try alice.store.delete(Self.id)
+        _ = try alice.delete(Self.id)
         _ = try alice.add("alice's version", now: theirs, id: Self.id)
         _ = try alice.add("only alice has this", now: 5)
         return (alice, bob, try alice.export(to: [bob.key.keyLine]))
@@ -249,7 +249,7 @@ struct SnapshotConflictTests {
             #expect(try bob.store.observation("alice-1").author == alice.key.keyID)
             #expect(try bob.store.observation("mallory-1").author == mallory.key.keyID)
             // Nothing but Mallory's new memory (and the ledger) changed: every other row byte for byte.
-            _ = try bob.store.delete("mallory-1")
+            _ = try bob.delete("mallory-1")
             #expect(Array(try bob.state().prefix { $0 != "--" }) == Array(before.prefix { $0 != "--" }), "\(policy)")
         }
     }
@@ -263,7 +263,7 @@ struct SnapshotConflictTests {
         _ = try alice.add("a harmless note", now: 100, id: "note-1")
         #expect(try bob.read(try alice.export(to: [bob.key.keyLine])).counts.added == 2)
         let backup = try bob.export(to: [bob.key.keyLine])
-        _ = try bob.store.delete("leak-1")
+        _ = try bob.delete("leak-1")
         #expect(try bob.store.tombstoneCount() == 1)
         _ = try alice.add("something new", now: 200, id: "new-1")
         let next = try alice.export(to: [bob.key.keyLine])
@@ -330,7 +330,7 @@ struct SnapshotConflictTests {
         _ = try alice.add("version 1", now: 100, id: id)
         let old = try alice.export(to: [bob.key.keyLine])
         // Alice edits (a newer row, same id) and exports again.
-        _ = try alice.store.delete(id)
+        _ = try alice.delete(id)
         _ = try alice.add("version 2", now: 200, id: id)
         _ = try alice.add("another", now: 300)
         let new = try alice.export(to: [bob.key.keyLine])

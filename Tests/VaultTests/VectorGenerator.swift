@@ -400,7 +400,7 @@ enum VectorGenerator {
         }
         try meta("unknown-field", "an unknown metadata field") { $0["compression"] = .string("zstd") }
         try meta("missing-count", "no count") { $0["count"] = nil }
-        try meta("payload-version-2", "ai_mem_snapshot 2") { $0["ai_mem_snapshot"] = .int(2) }
+        try meta("payload-version-3", "ai_mem_snapshot 3") { $0["ai_mem_snapshot"] = .int(3) }
         try meta("negative-count", "count -1") { $0["count"] = .number("-1") }
         try meta("sequence-zero", "sequence 0") { $0["sequence"] = .number("0") }
         try meta("recipients-empty", "an empty recipient list") { $0["recipients"] = .array([]) }

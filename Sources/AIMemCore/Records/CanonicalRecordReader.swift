@@ -16,7 +16,24 @@ public struct CanonicalRecordReader {
     /// The observation in `line`, or nil when the slow path must decide.
     public static func read(_ line: UnsafeRawBufferPointer, expected: (model: String, dim: Int)?) -> Observation? {
         var reader = CanonicalRecordReader(line)
-        return reader.record(expected: expected)
+        guard let record = reader.record(expected: expected), reader.literal("}"), reader.position == line.count else { return nil }
+        return record
+    }
+
+    /// A payload-2 record line: the observation, then its `author` member last.
+    public static func readWithAuthor(_ line: UnsafeRawBufferPointer, expected: (model: String, dim: Int)?) -> (Observation, AuthorClaim)? {
+        var reader = CanonicalRecordReader(line)
+        guard let record = reader.record(expected: expected), let author = reader.author(),
+              reader.literal("}"), reader.position == line.count else { return nil }
+        return (record, author)
+    }
+
+    /// `,"author":{"key_id":"…","signature":"…"|null}`
+    private mutating func author() -> AuthorClaim? {
+        guard literal(#","author":{"key_id":"#), let keyID = string(), AuthorClaim.isKeyID(keyID), literal(#","signature":"#) else { return nil }
+        if literal("null}") { return AuthorClaim(keyID: keyID, signature: nil) }
+        guard let text = string(), let bytes = Base64.decode(text), bytes.count == 64, literal("}") else { return nil }
+        return AuthorClaim(keyID: keyID, signature: bytes)
     }
 
     private mutating func record(expected: (model: String, dim: Int)?) -> Observation? {
@@ -47,7 +64,6 @@ public struct CanonicalRecordReader {
             if let expected, model == expected.model, dim != expected.dim { return nil }
             embedding = Embedding(model: model, vector: vector)
         }
-        guard literal("}"), position == bytes.count else { return nil }
         return Observation(
             id: id, sessionID: sessionID.value, project: project, type: type, concept: concept.value, title: title.value,
             content: content, summary: summary.value, contentHash: hash, createdAt: createdAt, updatedAt: updatedAt,

@@ -12,6 +12,7 @@ public enum StrictRecord {
     /// Why a record was refused.
     public struct Invalid: Error, Equatable, Sendable {
         public var reason: String
+        public init(reason: String) { self.reason = reason }
     }
 
     /// The observation in `value`; `expected` is the snapshot's declared embedding

@@ -13,7 +13,7 @@ struct RecordLineEncoder {
     /// Appends the record of the statement's current row (selected with
     /// `Schema.observationColumns`) and "\n". Reads the columns through the SQLite
     /// C API: no `Data` or `String` per column.
-    static func append(_ stmt: SQLiteStatement, to out: inout [UInt8]) {
+    static func append(_ stmt: SQLiteStatement, withAuthor: Bool = false, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"id":"#.utf8)
         text(stmt, .id, &out)
         out.append(contentsOf: #","session_id":"#.utf8)
@@ -62,7 +62,39 @@ struct RecordLineEncoder {
             Base64.encode(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : blobBytes), into: &out)
             out.append(contentsOf: #""}"#.utf8)
         }
+        if withAuthor { author(stmt, &out) }
         out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// Payload 2's `author` member (docs/FORMAT.md §4.2): the row's author and its
+    /// signature, null when the row has none (it came in a payload-1 snapshot).
+    private static func author(_ stmt: SQLiteStatement, _ out: inout [UInt8]) {
+        out.append(contentsOf: #","author":{"key_id":"#.utf8)
+        text(stmt, .authorKeyID, &out)
+        out.append(contentsOf: #","signature":"#.utf8)
+        let index = ObservationColumn.authorSignature.sqliteIndex
+        let bytes = Int(sqlite3_column_bytes(stmt, index))
+        if sqlite3_column_type(stmt, index) == SQLITE_NULL || bytes != 64 {
+            out.append(contentsOf: "null".utf8)
+        } else {
+            out.append(0x22)
+            Base64.encode(UnsafeRawBufferPointer(start: sqlite3_column_blob(stmt, index), count: bytes), into: &out)
+            out.append(0x22)
+        }
+        out.append(0x7D)
+    }
+
+    /// A tombstone line (docs/FORMAT.md §4.5).
+    static func tombstone(_ t: Tombstone, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"tombstone":{"id":"#.utf8)
+        t.id.utf8CString.withUnsafeBytes { writeString(UnsafeRawBufferPointer(rebasing: $0.dropLast()), &out) }
+        out.append(contentsOf: #","deleted_at":"#.utf8)
+        out.append(contentsOf: JSONNumberText.format(t.deletedAt).utf8)
+        out.append(contentsOf: #","author":{"key_id":"#.utf8)
+        t.authorKeyID.utf8CString.withUnsafeBytes { writeString(UnsafeRawBufferPointer(rebasing: $0.dropLast()), &out) }
+        out.append(contentsOf: #","signature":""#.utf8)
+        t.signature.withUnsafeBytes { Base64.encode($0, into: &out) }
+        out.append(contentsOf: "\"}}}\n".utf8)
     }
 
     /// A text column as a JSON string, or null.
@@ -104,9 +136,12 @@ public struct RecordLines {
     /// The latest `created_at` among them.
     public let lastCreatedAt: Double?
     private let statement: RawStatement
+    /// Payload 2: each line carries its `author` member.
+    private let withAuthor: Bool
 
     /// Runs inside a read transaction on `db`, which must outlive it.
-    init(_ db: Database, filter: ObservationFilter) throws {
+    init(_ db: Database, filter: ObservationFilter, withAuthor: Bool = false) throws {
+        self.withAuthor = withAuthor
         let condition = filter.sqlCondition
         let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
                                        arguments: StatementArguments(condition.arguments))!
@@ -121,7 +156,7 @@ public struct RecordLines {
     /// Appends the next observation's record line to `out`; false after the last.
     func next(into out: inout [UInt8]) throws -> Bool {
         guard try statement.step() else { return false }
-        RecordLineEncoder.append(statement.handle, to: &out)
+        RecordLineEncoder.append(statement.handle, withAuthor: withAuthor, to: &out)
         return true
     }
 
@@ -146,7 +181,45 @@ public struct RecordLines {
     }
 }
 
+/// What a payload-2 snapshot carries, read in one transaction: the record lines
+/// (with authors) and the tombstones that travel.
+public struct SnapshotLines {
+    public let records: RecordLines
+    public let tombstoneCount: Int
+    let db: Database
+
+    /// Hands every tombstone line to `write` (in one block); returns how many.
+    public func writeTombstones(to write: ([UInt8]) throws -> Void) throws -> Int {
+        var buffer: [UInt8] = []
+        var written = 0
+        let cursor = try TravellingTombstones.all(db)
+        while let row = try cursor.next() {
+            let signature: Data = row[3]
+            RecordLineEncoder.tombstone(Tombstone(id: row[0], deletedAt: row[1], authorKeyID: row[2], signature: [UInt8](signature)), to: &buffer)
+            written += 1
+            if buffer.count >= 1 << 16 {
+                try write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try write(buffer)
+        return written
+    }
+}
+
 extension MemoryStore {
+    /// Runs `body` in one read transaction with what a payload-2 snapshot of
+    /// `filter` carries — or returns nil without calling it when a row of the store's
+    /// own user in `filter`, or one of their tombstones, is not signed yet (another
+    /// process wrote it after the caller signed: sign again, then retry).
+    public func withSnapshotLines<T>(_ filter: ObservationFilter, ownKeyIDs: Set<String>, _ body: (SnapshotLines) throws -> T) throws -> T? {
+        try read { db in
+            guard try Self.unsignedOwnCount(filter, ownKeyIDs: ownKeyIDs, in: db) == 0,
+                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones WHERE local = 0 AND signature IS NULL") == 0 else { return nil }
+            return try body(SnapshotLines(records: try RecordLines(db, filter: filter, withAuthor: true), tombstoneCount: try TravellingTombstones.count(db), db: db))
+        }
+    }
+
     /// Runs `body` in one read transaction with the record lines of the
     /// observations matching `filter`, oldest first: a consistent point-in-time view.
     public func withRecordLines<T>(_ filter: ObservationFilter, _ body: (RecordLines) throws -> T) throws -> T {

@@ -137,20 +137,29 @@ public final class MemoryStore: Sendable {
         }
     }
 
-    /// Deletes one observation (by id or unique prefix) and returns it.
+    /// Deletes one observation (by id or unique prefix) and returns it. A memory of
+    /// the store's own user (no author, or one of `ownKeyIDs`) leaves a tombstone that
+    /// travels; anyone else's, a local one (docs/FORMAT.md §6.3).
     @discardableResult
-    public func delete(_ idOrPrefix: String, now: Double = Date().timeIntervalSince1970) throws -> Observation {
+    public func delete(_ idOrPrefix: String, ownKeyIDs: Set<String>, now: Double = Date().timeIntervalSince1970) throws -> Observation {
         try write { db in
             let observation = try Self.resolve(idOrPrefix, in: db)
             try ObservationRow.delete(id: observation.id, in: db)
-            try Tombstones.record(id: observation.id, author: observation.author, at: now, in: db)
+            try Tombstones.record(id: observation.id, author: observation.author, local: !Self.isOwn(observation.author, ownKeyIDs),
+                                  at: now, in: db)
             return observation
         }
     }
 
+    /// Whether a row's author is the store's own user.
+    static func isOwn(_ author: String?, _ ownKeyIDs: Set<String>) -> Bool {
+        author.map(ownKeyIDs.contains) ?? true
+    }
+
     /// Forgets every observation matching `filter` (say, every row one author wrote)
     /// in one transaction; with `dryRun`, only says which. Returns their ids, oldest first.
-    public func deleteAll(matching filter: ObservationFilter, dryRun: Bool = false, now: Double = Date().timeIntervalSince1970) throws -> [String] {
+    public func deleteAll(matching filter: ObservationFilter, ownKeyIDs: Set<String>, dryRun: Bool = false,
+                          now: Double = Date().timeIntervalSince1970) throws -> [String] {
         try write { db in
             let condition = filter.sqlCondition
             let rows = try Row.fetchAll(db, sql: "SELECT o.id, o.author_key_id FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq",
@@ -158,7 +167,8 @@ public final class MemoryStore: Sendable {
             if !dryRun {
                 for row in rows {
                     _ = try ObservationRow.delete(id: row[0], in: db)
-                    try Tombstones.record(id: row[0], author: row[1], at: now, in: db)
+                    let author: String? = row[1]
+                    try Tombstones.record(id: row[0], author: author, local: !Self.isOwn(author, ownKeyIDs), at: now, in: db)
                 }
             }
             return rows.map { $0[0] }

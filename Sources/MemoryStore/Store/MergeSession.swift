@@ -21,6 +21,12 @@ public enum MergeOutcome: Sendable, Equatable {
     case notTheAuthor
     /// An id deleted in this store: it stays deleted.
     case keptDeleted
+    /// A tombstone deleted the local row.
+    case deleted
+    /// A tombstone for an id this store does not hold was kept.
+    case tombstoneRecorded
+    /// A tombstone this store already holds.
+    case tombstoneUnchanged
 }
 
 /// Counts of a merge, and the conflicting ids (the first 100).
@@ -38,8 +44,25 @@ public struct MergeCounts: Sendable, Equatable {
     public var notTheAuthorIDs: [String] = []
     /// Records of ids deleted in this store (kept deleted).
     public var keptDeleted = 0
+    /// Rows deleted by the snapshot's tombstones.
+    public var deleted = 0
+    /// Tombstones kept for ids this store does not hold.
+    public var tombstonesRecorded = 0
+    /// Tombstones this store already held.
+    public var tombstonesUnchanged = 0
+    /// Payload-2 lines whose author the reader does not trust (docs/FORMAT.md §6.3): not applied.
+    public var unknownAuthor = 0
+    /// Payload-2 lines whose author signature does not verify: not applied.
+    public var forgedAuthor = 0
+    /// The ids of lines refused for their author (the first 100).
+    public var refusedAuthorIDs: [String] = []
 
     public init() {}
+
+    mutating func countRefusal(forged: Bool, id: String) {
+        if forged { forgedAuthor += 1 } else { unknownAuthor += 1 }
+        if refusedAuthorIDs.count < 100 { refusedAuthorIDs.append(id) }
+    }
 
     mutating func count(_ outcome: MergeOutcome, id: String) {
         switch outcome {
@@ -54,6 +77,9 @@ public struct MergeCounts: Sendable, Equatable {
             if notTheAuthorIDs.count < 100 { notTheAuthorIDs.append(id) }
         case .keptDeleted:
             keptDeleted += 1
+        case .deleted: deleted += 1
+        case .tombstoneRecorded: tombstonesRecorded += 1
+        case .tombstoneUnchanged: tombstonesUnchanged += 1
         }
     }
 }
@@ -66,8 +92,9 @@ public enum Admission: Sendable, Equatable {
     case new
     /// The local row with this id.
     case existing(seq: Int64)
-    /// The id was deleted in this store: it stays deleted.
-    case deleted
+    /// No local row, but the store keeps tombstones for the id: whether they hold
+    /// depends on the author (docs/FORMAT.md §6.3).
+    case tombstoned
 }
 
 /// Applies verified-so-far records inside one write transaction. Nothing it does
@@ -86,6 +113,7 @@ public final class MergeSession {
     private let findID: RawStatement
     private let seen: RawStatement
     private let findTombstone: RawStatement
+    private let insertTombstone: RawStatement
     private let insertRow: RawStatement
     private let insertFTS: RawStatement
     /// Rows inserted by this session (the write generation is bumped once, at the end).
@@ -104,11 +132,15 @@ public final class MergeSession {
         connection = db.sqliteConnection!
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
-        findTombstone = try RawStatement(db, "SELECT 1 FROM tombstones WHERE id = ?")
+        findTombstone = try RawStatement(db, "SELECT author_key_id, local FROM tombstones WHERE id = ?")
+        insertTombstone = try RawStatement(db, """
+            INSERT INTO tombstones (id, author_key_id, deleted_at, signature, local, merged_snapshot_id, merged_signer_key_id, merged_at)
+            VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+            """)
         let recordColumns = ObservationColumn.recordColumns.map(\.name).joined(separator: ", ")
         insertRow = try RawStatement(db, """
-            INSERT INTO observations (\(recordColumns), author_key_id, merged_snapshot_id, merged_signer_key_id, merged_at)
-            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 4).joined(separator: ", ")))
+            INSERT INTO observations (\(recordColumns), author_key_id, author_signature, merged_snapshot_id, merged_signer_key_id, merged_at)
+            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 5).joined(separator: ", ")))
             """)
         insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
     }
@@ -135,11 +167,37 @@ public final class MergeSession {
                 return try markSeen(id) ? .existing(seq: found.seq) : .duplicate
             }
             findTombstone.bind(1, id)
-            if try findTombstone.int64() != nil { return try markSeen(id) ? .deleted : .duplicate }
+            if try findTombstone.step() {
+                findTombstone.reset()
+                return try markSeen(id) ? .tombstoned : .duplicate
+            }
             return .new
         }
         return try markSeen(id) ? .new : .duplicate
     }
+
+    /// A line that is not applied because its author was refused (docs/FORMAT.md
+    /// §6.3): counted, and its id still taken for the duplicate rule.
+    public func refuse(_ id: String, admission: Admission, forged: Bool) throws {
+        if admission == .new { _ = try markSeen(id) }
+        counts.countRefusal(forged: forged, id: id)
+    }
+
+    /// Whether the store's tombstones for `id` keep `author`'s record of it deleted:
+    /// a local tombstone, or one by that author or by the same user.
+    private func tombstonesHold(_ id: String, for author: String) throws -> Bool {
+        findTombstone.bind(1, id)
+        defer { findTombstone.reset() }
+        while try findTombstone.step() {
+            if sqlite3_column_int64(findTombstone.handle, 1) != 0 { return true }
+            let by = sqlite3_column_text(findTombstone.handle, 0).map { String(cString: $0) }
+            if by == author || (isOwn(by) && ownKeyIDs.contains(author)) { return true }
+        }
+        return false
+    }
+
+    /// A row author (nil: the store's own user) that is one of the reader's own keys.
+    private func isOwn(_ author: String?) -> Bool { author.map(ownKeyIDs.contains) ?? true }
 
     /// False when this id was already marked.
     private func markSeen(_ id: String) throws -> Bool {
@@ -151,7 +209,13 @@ public final class MergeSession {
     /// Inserts, leaves, or resolves a conflicting record admitted by `admit`.
     /// A record without an embedding gets one from the local embedder.
     @discardableResult
-    public func apply(_ incoming: Observation, columns: RecordColumns?, admission: Admission, policy: ConflictPolicy) throws -> MergeOutcome {
+    public func apply(_ incoming: Observation, columns: RecordColumns?, admission: Admission, policy: ConflictPolicy,
+                      author: String? = nil, signature: [UInt8]? = nil) throws -> MergeOutcome {
+        let author = author ?? signerKeyID
+        if case .tombstoned = admission, try tombstonesHold(incoming.id, for: author) {
+            counts.count(.keptDeleted, id: incoming.id)
+            return .keptDeleted
+        }
         var record = incoming
         var columns = columns
         if let e = record.embedding {
@@ -164,17 +228,15 @@ public final class MergeSession {
         switch admission {
         case .duplicate:
             preconditionFailure("a duplicate is refused before it is applied")
-        case .new:
-            try insert(columns ?? RecordColumns(record), id: record.id)
+        case .new, .tombstoned:
+            try insert(columns ?? RecordColumns(record), author: author, signature: signature)
             outcome = .added
-        case .deleted:
-            outcome = .keptDeleted
         case .existing(let seq):
             let statement = try db.cachedStatement(sql: "SELECT \(Schema.observationColumns) FROM observations WHERE seq = ?")
             let local = try ObservationRow.decode(try Row.fetchOne(statement, arguments: [seq])!)
             if Self.sameFields(local, record) {
                 outcome = .unchanged
-            } else if !mayChange(local) {
+            } else if !mayChange(authoredBy: local.author, by: author) {
                 outcome = .notTheAuthor
             } else {
                 let takeTheirs: Bool
@@ -185,7 +247,7 @@ public final class MergeSession {
                 }
                 if takeTheirs {
                     try ObservationRow.delete(id: record.id, in: db)
-                    try insert(columns ?? RecordColumns(record), id: record.id)
+                    try insert(columns ?? RecordColumns(record), author: author, signature: signature)
                     outcome = .conflictReplaced
                 } else {
                     outcome = .conflictKeptLocal
@@ -199,15 +261,15 @@ public final class MergeSession {
     private static let rowColumns = ObservationColumn.recordColumns
     private static let ftsColumns: [ObservationColumn] = [.title, .summary, .content, .tags]
 
-    /// The row with its provenance, and its FTS entry.
-    private func insert(_ columns: RecordColumns, id: String) throws {
+    /// The row with its author and provenance, and its FTS entry.
+    private func insert(_ columns: RecordColumns, author: String, signature: [UInt8]?) throws {
         let next = Int32(Self.rowColumns.count)
         try columns.bind(Self.rowColumns, to: insertRow.handle) {
-            // Format 1: a snapshot's records are authored by its signer.
-            insertRow.bind(next + 1, signerKeyID)
-            insertRow.bind(next + 2, snapshotID)
-            insertRow.bind(next + 3, signerKeyID)
-            insertRow.bind(next + 4, now)
+            insertRow.bind(next + 1, author)
+            if let signature { insertRow.bind(next + 2, blob: signature) } else { insertRow.bindNull(next + 2) }
+            insertRow.bind(next + 3, snapshotID)
+            insertRow.bind(next + 4, signerKeyID)
+            insertRow.bind(next + 5, now)
             try insertRow.run()
         }
         let seq = sqlite3_last_insert_rowid(connection)
@@ -216,6 +278,49 @@ public final class MergeSession {
             try insertFTS.run()
         }
         inserted += 1
+    }
+
+    /// Applies a payload-2 tombstone whose author was accepted (docs/FORMAT.md §6.3):
+    /// deletes the local row when the tombstone's author may change it, and keeps
+    /// the tombstone unless it was refused.
+    @discardableResult
+    public func applyTombstone(_ tombstone: Tombstone, admission: Admission) throws -> MergeOutcome {
+        let outcome: MergeOutcome
+        switch admission {
+        case .duplicate:
+            preconditionFailure("a duplicate is refused before it is applied")
+        case .existing(let seq):
+            let author = try String.fetchOne(db, sql: "SELECT author_key_id FROM observations WHERE seq = ?", arguments: [seq])
+            if mayChange(authoredBy: author, by: tombstone.authorKeyID) {
+                _ = try ObservationRow.delete(id: tombstone.id, in: db)
+                try keep(tombstone)
+                outcome = .deleted
+            } else {
+                outcome = .notTheAuthor
+            }
+        case .new, .tombstoned:
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM tombstones WHERE id = ? AND author_key_id = ?",
+                                 arguments: [tombstone.id, tombstone.authorKeyID]) != nil {
+                outcome = .tombstoneUnchanged
+            } else {
+                try keep(tombstone)
+                outcome = .tombstoneRecorded
+            }
+            if admission == .new { _ = try markSeen(tombstone.id) }
+        }
+        counts.count(outcome, id: tombstone.id)
+        return outcome
+    }
+
+    private func keep(_ t: Tombstone) throws {
+        insertTombstone.bind(1, t.id)
+        insertTombstone.bind(2, t.authorKeyID)
+        insertTombstone.bind(3, t.deletedAt)
+        insertTombstone.bind(4, blob: t.signature)
+        insertTombstone.bind(5, snapshotID)
+        insertTombstone.bind(6, signerKeyID)
+        insertTombstone.bind(7, now)
+        try insertTombstone.run()
     }
 
     /// Records the snapshot in the ledger (call last, before committing).
@@ -253,12 +358,12 @@ public final class MergeSession {
         return x == y
     }
 
-    /// Only a row's author replaces it: the signer must have written the local row —
-    /// or the row is the store's own user's (no author, or one of their keys) and so
-    /// is the signer (another key of theirs).
-    func mayChange(_ local: Observation) -> Bool {
-        guard let author = local.author else { return ownKeyIDs.contains(signerKeyID) }
-        return author == signerKeyID || (ownKeyIDs.contains(author) && ownKeyIDs.contains(signerKeyID))
+    /// Only a row's author replaces it: `author` (the incoming version's, judged by
+    /// the reader) must have written the local row — or the row is the store's own
+    /// user's (no author, or one of their keys) and so is `author` (another key of theirs).
+    func mayChange(authoredBy localAuthor: String?, by author: String) -> Bool {
+        guard let localAuthor else { return ownKeyIDs.contains(author) }
+        return localAuthor == author || (ownKeyIDs.contains(localAuthor) && ownKeyIDs.contains(author))
     }
 }
 

@@ -8,6 +8,8 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
     case embeddingModel, embeddingDimension, embedding
     /// Who wrote the row (NULL: the store's own user); not part of a record line.
     case authorKeyID
+    /// The author's signature over this version (docs/FORMAT.md §4.6), once there is one.
+    case authorSignature
 
     /// The SQL name.
     var name: String {
@@ -32,6 +34,7 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
         case .embeddingDimension: return "embedding_dim"
         case .embedding: return "embedding"
         case .authorKeyID: return "author_key_id"
+        case .authorSignature: return "author_signature"
         }
     }
 
@@ -43,6 +46,9 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
     /// `id, session_id, …, author_key_id`: the select list.
     static let selectList = allCases.map(\.name).joined(separator: ", ")
 
-    /// The columns a record line carries (all but the author).
-    static let recordColumns = allCases.filter { $0 != .authorKeyID }
+    /// The columns a record line carries as record members (all but the author's).
+    static let recordColumns = allCases.filter { $0 != .authorKeyID && $0 != .authorSignature }
+
+    /// The columns `ObservationRow.insert` writes (a new version has no signature yet).
+    static let insertList = allCases.filter { $0 != .authorSignature }.map(\.name).joined(separator: ", ")
 }

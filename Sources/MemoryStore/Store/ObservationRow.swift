@@ -41,7 +41,7 @@ enum ObservationRow {
     static func insert(_ o: Observation, in db: Database) throws {
         let tags = StoredJSON.text(.array(o.tags.map { .string($0) }))
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO observations (\(Schema.observationColumns))
+            INSERT INTO observations (\(ObservationColumn.insertList))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let blob = o.embedding.map { Data($0.littleEndianBytes) }

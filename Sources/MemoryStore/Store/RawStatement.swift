@@ -93,7 +93,16 @@ final class RawStatement {
     func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
-    private func reset() {
+    func bind(_ index: Int32, blob: [UInt8]) {
+        blob.withUnsafeBytes { b in
+            _ = sqlite3_bind_blob(handle, index, b.baseAddress, Int32(b.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+    }
+
+    func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
+    /// Makes the statement ready to run again, with nothing bound.
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }

@@ -143,6 +143,32 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v7-author-signatures") { db in
+            // Payload 2 (docs/FORMAT.md §4.6): each row keeps its author's signature over
+            // its version, made at the first export of a row of the store's own user, or
+            // carried in with a merged record; tombstones become signed and travel. A
+            // tombstone made before this version of a row by another key stays local
+            // (it hides the row here and never travels).
+            try db.execute(sql: """
+                ALTER TABLE observations ADD COLUMN author_signature BLOB;
+                CREATE INDEX observations_unsigned ON observations(seq) WHERE author_signature IS NULL;
+                CREATE TABLE tombstones_v7 (
+                    id TEXT NOT NULL,
+                    author_key_id TEXT,
+                    deleted_at REAL NOT NULL,
+                    signature BLOB,
+                    local INTEGER NOT NULL DEFAULT 0,
+                    merged_snapshot_id TEXT,
+                    merged_signer_key_id TEXT,
+                    merged_at REAL
+                );
+                INSERT INTO tombstones_v7 (id, author_key_id, deleted_at, local)
+                    SELECT id, author_key_id, deleted_at, author_key_id IS NOT NULL FROM tombstones;
+                DROP TABLE tombstones;
+                ALTER TABLE tombstones_v7 RENAME TO tombstones;
+                CREATE INDEX tombstones_by_id ON tombstones(id);
+                """)
+        }
         return migrator
     }
 

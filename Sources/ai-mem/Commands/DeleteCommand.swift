@@ -42,7 +42,7 @@ struct DeleteCommand: ParsableCommand {
     func run() throws {
         let store = try homeOptions.openStore()
         guard let author else {
-            let deleted = try store.delete(id!)
+            let deleted = try store.delete(id!, ownKeyIDs: Authors(home: homeOptions.resolved).ownKeyIDs)
             if json {
                 Terminal.json(.object(JSONObject(["deleted": .string(deleted.id)])))
             } else {
@@ -55,7 +55,7 @@ struct DeleteCommand: ParsableCommand {
         let selector = try authors.selector(author)
         var filter = ObservationFilter()
         filter.author = selector
-        let ids = try store.deleteAll(matching: filter, dryRun: dryRun)
+        let ids = try store.deleteAll(matching: filter, ownKeyIDs: authors.ownKeyIDs, dryRun: dryRun)
         let who = authors.describe(selector.keyID).name
         if json {
             Terminal.json(.object(JSONObject(["deleted": .array(ids.map(JSONValue.string)), "count": .int(ids.count), "dry_run": .bool(dryRun)])))

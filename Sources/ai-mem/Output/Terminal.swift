@@ -21,6 +21,10 @@ enum Terminal {
         err("ai-mem: warning: \(message)")
     }
 
+    static func hint(_ message: String) {
+        err("ai-mem: hint: \(message)")
+    }
+
     static func notice(_ message: String) {
         err("ai-mem: notice: \(message)")
     }

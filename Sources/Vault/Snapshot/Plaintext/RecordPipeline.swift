@@ -2,20 +2,32 @@ import AIMemCore
 import MemoryStore
 
 /// The parsing stage of a snapshot read: a worker takes the decryptor's lines
-/// (themselves decrypted by another worker), validates each record strictly and
-/// lays it out for SQLite, and hands batches to the caller, whose thread holds
-/// the write transaction and does only database work. Errors arrive in stream
-/// order, after every record before them.
+/// (themselves decrypted by another worker), validates each line strictly, judges
+/// the author of payload-2 lines (docs/FORMAT.md §6.3: relayed lines have their
+/// author signature verified here, off the database thread) and lays records out
+/// for SQLite, and hands batches to the caller, whose thread holds the write
+/// transaction and does only database work. Errors arrive in stream order, after
+/// every line before them.
 final class RecordPipeline {
     struct Parsed {
         var line: Int
-        var record: Observation
+        /// A record line, or nil for a tombstone line.
+        var record: Observation?
+        var tombstone: Tombstone?
         /// Prepared for insertion (nil when not applying).
         var columns: RecordColumns?
+        /// Who wrote it (payload 1: the signer).
+        var author: String
+        /// The author's signature, kept for relays.
+        var signature: [UInt8]?
+        /// Set when the line's author is not accepted: it is not applied.
+        var refusal: AuthorRefusal?
+
+        var id: String { record?.id ?? tombstone!.id }
     }
 
     private enum Item: @unchecked Sendable {
-        case records([Parsed])
+        case lines([Parsed])
         case end
         case failure(Error)
     }
@@ -26,30 +38,39 @@ final class RecordPipeline {
     private var ended = false
     static let batchSize = 64
 
-    init(decryptor: SnapshotDecryptor, declaredCount: Int, expected: (model: String, dim: Int)?, prepareColumns: Bool) {
+    /// What the reader knows for judging payload-2 authors.
+    struct Context {
+        var metadata: SnapshotMetadata
+        var trust: AuthorTrust
+        var prepareColumns: Bool
+        var expected: (model: String, dim: Int) { (metadata.embeddingModel, metadata.embeddingDimension) }
+    }
+
+    init(decryptor: SnapshotDecryptor, context: Context) {
         let items = self.items
         _ = WorkerThread(name: "snapshot-parse") {
             var batch: [Parsed] = []
             batch.reserveCapacity(Self.batchSize)
-            var records = 0
+            let records = context.metadata.count
+            let total = records + context.metadata.tombstones
+            var lines = 0
             do {
                 while let line = try decryptor.nextLine() {
                     let number = decryptor.lineNumber
-                    records += 1
+                    lines += 1
                     guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
-                    guard records <= declaredCount else { throw SnapshotError.countMismatch(declared: declaredCount, actual: records) }
-                    let record = try Self.decode(line, number: number, expected: expected)
-                    batch.append(Parsed(line: number, record: record, columns: prepareColumns ? RecordColumns(record) : nil))
+                    guard lines <= total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
+                    batch.append(try Self.parse(line, number: number, isRecord: lines <= records, context: context))
                     if batch.count == Self.batchSize {
-                        guard items.put(.records(batch)) else { return }
+                        guard items.put(.lines(batch)) else { return }
                         batch = []
                         batch.reserveCapacity(Self.batchSize)
                     }
                 }
-                if !batch.isEmpty { guard items.put(.records(batch)) else { return } }
+                if !batch.isEmpty { guard items.put(.lines(batch)) else { return } }
                 items.put(.end)
             } catch {
-                if !batch.isEmpty { guard items.put(.records(batch)) else { return } }
+                if !batch.isEmpty { guard items.put(.lines(batch)) else { return } }
                 items.put(.failure(error))
             }
             items.finish()
@@ -58,13 +79,13 @@ final class RecordPipeline {
 
     deinit { items.cancel() }
 
-    /// The next record, or nil after the last.
+    /// The next line, or nil after the last.
     func next() throws -> Parsed? {
         while index >= batch.count {
             if ended { return nil }
             guard let item = items.take() else { throw SnapshotError.truncated }
             switch item {
-            case .records(let next):
+            case .lines(let next):
                 batch = next
                 index = 0
             case .end:
@@ -81,8 +102,38 @@ final class RecordPipeline {
         return parsed
     }
 
-    /// A record line: canonical lines (all that ai-mem writes) take the fast path;
-    /// anything else is decided, with its exact reason, by the full parser.
+    static func parse(_ line: ArraySlice<UInt8>, number: Int, isRecord: Bool, context: Context) throws -> Parsed {
+        let metadata = context.metadata
+        guard metadata.payload >= 2 else {
+            let record = try decode(line, number: number, expected: context.expected)
+            return Parsed(line: number, record: record, columns: context.prepareColumns ? RecordColumns(record) : nil,
+                          author: metadata.exporterKeyID)
+        }
+        let latest = metadata.createdAt + SnapshotMetadata.allowedSkew
+        func checkTime(_ value: Double, _ member: String) throws {
+            guard (SnapshotMetadata.earliestTime...latest).contains(value) else {
+                throw SnapshotError.invalidPayload(line: number, reason: "\(member) \(JSONNumberText.format(value)) is before 2000-01-01 or more than a day after the snapshot's created_at")
+            }
+        }
+        if isRecord {
+            let (record, claim) = try decodeWithAuthor(line, number: number, expected: context.expected)
+            try checkTime(record.createdAt, "created_at")
+            try checkTime(record.updatedAt, "updated_at")
+            let refusal = try context.trust.judge(claim) { key, signature in try AuthorSignature.verify(signature, record: record, key: key) }
+            return Parsed(line: number, record: record, columns: context.prepareColumns && refusal == nil ? RecordColumns(record) : nil,
+                          author: claim.keyID, signature: claim.signature, refusal: refusal)
+        }
+        let tombstone = try decodeTombstone(line, number: number)
+        try checkTime(tombstone.deletedAt, "deleted_at")
+        let claim = AuthorClaim(keyID: tombstone.authorKeyID, signature: tombstone.signature)
+        let refusal = try context.trust.judge(claim) { key, signature in
+            try AuthorSignature.verifyTombstone(signature, id: tombstone.id, deletedAt: tombstone.deletedAt, key: key)
+        }
+        return Parsed(line: number, tombstone: tombstone, author: claim.keyID, signature: claim.signature, refusal: refusal)
+    }
+
+    /// A payload-1 record line: canonical lines (all that ai-mem writes) take the
+    /// fast path; anything else is decided, with its exact reason, by the full parser.
     static func decode(_ line: ArraySlice<UInt8>, number: Int, expected: (model: String, dim: Int)?) throws -> Observation {
         if let record = line.withUnsafeBytes({ CanonicalRecordReader.read($0, expected: expected) }) { return record }
         do {
@@ -90,5 +141,66 @@ final class RecordPipeline {
         } catch let error as StrictRecord.Invalid {
             throw SnapshotError.invalidPayload(line: number, reason: error.reason)
         }
+    }
+
+    /// A payload-2 record line: the record members and `author`.
+    static func decodeWithAuthor(_ line: ArraySlice<UInt8>, number: Int, expected: (model: String, dim: Int)?) throws -> (Observation, AuthorClaim) {
+        if let fast = line.withUnsafeBytes({ CanonicalRecordReader.readWithAuthor($0, expected: expected) }) { return fast }
+        do throws(any Error) {
+            guard case .object(let object) = try SnapshotVault.parse(line, line: number) else {
+                throw StrictRecord.Invalid(reason: "a record must be a JSON object")
+            }
+            guard let authorValue = object["author"] else { throw StrictRecord.Invalid(reason: "missing field \"author\"") }
+            let record = try StrictRecord.decode(.object(JSONObject(object.members.filter { $0.key != "author" })), expected: expected)
+            return (record, try AuthorClaim.decode(authorValue, signatureRequired: false))
+        } catch let error as StrictRecord.Invalid {
+            throw SnapshotError.invalidPayload(line: number, reason: error.reason)
+        }
+    }
+
+    /// A tombstone line (docs/FORMAT.md §4.5).
+    static func decodeTombstone(_ line: ArraySlice<UInt8>, number: Int) throws -> Tombstone {
+        do throws(any Error) {
+            guard case .object(let outer) = try SnapshotVault.parse(line, line: number), outer.members.count == 1,
+                  case .object(let t)? = outer["tombstone"] else {
+                throw StrictRecord.Invalid(reason: "a tombstone line must be {\"tombstone\": {id, deleted_at, author}}")
+            }
+            for key in t.keys where !["id", "deleted_at", "author"].contains(key) { throw StrictRecord.Invalid(reason: "unknown field \"tombstone.\(key)\"") }
+            guard case .string(let id)? = t["id"], !id.isEmpty, id.utf8.count <= StrictRecord.maxIDBytes else {
+                throw StrictRecord.Invalid(reason: "\"tombstone.id\" must be 1 to \(StrictRecord.maxIDBytes) bytes")
+            }
+            guard case .number(let text)? = t["deleted_at"], let deletedAt = Double(text), deletedAt.isFinite else {
+                throw StrictRecord.Invalid(reason: "\"tombstone.deleted_at\" must be a finite number")
+            }
+            let claim = try AuthorClaim.decode(t["author"], signatureRequired: true)
+            return Tombstone(id: id, deletedAt: deletedAt, authorKeyID: claim.keyID, signature: claim.signature!)
+        } catch let error as StrictRecord.Invalid {
+            throw SnapshotError.invalidPayload(line: number, reason: error.reason)
+        }
+    }
+}
+
+/// Why a payload-2 line's author was not accepted (docs/FORMAT.md §6.3).
+public enum AuthorRefusal: String, Sendable, Equatable {
+    /// The author is not a key the reader trusts (or vouches for).
+    case unknownAuthor = "unknown author"
+    /// The author's signature does not verify with the reader's copy of their key.
+    case forgedAuthor = "forged author"
+}
+
+/// The keys a reader accepts as authors of relayed lines.
+struct AuthorTrust: Sendable {
+    var signerKeyID: String
+    /// The signer is one of the reader's own keys (a backup, another device).
+    var signerIsOwn: Bool
+    /// The reader's own keys and every keyring entry that is not revoked.
+    var keys: [String: PublicIdentity]
+
+    /// nil when the claim is accepted; `verify` checks a signature with the reader's copy of the key.
+    func judge(_ claim: AuthorClaim, verify: (PublicIdentity, [UInt8]) throws -> Bool) throws -> AuthorRefusal? {
+        if claim.keyID == signerKeyID { return nil }
+        guard let key = keys[claim.keyID] else { return .unknownAuthor }
+        guard let signature = claim.signature else { return signerIsOwn ? nil : .unknownAuthor }
+        return try verify(key, signature) ? nil : .forgedAuthor
     }
 }

@@ -15,9 +15,16 @@ public struct SnapshotMetadata: Sendable, Equatable {
     public var count: Int
     public var embeddingModel: String
     public var embeddingDimension: Int
+    /// The payload version (docs/FORMAT.md §4.4): 2 is written; 1 is still read.
+    public var payload: Int
+    /// Payload 2: how many tombstone lines follow the records.
+    public var tombstones: Int
 
     public init(snapshotID: String, createdAt: Double, exporterKeyID: String, exporterName: String, exporterPublicKey: String,
-                sequence: Int64, recipients: [String], filter: ObservationFilter, count: Int, embeddingModel: String, embeddingDimension: Int) {
+                sequence: Int64, recipients: [String], filter: ObservationFilter, count: Int, embeddingModel: String, embeddingDimension: Int,
+                payload: Int = 1, tombstones: Int = 0) {
+        self.payload = payload
+        self.tombstones = tombstones
         self.snapshotID = snapshotID
         self.createdAt = createdAt
         self.exporterKeyID = exporterKeyID
@@ -38,7 +45,7 @@ public struct SnapshotMetadata: Sendable, Equatable {
         filters.append("tags", .array(filter.tags.map(JSONValue.string)))
         filters.append("since", filter.since.flatMap(JSONValue.double) ?? .null)
         var o = JSONObject()
-        o.append("ai_mem_snapshot", .int(1))
+        o.append("ai_mem_snapshot", .int(payload))
         o.append("snapshot_id", .string(snapshotID))
         o.append("created_at", JSONValue.double(createdAt) ?? .null)
         o.append("exporter", .object(JSONObject([
@@ -49,19 +56,36 @@ public struct SnapshotMetadata: Sendable, Equatable {
         o.append("filters", .object(filters))
         o.append("count", .int(count))
         o.append("embedding", .object(JSONObject(["model": .string(embeddingModel), "dim": .int(embeddingDimension)])))
+        if payload >= 2 { o.append("tombstones", .int(tombstones)) }
         return o
     }
 
-    /// Strict reading: every member present with its type, nothing else.
-    public static func decode(_ value: JSONValue) throws(SnapshotError) -> SnapshotMetadata {
+    /// The earliest time payload 2 accepts: 2000-01-01T00:00:00Z (docs/FORMAT.md §4.7).
+    public static let earliestTime = 946_684_800.0
+    /// Clock skew allowed past a snapshot's `created_at` (or, for it, the reader's clock).
+    public static let allowedSkew = 86_400.0
+
+    /// Strict reading: every member present with its type, nothing else. `now` is
+    /// the reader's clock (payload 2 bounds `created_at` by it).
+    public static func decode(_ value: JSONValue, now: Double) throws(SnapshotError) -> SnapshotMetadata {
         func bad(_ reason: String) -> SnapshotError { .invalidPayload(line: 1, reason: "metadata: \(reason)") }
         guard case .object(let o) = value else { throw bad("not a JSON object") }
-        let expected: Set<String> = ["ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence", "recipients", "filters", "count", "embedding"]
+        let payload: Int
+        switch o["ai_mem_snapshot"] {
+        case .number("1")?: payload = 1
+        case .number("2")?: payload = 2
+        case nil: throw bad("missing field \"ai_mem_snapshot\"")
+        default: throw bad("unsupported payload version")
+        }
+        var expected: Set<String> = ["ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence", "recipients", "filters", "count", "embedding"]
+        if payload >= 2 { expected.insert("tombstones") }
         for key in o.keys where !expected.contains(key) { throw bad("unknown field \"\(key)\"") }
         for key in expected where o[key] == nil { throw bad("missing field \"\(key)\"") }
-        guard o["ai_mem_snapshot"] == .number("1") else { throw bad("unsupported payload version") }
         guard case .string(let id)? = o["snapshot_id"], !id.isEmpty, id.utf8.count <= 200 else { throw bad("snapshot_id must be 1 to 200 bytes") }
         guard let created = o["created_at"]?.doubleValue, created.isFinite else { throw bad("created_at must be a number") }
+        if payload >= 2, !(earliestTime...(now + allowedSkew)).contains(created) {
+            throw bad("created_at \(JSONNumberText.format(created)) is before 2000 or more than a day ahead of this machine's clock")
+        }
         guard case .object(let exporter)? = o["exporter"], exporter.members.count == 3,
               case .string(let keyID)? = exporter["key_id"], keyID.utf8.count == 16,
               case .string(let name)? = exporter["name"], name.utf8.count <= 200,
@@ -100,7 +124,13 @@ public struct SnapshotMetadata: Sendable, Equatable {
               case .number(let dimText)? = embedding["dim"], let dim = Int(dimText), (1...Embedding.maxDimension).contains(dim) else {
             throw bad("embedding must be {model, dim} with dim 1 to \(Embedding.maxDimension)")
         }
+        var tombstones = 0
+        if payload >= 2 {
+            guard case .number(let text)? = o["tombstones"], let n = Int(text), n >= 0 else { throw bad("tombstones must be a whole number") }
+            tombstones = n
+        }
         return SnapshotMetadata(snapshotID: id, createdAt: created, exporterKeyID: keyID, exporterName: name, exporterPublicKey: publicKey,
-                                sequence: sequence, recipients: recipients, filter: filter, count: count, embeddingModel: model, embeddingDimension: dim)
+                                sequence: sequence, recipients: recipients, filter: filter, count: count, embeddingModel: model, embeddingDimension: dim,
+                                payload: payload, tombstones: tombstones)
     }
 }

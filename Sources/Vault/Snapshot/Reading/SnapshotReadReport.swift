@@ -31,6 +31,8 @@ public struct SnapshotReadReport: Sendable, Equatable {
     public var signatureValid: Bool?
     /// Records read (and applied, for a merge).
     public var records = 0
+    /// Payload 2: tombstone lines read.
+    public var tombstones = 0
     public var counts = MergeCounts()
     public var alreadyMerged = false
     /// An older snapshot from a signer whose newer one was already merged.

@@ -37,9 +37,14 @@ public final class SnapshotVault {
         let identity = try ownFile.open(passphrase: passphrase)
         let report = try destination.write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, to: sink, progress: progress)
+                                     filter: filter, ownKeyIDs: try ownKeyIDs(), to: sink, progress: progress)
         }
         return (report, recipients, warnings)
+    }
+
+    /// The key IDs of this store's own user: current and retired keys, and the keyring's devices.
+    func ownKeyIDs() throws -> Set<String> {
+        Set([try keys.identityFile().keyID] + (try keys.retiredKeyFiles()).map(\.keyID) + (try keys.keyring()).deviceKeyIDs)
     }
 
     // MARK: Reading
@@ -51,7 +56,11 @@ public final class SnapshotVault {
         let opened = try open(source)
         var report = opened.report
         try Self.checkStanzaCount(opened.metadata, opened.decryptor)
-        while try opened.decryptor.nextLine() != nil { report.records += 1 }
+        var lines = 0
+        while try opened.decryptor.nextLine() != nil { lines += 1 }
+        // Records, then (payload 2) tombstones: counted by position, not parsed.
+        report.records = min(lines, opened.metadata.count)
+        report.tombstones = lines - report.records
         if let key = opened.signer.key {
             report.signatureValid = try opened.decryptor.verifySignature(publicKey: key.signingKey)
         }
@@ -90,6 +99,8 @@ public final class SnapshotVault {
         var report: SnapshotReadReport
         /// The reader's own key IDs: current, retired, and their other devices'.
         var ownKeyIDs: Set<String>
+        /// The keys the reader accepts as authors of relayed lines.
+        var authorKeys: [String: PublicIdentity]
     }
 
     /// How a merge applies what it reads.
@@ -114,7 +125,7 @@ public final class SnapshotVault {
         guard let firstLine = try decryptor.nextLine() else {
             throw SnapshotError.invalidPayload(line: 1, reason: "no metadata line")
         }
-        let metadata = try SnapshotMetadata.decode(Self.parse(firstLine, line: 1))
+        let metadata = try SnapshotMetadata.decode(Self.parse(firstLine, line: 1), now: Date().timeIntervalSince1970)
         let ownKeys = [ownFile.publicIdentity] + retiredFiles.map(\.publicIdentity)
         let keyring = try keys.keyring()
         let signer = Self.signer(of: metadata, own: ownKeys, ownName: ownFile.name, keyring: keyring)
@@ -125,8 +136,11 @@ public final class SnapshotVault {
             if ownKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
             else if let e = keyring.entry(keyID: id) { report.recipientNames[id] = e.name }
         }
+        var authorKeys: [String: PublicIdentity] = [:]
+        for entry in keyring.entries where !entry.isRevoked { authorKeys[entry.keyID] = entry.publicIdentity }
+        for key in ownKeys { authorKeys[key.keyID] = key }
         return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report,
-                      ownKeyIDs: Set(ownKeys.map(\.keyID) + keyring.deviceKeyIDs))
+                      ownKeyIDs: Set(ownKeys.map(\.keyID) + keyring.deviceKeyIDs), authorKeys: authorKeys)
     }
 
     /// Every check of §6 after the open step — trusted signer, addressed to the
@@ -159,17 +173,28 @@ public final class SnapshotVault {
             let apply = application != nil && !report.alreadyMerged
             // An older snapshot of a signer whose newer one was merged never overwrites rows.
             let policy: ConflictPolicy = report.replay ? .keepLocal : (application?.policy ?? .keepLocal)
-            let expected = (model: metadata.embeddingModel, dim: metadata.embeddingDimension)
-            let records = RecordPipeline(decryptor: decryptor, declaredCount: metadata.count, expected: expected, prepareColumns: apply)
-            while let parsed = try records.next() {
-                report.records += 1
-                let admission = try session.admit(parsed.record.id, applying: apply)
-                guard admission != .duplicate else { throw SnapshotError.duplicateID(line: parsed.line, id: parsed.record.id) }
-                if apply { try session.apply(parsed.record, columns: parsed.columns, admission: admission, policy: policy) }
-                if let progress, report.records % 1000 == 0 { progress(report.records, metadata.count) }
+            let trust = AuthorTrust(signerKeyID: signer.keyID, signerIsOwn: opened.ownKeyIDs.contains(signer.keyID), keys: opened.authorKeys)
+            let lines = RecordPipeline(decryptor: decryptor, context: .init(metadata: metadata, trust: trust, prepareColumns: apply))
+            let total = metadata.count + metadata.tombstones
+            while let parsed = try lines.next() {
+                if parsed.record != nil { report.records += 1 } else { report.tombstones += 1 }
+                let admission = try session.admit(parsed.id, applying: apply)
+                guard admission != .duplicate else { throw SnapshotError.duplicateID(line: parsed.line, id: parsed.id) }
+                if apply {
+                    if let refusal = parsed.refusal {
+                        try session.refuse(parsed.id, admission: admission, forged: refusal == .forgedAuthor)
+                    } else if let record = parsed.record {
+                        try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
+                                          author: parsed.author, signature: parsed.signature)
+                    } else {
+                        try session.applyTombstone(parsed.tombstone!, admission: admission)
+                    }
+                }
+                let done = report.records + report.tombstones
+                if let progress, done % 1000 == 0 { progress(done, total) }
             }
-            guard report.records == metadata.count else {
-                throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
+            guard report.records + report.tombstones == total else {
+                throw SnapshotError.countMismatch(declared: total, actual: report.records + report.tombstones)
             }
             guard try decryptor.verifySignature(publicKey: signingKey) else {
                 throw SnapshotError.signatureInvalid
@@ -198,17 +223,17 @@ public final class SnapshotVault {
     /// under a merged snapshot's id is refused.
     static func recogniseMerged(_ decryptor: SnapshotDecryptor, metadata: SnapshotMetadata, signingKey: Ed25519.PublicKey,
                                 recordedDigest: String, report: inout SnapshotReadReport, progress: ((Int, Int) -> Void)?) throws {
+        let total = metadata.count + metadata.tombstones
+        var lines = 0
         while let line = try decryptor.nextLine() {
-            report.records += 1
-            if let progress, report.records % 1000 == 0 { progress(report.records, metadata.count) }
+            lines += 1
+            if let progress, lines % 1000 == 0 { progress(lines, total) }
             guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: decryptor.lineNumber, reason: "blank line") }
-            guard report.records <= metadata.count else {
-                throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
-            }
+            guard lines <= total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
         }
-        guard report.records == metadata.count else {
-            throw SnapshotError.countMismatch(declared: metadata.count, actual: report.records)
-        }
+        guard lines == total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
+        report.records = metadata.count
+        report.tombstones = metadata.tombstones
         guard try decryptor.verifySignature(publicKey: signingKey) else { throw SnapshotError.signatureInvalid }
         report.signatureValid = true
         try Self.requireRecordedContent(decryptor, metadata: metadata, recordedDigest: recordedDigest)

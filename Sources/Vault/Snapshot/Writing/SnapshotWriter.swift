@@ -13,17 +13,57 @@ public struct SnapshotExportReport: Sendable, Equatable {
 }
 
 /// Streams observations into an encrypted, signed snapshot (docs/FORMAT.md):
-/// header, then NDJSON through secretstream in 64 KiB chunks, the Ed25519
+/// header, then payload-2 NDJSON (metadata, records with their authors, the
+/// tombstones that travel) through secretstream in 64 KiB chunks, the Ed25519
 /// signature in the final chunk. Memory stays bounded by a few chunks and one record.
 public enum SnapshotWriter {
+    /// `ownKeyIDs`: the store's own user's keys (with `signer`'s); their unsigned
+    /// rows and tombstones are signed by `signer` first, once (§4.6).
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
+        filter: ObservationFilter, ownKeyIDs: Set<String> = [], to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
+        let own = ownKeyIDs.union([signer.publicIdentity.keyID])
+        let keyID = signer.publicIdentity.keyID
+        // Sign what the store's own user wrote since the last export. Another process
+        // may add a row between this and the read below: then sign again (a few times).
+        for attempt in 0... {
+            try store.signOwnRows(filter, ownKeyIDs: own, as: keyID) { try AuthorSignature.sign($0, as: signer) }
+            try store.signOwnTombstones(as: keyID) { id, deletedAt in try AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: signer) }
+            if let report = try write(store: store, signer: signer, signerName: signerName, recipients: recipients, filter: filter,
+                                      ownKeyIDs: own, sink: sink, now: now, progress: progress) {
+                return report
+            }
+            if attempt == 3 { throw MemoryStoreError.busy(path: store.home.databaseURL.path) }
+        }
+        preconditionFailure()
+    }
+
+    /// One attempt: nil (nothing written) when an unsigned row of the store's own user appeared.
+    private static func write(
+        store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
+        filter: ObservationFilter, ownKeyIDs: Set<String>, sink: ByteSink, now: Double, progress: ((Int, Int) -> Void)?
+    ) throws -> SnapshotExportReport? {
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
+        var written: Int? = nil
+        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs) { snapshot -> Int in
+            let metadata = SnapshotMetadata(
+                snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
+                exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
+                count: snapshot.records.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
+                payload: 2, tombstones: snapshot.tombstoneCount)
+            return try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress)
+        }
+        guard let written else { return nil }
+        return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
+    }
+
+    /// Header, metadata line, record and tombstone lines, signature.
+    private static func stream(_ snapshot: SnapshotLines, metadata: SnapshotMetadata, store: MemoryStore, signer: SecretIdentity,
+                               recipients: [PublicIdentity], sink: ByteSink, progress: ((Int, Int) -> Void)?) throws -> Int {
         let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
         // Two threads: this one reads SQLite and writes NDJSON into 64 KiB blocks; a
         // worker hashes, encrypts and writes them. At most `blocksInFlight` wait.
@@ -36,25 +76,19 @@ public enum SnapshotWriter {
                 throw error
             }
         }
-        var written = 0
+        let records: Int
         do {
-            written = try store.withRecordLines(filter) { lines -> Int in
-                let count = lines.count
-                let metadata = SnapshotMetadata(
-                    snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
-                    exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
-                    count: count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension)
-                var blockWriter = BlockWriter(handoff: blocks)
-                var line = JSONWriter(reservingCapacity: 8192)
-                line.write(metadata.json)
-                line.append(0x0A)
-                try blockWriter.write(line.bytes)
-                let records = try lines.write(progress: progress) { block in try blockWriter.write(block) }
-                try blockWriter.flush()
-                guard records == count else {
-                    throw MemoryStoreError.database(path: store.home.databaseURL.path, reason: "read \(records) observations where the export counted \(count)")
-                }
-                return records
+            var blockWriter = BlockWriter(handoff: blocks)
+            var line = JSONWriter(reservingCapacity: 8192)
+            line.write(metadata.json)
+            line.append(0x0A)
+            try blockWriter.write(line.bytes)
+            records = try snapshot.records.write(progress: progress) { block in try blockWriter.write(block) }
+            let tombstones = try snapshot.writeTombstones { block in try blockWriter.write(block) }
+            try blockWriter.flush()
+            guard records == metadata.count, tombstones == metadata.tombstones else {
+                throw MemoryStoreError.database(path: store.home.databaseURL.path,
+                                                reason: "read \(records) observations and \(tombstones) tombstones where the export counted \(metadata.count) and \(metadata.tombstones)")
             }
         } catch {
             blocks.finish()
@@ -66,7 +100,7 @@ public enum SnapshotWriter {
         try worker.join()
         try encoder.finish(signer: signer)
         try sink.flush()
-        return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
+        return records
     }
 
     static let blocksInFlight = 8

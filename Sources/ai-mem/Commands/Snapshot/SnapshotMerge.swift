@@ -60,6 +60,20 @@ struct SnapshotMerge: ParsableCommand {
             summary += ", \(c.notTheAuthor) not the author (kept yours)"
             Terminal.warning("\(signer) sent other versions of \(c.notTheAuthor) memor\(c.notTheAuthor == 1 ? "y" : "ies") that \(report.signer.name) did not write; only a memory's author changes it, so yours were kept: \(c.notTheAuthorIDs.prefix(5).joined(separator: ", "))\(c.notTheAuthor > 5 ? ", …" : "")")
         }
+        if c.deleted > 0 { summary += ", \(c.deleted) deleted by their author" }
+        if c.tombstonesRecorded > 0 { summary += ", \(c.tombstonesRecorded) deletion\(c.tombstonesRecorded == 1 ? "" : "s") recorded" }
+        let refused = c.unknownAuthor + c.forgedAuthor
+        if refused > 0 {
+            summary += ", \(refused) refused for their author (\(c.forgedAuthor) forged, \(c.unknownAuthor) unknown)"
+            let ids = c.refusedAuthorIDs.prefix(5).joined(separator: ", ") + (refused > 5 ? ", …" : "")
+            if c.forgedAuthor > 0 {
+                Terminal.warning("\(signer) relayed \(c.forgedAuthor) line\(c.forgedAuthor == 1 ? "" : "s") whose author signature does not verify with your copy of the author's key; they were not applied: \(ids)")
+            }
+            if c.unknownAuthor > 0 {
+                Terminal.warning("\(signer) relayed \(c.unknownAuthor) line\(c.unknownAuthor == 1 ? "" : "s") written by keys you do not trust; they were not applied: \(ids)")
+                Terminal.hint("to take memories from their author, trust the author's key (`ai-mem keys trust FILE --name NAME`) and merge again")
+            }
+        }
         if dryRun {
             Terminal.out("dry run: snapshot \(report.metadata.snapshotID) from \(signer) verifies; it would give \(summary); nothing was changed")
         } else {

@@ -1,0 +1,89 @@
+import AIMemCore
+import Foundation
+import GRDB
+
+/// Signing the store's own user's record versions and tombstones once, when they
+/// are first exported (docs/FORMAT.md §4.6). The store holds no keys: the caller
+/// signs, the store keeps each signature with its row, and the row's author becomes
+/// the signing key.
+extension MemoryStore {
+    /// How many rows of the store's own user (no author, or one of `ownKeyIDs`)
+    /// matching `filter` have no signature yet.
+    public func unsignedOwnCount(_ filter: ObservationFilter, ownKeyIDs: Set<String>) throws -> Int {
+        try read { db in try Self.unsignedOwnCount(filter, ownKeyIDs: ownKeyIDs, in: db) }
+    }
+
+    static func unsignedOwnCount(_ filter: ObservationFilter, ownKeyIDs: Set<String>, in db: Database) throws -> Int {
+        let (sql, arguments) = unsignedCondition(filter, ownKeyIDs)
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(sql)", arguments: arguments) ?? 0
+    }
+
+    /// Signs every unsigned row of the store's own user matching `filter`, in
+    /// batches of `batch` rows per write transaction: `sign` returns the signature
+    /// of a version as `keyID`, which becomes the row's author. Returns how many.
+    @discardableResult
+    public func signOwnRows(_ filter: ObservationFilter, ownKeyIDs: Set<String>, as keyID: String, batch: Int = 256,
+                            sign: (Observation) throws -> [UInt8]) throws -> Int {
+        var signed = 0
+        let (condition, arguments) = Self.unsignedCondition(filter, ownKeyIDs)
+        while true {
+            let done = try write { db -> Int in
+                let rows = try Row.fetchAll(db, sql: "SELECT o.seq, \(Schema.observationColumns) FROM observations o WHERE \(condition) LIMIT \(batch)",
+                                            arguments: arguments)
+                let update = try db.cachedStatement(sql: "UPDATE observations SET author_key_id = ?, author_signature = ? WHERE seq = ?")
+                for row in rows {
+                    var version = try ObservationRow.decode(row, offset: 1)
+                    version.author = keyID
+                    try update.execute(arguments: [keyID, Data(try sign(version)), row[0] as Int64])
+                }
+                return rows.count
+            }
+            signed += done
+            if done < batch { return signed }
+        }
+    }
+
+    private static func unsignedCondition(_ filter: ObservationFilter, _ ownKeyIDs: Set<String>) -> (String, StatementArguments) {
+        let condition = filter.sqlCondition
+        var arguments = condition.arguments
+        arguments["own_keys"] = JSONWriter.string(.array(ownKeyIDs.sorted().map(JSONValue.string)))
+        let sql = """
+            (\(condition.sql)) AND o.author_signature IS NULL
+            AND (o.author_key_id IS NULL OR o.author_key_id IN (SELECT value FROM json_each(:own_keys)))
+            """
+        return (sql, StatementArguments(arguments))
+    }
+
+    /// Signs every tombstone of the store's own user that travels and has no
+    /// signature yet; `sign` returns the signature of (id, deleted_at) as `keyID`.
+    @discardableResult
+    public func signOwnTombstones(as keyID: String, sign: (_ id: String, _ deletedAt: Double) throws -> [UInt8]) throws -> Int {
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT rowid, id, deleted_at FROM tombstones WHERE local = 0 AND signature IS NULL")
+            for row in rows {
+                try db.execute(sql: "UPDATE tombstones SET author_key_id = ?, signature = ? WHERE rowid = ?",
+                               arguments: [keyID, Data(try sign(row[1], row[2])), row[0] as Int64])
+            }
+            return rows.count
+        }
+    }
+}
+
+/// The tombstones a snapshot carries: every one that travels and is signed, one per
+/// id (the first kept), and none whose id is a row of the store (a record line
+/// carries that id).
+struct TravellingTombstones {
+    static let condition = """
+        t.local = 0 AND t.signature IS NOT NULL AND t.author_key_id IS NOT NULL
+        AND t.rowid = (SELECT MIN(u.rowid) FROM tombstones u WHERE u.id = t.id AND u.local = 0 AND u.signature IS NOT NULL AND u.author_key_id IS NOT NULL)
+        AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.id = t.id)
+        """
+
+    static func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition)") ?? 0
+    }
+
+    static func all(_ db: Database) throws -> RowCursor {
+        try Row.fetchCursor(db, sql: "SELECT t.id, t.deleted_at, t.author_key_id, t.signature FROM tombstones t WHERE \(condition) ORDER BY t.rowid")
+    }
+}
