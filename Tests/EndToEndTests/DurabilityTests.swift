@@ -14,7 +14,7 @@ struct DurabilityTests {
         try alice.ok(["keys", "trust", b["public_key"] as! String, "--name", "bob"])
         var text = ""
         for i in 0..<count {
-            text += #"{"id": "bulk-\#(i)", "content": "memory \#(i) about topic \#(i % 97): \#(String(repeating: "detail ", count: 40))", "project": "/bulk", "created_at": \#(1000 + i)}"# + "\n"
+            text += #"{"id": "bulk-\#(i)", "content": "memory \#(i) about topic \#(i % 97): \#(String(repeating: "detail ", count: 40))", "project": "/bulk", "created_at": \#(1_700_000_000 + i)}"# + "\n"
         }
         try alice.ok(["import", "-"], input: Data(text.utf8))
         let snapshot = alice.path("big.aimem")

@@ -251,7 +251,7 @@ struct SnapshotCommandsTests {
         }
         // Carol already has the id with other content, her own (imported, newer): only a
         // memory's author changes it, so Alice's version is refused under every policy.
-        try carol.cli.ok(["import", "-"], input: Data(#"{"id": "\#(id)", "content": "carol's wording", "created_at": 4102444800}"#.utf8))
+        try carol.cli.ok(["import", "-"], input: Data(#"{"id": "\#(id)", "content": "carol's wording", "created_at": 1790000000}"#.utf8))
         let kept = try jsonObject(carol.cli.ok(["snapshot", "merge", file, "--json", "--dry-run"]).stdout)
         #expect(kept["conflicts"] as? Int == 0 && kept["not_the_author"] as? Int == 1 && kept["committed"] as? Bool == false)
         #expect(kept["not_the_author_ids"] as? [String] == [id])

@@ -135,7 +135,7 @@ struct FastPathTests {
                        "\u{2028}\u{2029}", "/slash/", "{\"json\": [1]}", "x"]
         for i in 0..<60 {
             let strings = (0..<10).map { samples[($0 * 7 + i) % samples.count] }
-            var o = Self.varied(strings, [Double(i) * 1.5, 2, 0.25], (0..<(i % 5 + 1)).map { Float($0) / 3 })
+            var o = Self.varied(strings, [1_700_000_000 + Double(i) * 1.5, 1_700_000_002, 0.25], (0..<(i % 5 + 1)).map { Float($0) / 3 })
             o.id = "row-\(i)"
             if i % 7 == 0 { o.embedding = nil }
             ndjson += Self.line(o) + [0x0A]

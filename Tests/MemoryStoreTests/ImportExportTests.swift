@@ -112,9 +112,29 @@ struct ImportExportTests {
     @Test func recordsWithoutIdsGetStableIdsSoReimportIsIdempotent() throws {
         let temp = TemporaryHome()
         let store = try temp.store()
-        let path = try temp.file("noid.json", contents: #"{"observations": [{"content": "no id here", "created_at": 12}]}"#)
+        let path = try temp.file("noid.json", contents: #"{"observations": [{"content": "no id here", "created_at": 1700000012}]}"#)
         #expect(try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d")).imported == 1)
         #expect(try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d")).alreadyPresent == 1)
+    }
+
+    /// docs/FORMAT.md §4.7: a time before 2000 or more than a day ahead is skipped with its reason.
+    @Test func absurdTimesAreSkipped() throws {
+        let temp = TemporaryHome()
+        let store = try temp.store()
+        let now = Date().timeIntervalSince1970
+        let lines = [
+            #"{"id": "ok", "content": "fine", "created_at": 1700000000}"#,
+            #"{"id": "y9999", "content": "pinned", "created_at": 1700000000, "updated_at": 253402300799}"#,
+            #"{"id": "y1990", "content": "old", "created_at": 631152000}"#,
+            #"{"id": "tomorrow", "content": "skewed", "created_at": \#(now + 3600)}"#,
+            #"{"id": "in3days", "content": "ahead", "created_at": \#(now + 3 * 86400)}"#,
+        ]
+        let path = try temp.file("times.ndjson", contents: lines.joined(separator: "\n") + "\n")
+        let report = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d", now: now))
+        #expect(report.imported == 2 && report.skippedCount == 3)
+        #expect(report.skipped.map(\.reason).contains { $0.hasPrefix("updated_at 253402300799") && $0.contains("is before 2000-01-01 or more than a day ahead") })
+        #expect(report.skipped.map(\.reason).contains { $0.hasPrefix("created_at 631152000") })
+        #expect(try store.list(limit: nil).map(\.id).sorted() == ["ok", "tomorrow"])
     }
 
     @Test func projectOverrideApplies() throws {

@@ -191,6 +191,15 @@ private struct RecordImporter {
             return
         }
         var observation = decoded.observation
+        // The time bounds of docs/FORMAT.md §4.7, against this machine's clock.
+        for (member, time) in [("created_at", observation.createdAt), ("updated_at", observation.updatedAt)]
+        where !(TimeBounds.earliest...(options.now + TimeBounds.allowedSkew)).contains(time) {
+            report.skippedCount += 1
+            if report.skipped.count < ImportReport.skippedListed {
+                report.skipped.append(.init(location: location, reason: "\(member) \(JSONNumberText.format(time)) is before 2000-01-01 or more than a day ahead of this machine's clock"))
+            }
+            return
+        }
         if let project = options.projectOverride { observation.project = project }
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen_ids (id) VALUES (?)").execute(arguments: [observation.id])
         guard db.changesCount == 1 else {

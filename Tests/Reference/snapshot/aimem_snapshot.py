@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of the ai-mem snapshot format, version 1.
+"""Independent reference implementation of the ai-mem snapshot format, version 1
+(payloads 1 and 2).
 
 Written from docs/FORMAT.md and docs/KEYS.md alone (not from the Swift sources).
 Section references in comments ("FORMAT §3", "KEYS: Keyring file") point at the
@@ -76,6 +77,13 @@ PASSPHRASE_FILE_MAX = 4096
 B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 HEX16 = re.compile(r"[0-9a-f]{16}\Z")
 HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+
+# Payload 2 (FORMAT §4.4-§4.7)
+PAYLOAD_VERSIONS = (1, 2)
+TIME_MIN = 946684800                 # 2000-01-01T00:00:00Z (FORMAT §4.1, §4.7)
+TIME_SKEW = 86400                    # one day
+RECORD_SIG_PREFIX = b"ai-mem record v2"        # FORMAT §4.6 (16 bytes, then 0x00)
+TOMBSTONE_SIG_PREFIX = b"ai-mem tombstone v2"  # FORMAT §4.6 (19 bytes, then 0x00)
 
 
 class Refusal(Exception):
@@ -296,15 +304,66 @@ def _check_surrogates(v) -> None:
             _check_surrogates(x)
 
 
-def parse_json_strict(text: str) -> Any:
-    """Parse one JSON value (RFC 8259) strictly; raises JSONRefusal."""
+class JNum:
+    """A JSON number kept as the text it was written with (FORMAT §4.6: a
+    number inside a free-form value is signed as its text, `1.0` != `1`)."""
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self):
+        return f"JNum({self.text!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, JNum) and other.text == self.text
+
+    def __hash__(self):
+        return hash(self.text)
+
+    @property
+    def is_integer_text(self) -> bool:
+        return re.fullmatch(r"-?[0-9]+", self.text) is not None
+
+    def plain(self):
+        """int for an integer text (FORMAT §4 "integer"), else the nearest double
+        (inf for 1e999, 0.0 for 1e-400)."""
+        if self.is_integer_text:
+            try:
+                return int(self.text)
+            except ValueError:             # beyond Python's int-string digit limit
+                return float(self.text)
+        return float(self.text)
+
+
+def to_plain(v):
+    """Replace every JNum in a parsed value by its int/float value."""
+    if isinstance(v, JNum):
+        return v.plain()
+    if isinstance(v, dict):
+        return {k: to_plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [to_plain(x) for x in v]
+    return v
+
+
+def parse_json_strict(text: str, keep_text: bool = False) -> Any:
+    """Parse one JSON value (RFC 8259) strictly; raises JSONRefusal.
+
+    keep_text=False (line 1, payload-1 records, key files): numbers become
+    int/float and a number beyond a double is refused anywhere (see _parse_int).
+    keep_text=True (payload-2 record and tombstone lines): every number is a
+    JNum holding its text, never range-checked here (FORMAT §4 "free-form");
+    the members of type "finite number" are range-checked by the validators.
+    """
     if text.startswith("\ufeff"):
         raise JSONRefusal("byte-order mark")
     _check_depth(text)
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicates,
-                           parse_constant=_reject_constant, parse_int=_parse_int,
-                           parse_float=_parse_float)
+                           parse_constant=_reject_constant,
+                           parse_int=JNum if keep_text else _parse_int,
+                           parse_float=JNum if keep_text else _parse_float)
     except JSONRefusal:
         raise
     except (ValueError, RecursionError) as e:
@@ -313,9 +372,37 @@ def parse_json_strict(text: str) -> Any:
     return value
 
 
-def dump_json(value: Any) -> str:
-    """Compact JSON as writers emit it (FORMAT §4: no whitespace), UTF-8."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def dump_json(value: Any, ensure_ascii: bool = False) -> str:
+    """Compact JSON as writers emit it (FORMAT §4: no whitespace), UTF-8.
+    A JNum is written as its text, verbatim; everything else exactly as
+    json.dumps(separators=(",", ":")) writes it."""
+    if isinstance(value, JNum):
+        return value.text
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=ensure_ascii) + ":" + dump_json(x, ensure_ascii)
+                              for k, x in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dump_json(x, ensure_ascii) for x in value) + "]"
+    return json.dumps(value, ensure_ascii=ensure_ascii, allow_nan=False)
+
+
+def dump_json_pretty(value: Any) -> str:
+    """Indented JSON for sidecars; JNum values are written as their text."""
+    texts = []
+
+    def sub(v):
+        if isinstance(v, JNum):
+            texts.append(v.text)
+            return f"\x00JNUM{len(texts) - 1}\x00"
+        if isinstance(v, dict):
+            return {k: sub(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [sub(x) for x in v]
+        return v
+    out = json.dumps(sub(value), ensure_ascii=False, indent=2)
+    for i, t in enumerate(texts):
+        out = out.replace(f'"\\u0000JNUM{i}\\u0000"', t, 1)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -388,23 +475,42 @@ def _string_array(v, what: str):
 
 METADATA_MEMBERS = ("ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence",
                     "recipients", "filters", "count", "embedding")
+METADATA_MEMBERS_V2 = METADATA_MEMBERS + ("tombstones",)
 
 
-def validate_metadata(m) -> dict:
+def payload_version(m) -> int:
+    """FORMAT §4.1 `ai_mem_snapshot`: the number written exactly 1 or 2."""
+    if not isinstance(m, dict):
+        raise _bad("metadata is not an object")
+    if "ai_mem_snapshot" not in m:
+        raise _bad("metadata: missing member 'ai_mem_snapshot'")
+    v = m["ai_mem_snapshot"]
+    if not is_integer(v) or v not in PAYLOAD_VERSIONS:
+        raise _bad(f"unsupported payload version {v!r}")
+    return v
+
+
+def validate_metadata(m, now: Optional[float] = None) -> dict:
     """FORMAT §4.1.  Nested objects are held to exactly their listed members too.
 
     SPEC-GAP: the spec says "exactly these members" only for the top-level
     object; exporter/filters/embedding are treated the same way (the vectors
     metadata-exporter-extra-field and metadata-filters-missing-tags agree).
+
+    `now` is the reader's clock (payload 2 bounds created_at by it + 1 day).
     """
-    _exact_members(m, METADATA_MEMBERS, "metadata")
-    v = m["ai_mem_snapshot"]
-    if not is_integer(v) or v != 1:
-        raise _bad(f"unsupported payload version {v!r}")
+    v = payload_version(m)
+    _exact_members(m, METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")
     _string(m["snapshot_id"], "snapshot_id", min_bytes=1, max_bytes=MAX_ID_BYTES)
     # SPEC-GAP: metadata created_at is only "number"; required finite here.
     if not is_finite_number(m["created_at"]):
         raise _bad("created_at is not a finite number")
+    if v == 2:
+        now = time.time() if now is None else now
+        ca = float(m["created_at"])
+        if not TIME_MIN <= ca <= float(now) + TIME_SKEW:
+            raise _bad(f"metadata: created_at {m['created_at']!r} is outside [{TIME_MIN}, "
+                       f"the reader's clock + {TIME_SKEW}]")
     ex = m["exporter"]
     _exact_members(ex, ("key_id", "name", "public_key"), "exporter")
     # SPEC-GAP: types of exporter members are not given; key_id must be a key
@@ -445,6 +551,10 @@ def validate_metadata(m) -> dict:
     _string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)
     if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:
         raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")
+    if v == 2:
+        t = m["tombstones"]
+        if not is_integer(t) or t < 0 or t > MAX_INT64:
+            raise _bad("tombstones is not an integer >= 0")
     return m
 
 
@@ -455,11 +565,50 @@ def validate_metadata(m) -> dict:
 RECORD_MEMBERS = ("id", "session_id", "project", "type", "concept", "title", "content",
                   "summary", "content_hash", "created_at", "updated_at", "importance_score",
                   "tags", "metadata", "diff", "assets", "embedding")
+RECORD_MEMBERS_V2 = RECORD_MEMBERS + ("author",)
+# FORMAT §4.6: the members a record's author signs, in this order.
+SIGNED_RECORD_MEMBERS = ("id", "session_id", "project", "type", "concept", "title", "content",
+                         "summary", "content_hash", "created_at", "updated_at", "importance_score",
+                         "tags", "metadata", "diff", "assets")
+FINITE_MEMBERS = ("created_at", "updated_at", "importance_score", "deleted_at")
+
+
+def validate_author(a, what: str, *, allow_null_signature: bool) -> None:
+    """FORMAT §4.2/§4.5 `author`: exactly {key_id, signature}; key_id 16
+    characters 0-9a-f; signature canonical base64 of 64 bytes (or null for a
+    record, never for a tombstone)."""
+    _exact_members(a, ("key_id", "signature"), what)
+    if not isinstance(a["key_id"], str) or not HEX16.match(a["key_id"]):
+        raise _bad(f"{what}.key_id is not 16 characters 0-9a-f")
+    sig = a["signature"]
+    if sig is None:
+        if not allow_null_signature:
+            raise _bad(f"{what}.signature is null (not allowed for a tombstone)")
+        return
+    if not isinstance(sig, str):
+        raise _bad(f"{what}.signature is not a string or null")
+    try:
+        raw = b64_decode_strict(sig)
+    except ValueError as err:
+        raise _bad(f"{what}.signature: {err}") from None
+    if len(raw) != SIG_LEN:
+        raise _bad(f"{what}.signature holds {len(raw)} bytes, not {SIG_LEN}")
+
+
+def check_time_bounds(obj, names, metadata: dict) -> None:
+    """FORMAT §4.7 (payload 2): between 2000-01-01 and metadata created_at + 1 day."""
+    hi = float(metadata["created_at"]) + TIME_SKEW
+    for k in names:
+        if not TIME_MIN <= float(obj[k]) <= hi:
+            raise _bad(f"{k} {obj[k]!r} is outside [{TIME_MIN}, metadata created_at + {TIME_SKEW}]")
 
 
 def validate_record(r, metadata: dict) -> dict:
-    """FORMAT §4.2 (one record line; uniqueness of ids is checked by the caller)."""
-    _exact_members(r, RECORD_MEMBERS, "record")
+    """FORMAT §4.2 (one record line; uniqueness of ids is checked by the caller).
+    Payload 2 adds `author` (§4.2) and the time bounds (§4.7).  `r` holds plain
+    values (to_plain of a keep_text parse, for payload 2)."""
+    v2 = metadata["ai_mem_snapshot"] == 2
+    _exact_members(r, RECORD_MEMBERS_V2 if v2 else RECORD_MEMBERS, "record")
     _string(r["id"], "id", min_bytes=1, max_bytes=MAX_ID_BYTES)
     _string(r["session_id"], "session_id", nullable=True)
     _string(r["project"], "project")      # SPEC-GAP: may be empty (spec: "string")
@@ -499,7 +648,82 @@ def validate_record(r, metadata: dict) -> dict:
         for i, (x,) in enumerate(struct.iter_unpack("<f", raw)):
             if not math.isfinite(x):
                 raise _bad(f"embedding.vector[{i}] is not finite")
+    if v2:
+        validate_author(r["author"], "author", allow_null_signature=True)
+        check_time_bounds(r, ("created_at", "updated_at"), metadata)
     return r
+
+
+TOMBSTONE_MEMBERS = ("id", "deleted_at", "author")
+
+
+def validate_tombstone(line, metadata: dict) -> dict:
+    """FORMAT §4.5: {"tombstone": {id, deleted_at, author}}; returns the inner object."""
+    _exact_members(line, ("tombstone",), "tombstone line")
+    t = line["tombstone"]
+    _exact_members(t, TOMBSTONE_MEMBERS, "tombstone")
+    _string(t["id"], "tombstone.id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    if not is_finite_number(t["deleted_at"]):
+        raise _bad("tombstone.deleted_at is not a finite number")
+    validate_author(t["author"], "tombstone.author", allow_null_signature=False)
+    check_time_bounds(t, ("deleted_at",), metadata)
+    return t
+
+
+# --------------------------------------------------------------------------
+# FORMAT §4.6: the signed encoding of a record version or a tombstone
+# --------------------------------------------------------------------------
+
+def _u32(n: int) -> bytes:
+    return struct.pack("<I", n)
+
+
+def _enc_string(s: str) -> bytes:
+    b = s.encode("utf-8")                  # after unescaping; no normalisation
+    return b"\x05" + _u32(len(b)) + b
+
+
+def _enc_finite(v) -> bytes:
+    d = float(v.plain() if isinstance(v, JNum) else v)
+    if d == 0:
+        d = 0.0                            # -0 and 0 sign the same
+    return b"\x03" + struct.pack("<d", d)
+
+
+def _enc_value(v) -> bytes:
+    """Tagged encoding of a value whose numbers are free-form (JNum text)."""
+    if v is None:
+        return b"\x00"
+    if v is False:
+        return b"\x01"
+    if v is True:
+        return b"\x02"
+    if isinstance(v, JNum):
+        t = v.text.encode("ascii")
+        return b"\x04" + _u32(len(t)) + t
+    if isinstance(v, str):
+        return _enc_string(v)
+    if isinstance(v, list):
+        return b"\x06" + _u32(len(v)) + b"".join(_enc_value(x) for x in v)
+    if isinstance(v, dict):
+        return b"\x07" + _u32(len(v)) + b"".join(_enc_string(k) + _enc_value(x) for k, x in v.items())
+    raise TypeError(f"cannot encode {type(v).__name__} (numbers must keep their text: JNum)")
+
+
+def record_encoding(raw: dict) -> bytes:
+    """FORMAT §4.6: the 16 signed members' values, concatenated in their order.
+    `raw` comes from a keep_text parse (free-form numbers as JNum)."""
+    return b"".join(_enc_finite(raw[k]) if k in FINITE_MEMBERS else _enc_value(raw[k])
+                    for k in SIGNED_RECORD_MEMBERS)
+
+
+def tombstone_encoding(raw: dict) -> bytes:
+    return _enc_value(raw["id"]) + _enc_finite(raw["deleted_at"])
+
+
+def author_message(prefix: bytes, author_key_id: str, encoding: bytes) -> bytes:
+    """FORMAT §4.6: prefix ‖ 0x00 ‖ key_id (16 ASCII) ‖ BLAKE2b-512(encoding)."""
+    return prefix + b"\x00" + author_key_id.encode("ascii") + blake2b([encoding], 64)
 
 
 # --------------------------------------------------------------------------
@@ -545,7 +769,7 @@ class LineSplitter:
             raise _bad("the plaintext does not end with a newline")
 
 
-def decode_line(number: int, raw: bytes) -> Any:
+def decode_line(number: int, raw: bytes, keep_text: bool = False) -> Any:
     """One NDJSON line: UTF-8, not blank, one strict JSON value (FORMAT §4)."""
     if not raw:
         raise _bad(f"line {number} is blank")
@@ -554,7 +778,7 @@ def decode_line(number: int, raw: bytes) -> Any:
     except UnicodeDecodeError as e:
         raise _bad(f"line {number}: invalid UTF-8 at byte {e.start}") from None
     try:
-        return parse_json_strict(text)
+        return parse_json_strict(text, keep_text=keep_text)
     except JSONRefusal as e:
         raise _bad(f"line {number}: {e}") from None
 
@@ -719,9 +943,14 @@ class KeyringEntry:
     def key_id(self) -> str:
         return self.public.key_id
 
+    @property
+    def mine(self) -> bool:
+        """KEYS: `mine = true`, another device of the reader (FORMAT §6.3)."""
+        return self.fields.get("mine") == "true"
+
 
 KEYRING_FIELDS = ("key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason",
-                  "rotated_from", "rotated_at")
+                  "rotated_from", "rotated_at", "mine")
 NAME_RE = re.compile(r"[A-Za-z0-9._\-@+]{1,64}\Z")
 # SPEC-GAP: KEYS.md does not give the date format; RFC 3339 UTC with "Z" (as
 # in its example), optional fraction, is accepted.
@@ -819,6 +1048,8 @@ def parse_keyring(text_bytes: bytes) -> list:
             raise err(no, f"field {k} given twice")
         if k == "status" and v not in ("trusted", "revoked"):
             raise err(no, f"unknown status {v!r}")
+        if k == "mine" and v != "true":
+            raise err(no, f"mine must be exactly true, not {v!r}")
         if k in ("added_at", "revoked_at", "rotated_at") and not _valid_date(v):
             raise err(no, f"{k}: {v!r} is not a date")
         if k == "key_id" and not HEX16.match(v):
@@ -848,6 +1079,20 @@ class Reader:
     """Who reads: identity (current first, then retired ones) and keyring."""
     identities: list            # [Identity], current first (FORMAT §6 step 2)
     keyring: list               # [KeyringEntry]
+    clock: Callable[[], float] = time.time     # the reader's clock (FORMAT §4.1, payload 2)
+
+    def own_key_ids(self) -> set:
+        """FORMAT §6.3 "the reader's own keys": current and retired keys, and
+        the keyring entries marked `mine`.  SPEC-GAP: a revoked `mine` entry is
+        not counted as an own key here."""
+        return ({i.key_id for i in self.identities}
+                | {e.key_id for e in self.keyring if e.mine and e.status != "revoked"})
+
+    def known_keys(self) -> dict:
+        """Key ID -> Ed25519 public key: own keys and keyring entries that are not revoked."""
+        known = {e.key_id: e.public.ed25519 for e in self.keyring if e.status != "revoked"}
+        known.update({i.key_id: i.public.ed25519 for i in self.identities})
+        return known
 
 
 @dataclass
@@ -951,12 +1196,12 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
 
     digest = hashlib.blake2b(digest_size=64)
     digest.update(header)
-    st = {"metadata": None, "signer": None, "records": [], "ids": set(),
-          "already_merged": False, "lines_after": 0}
+    st = {"metadata": None, "signer": None, "records": [], "tombstones": [], "lines": [], "ids": set(),
+          "already_merged": False, "lines_after": 0, "total": 0}
 
     def on_line(number: int, raw: bytes) -> None:
         if number == 1:                                                  # step 3
-            meta = validate_metadata(decode_line(1, raw))
+            meta = validate_metadata(decode_line(1, raw), now=reader.clock())
             signer_pk, signer_name = find_signer(meta["exporter"]["key_id"], reader)
             if opener.key_id not in meta["recipients"]:
                 # SPEC-GAP: "the reader's own key ID" is read as the ID of the
@@ -966,18 +1211,54 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
                 raise Refusal("malformed header", f"{len(stanzas)} stanzas for {len(meta['recipients'])} listed recipients")
             st.update(metadata=meta, signer=(signer_pk, signer_name))
             st["already_merged"] = meta["snapshot_id"] in ledger.merged
+            # FORMAT §4.3: payload 2 counts records and tombstones together.
+            st["total"] = meta["count"] + (meta["tombstones"] if meta["ai_mem_snapshot"] == 2 else 0)
             return
         meta = st["metadata"]
         if st["already_merged"]:
             st["lines_after"] += 1     # §6: "not parsed again", only counted
             return
-        if number - 1 > meta["count"]:                                   # step 4
-            raise Refusal("count mismatch", f"more than the {meta['count']} records declared")
-        rec = validate_record(decode_line(number, raw), meta)
-        if rec["id"] in st["ids"]:
-            raise Refusal("duplicate id", f"id {rec['id']!r} appears twice")
-        st["ids"].add(rec["id"])
-        st["records"].append(rec)
+        if meta["ai_mem_snapshot"] == 1:
+            # Payload 1: exactly as before payload 2 existed.
+            if number - 1 > meta["count"]:                               # step 4
+                raise Refusal("count mismatch", f"more than the {meta['count']} records declared")
+            rec = validate_record(decode_line(number, raw), meta)
+            if rec["id"] in st["ids"]:
+                raise Refusal("duplicate id", f"id {rec['id']!r} appears twice")
+            st["ids"].add(rec["id"])
+            st["records"].append(rec)
+            # For the store model only (§6.3 "identical fields"): the same
+            # encoding as payload 2, from a text-keeping parse of the same line.
+            st["lines"].append({"kind": "record", "line": number, "id": rec["id"], "author": None,
+                                "encoding": record_encoding(parse_json_strict(raw.decode("utf-8"), keep_text=True)),
+                                "updated_at": float(rec["updated_at"])})
+            return
+        # Payload 2 (FORMAT §6.1 item 3): blank, beyond count + tombstones,
+        # JSON and §4.2/§4.5/§4.7, then the id (unique across both kinds).
+        if not raw:
+            raise _bad(f"line {number} is blank")
+        if number - 1 > st["total"]:
+            raise Refusal("count mismatch", f"more than the {meta['count']} records and "
+                                            f"{meta['tombstones']} tombstones declared")
+        value = decode_line(number, raw, keep_text=True)
+        plain = to_plain(value)
+        if number - 1 <= meta["count"]:
+            rec = validate_record(plain, meta)
+            if rec["id"] in st["ids"]:
+                raise Refusal("duplicate id", f"id {rec['id']!r} appears twice")
+            st["ids"].add(rec["id"])
+            st["records"].append(rec)
+            st["lines"].append({"kind": "record", "line": number, "id": rec["id"], "author": rec["author"],
+                                "encoding": record_encoding(value), "updated_at": float(rec["updated_at"])})
+        else:
+            t = validate_tombstone(plain, meta)
+            if t["id"] in st["ids"]:
+                raise Refusal("duplicate id", f"id {t['id']!r} appears twice (tombstone)")
+            st["ids"].add(t["id"])
+            st["tombstones"].append(plain)
+            st["lines"].append({"kind": "tombstone", "line": number, "id": t["id"], "author": t["author"],
+                                "encoding": tombstone_encoding(value["tombstone"]),
+                                "deleted_at": float(t["deleted_at"])})
 
     lines = LineSplitter(on_line)
     state = sodium.crypto_secretstream_xchacha20poly1305_state()
@@ -1019,9 +1300,10 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     meta = st["metadata"]
     if meta is None:
         raise _bad("no metadata line")
-    n_records = st["lines_after"] if st["already_merged"] else len(st["records"])
-    if n_records != meta["count"]:
-        raise Refusal("count mismatch", f"{n_records} records, {meta['count']} declared")
+    n_lines = st["lines_after"] if st["already_merged"] else len(st["records"]) + len(st["tombstones"])
+    if n_lines != st["total"]:
+        raise Refusal("count mismatch", f"{n_lines} lines after the metadata, {st['total']} declared"
+                      + (" (count + tombstones)" if meta["ai_mem_snapshot"] == 2 else ""))
     signer_pk, signer_name = st["signer"]
     d = digest.digest()
     if not verify_detached(signature, signature_message(d), signer_pk.ed25519):   # step 5
@@ -1030,7 +1312,8 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     if st["already_merged"] and ledger.merged[sid][0] != d:
         raise Refusal("reused snapshot id", f"snapshot id {sid} was merged with other content")
     replay = meta["sequence"] <= ledger.highest_sequence(signer_pk.key_id)
-    return {"metadata": meta, "records": st["records"], "signer": signer_name,
+    return {"metadata": meta, "payload": meta["ai_mem_snapshot"], "records": st["records"],
+            "tombstones": st["tombstones"], "lines": st["lines"], "signer": signer_name,
             "signer_key_id": signer_pk.key_id, "already_merged": st["already_merged"],
             "replay": replay and not st["already_merged"], "digest": d.hex(), "chunks": sizes}
 
@@ -1045,6 +1328,124 @@ def merge_into_ledger(ledger: Ledger, result: dict) -> None:
 def read_snapshot_file(path: str, reader: Reader, ledger: Optional[Ledger] = None) -> dict:
     with open(path, "rb") as f:
         return read_snapshot(f, reader, ledger)
+
+
+# --------------------------------------------------------------------------
+# FORMAT §6.3: judging authors and applying records and tombstones.
+# A model of the store, enough to count the outcomes of a merge.
+# --------------------------------------------------------------------------
+
+COUNT_KEYS = ("added", "unchanged", "conflicts", "not_the_author", "kept_deleted", "deleted",
+              "tombstones_recorded", "tombstones_unchanged", "unknown_author", "forged_author")
+OUTCOME_COUNT = {"added": "added", "unchanged": "unchanged", "conflict": "conflicts",
+                 "not the author": "not_the_author", "kept deleted": "kept_deleted",
+                 "deleted": "deleted", "tombstone recorded": "tombstones_recorded",
+                 "tombstone unchanged": "tombstones_unchanged", "unknown author": "unknown_author",
+                 "forged author": "forged_author"}
+
+
+@dataclass
+class Store:
+    """The store state §6.3 depends on.  rows: id -> {"author": key ID or None
+    (the store's own user, unsigned), "encoding": the §4.6 encoding of its
+    fields, or None for a row no snapshot line equals, "updated_at": float or
+    None (unknown)}.  tombstones: (id, author key ID) -> deleted_at (no local
+    tombstones are modelled).  Policy `newer`."""
+    rows: dict = field(default_factory=dict)
+    tombstones: dict = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)
+
+    @classmethod
+    def holding_own_row(cls, row_id: str) -> "Store":
+        """The vectors' store: one memory of the store's own user whose fields
+        differ from every snapshot line with that id."""
+        return cls(rows={row_id: {"author": None, "encoding": None, "updated_at": None}})
+
+
+MODEL_OWN_ROW = "bob-own"
+
+
+def judge_author(line: dict, signer_key_id: str, reader: Reader) -> str:
+    """FORMAT §6.3 "Who wrote a line": "accepted", "unknown author" or "forged author"."""
+    author = line["author"]
+    if author is None:                       # payload 1: authored by the signer
+        return "accepted"
+    k = author["key_id"]
+    if k == signer_key_id:
+        return "accepted"                    # the line's signature is kept unchecked
+    known = reader.known_keys()
+    if k not in known:
+        return "unknown author"
+    sig = author["signature"]
+    if sig is None:
+        return "accepted" if signer_key_id in reader.own_key_ids() else "unknown author"
+    prefix = RECORD_SIG_PREFIX if line["kind"] == "record" else TOMBSTONE_SIG_PREFIX
+    msg = author_message(prefix, k, line["encoding"])
+    return "accepted" if verify_detached(b64_decode_strict(sig), msg, known[k]) else "forged author"
+
+
+def apply_snapshot(store: Store, res: dict, reader: Reader) -> tuple:
+    """FORMAT §6.3, in stream order (records, then tombstones).  Updates
+    `store` (rows, tombstones, ledger) and returns (counts, outcomes), with
+    outcomes a list of {"line", "kind", "id", "outcome"}."""
+    counts = {k: 0 for k in COUNT_KEYS}
+    outcomes = []
+    if res["already_merged"]:
+        return counts, outcomes              # §6.2: changes nothing
+    own = reader.own_key_ids()
+    signer = res["signer_key_id"]
+
+    def own_row(author):                     # "the reader's own": no author or an own key
+        return author is None or author in own
+
+    def same_user(a, b):
+        return a == b or (a in own and b in own)
+
+    def may_change(row_author, a):           # the row is a's, or the reader's own and a is own
+        return row_author == a or (own_row(row_author) and a in own)
+
+    for line in res["lines"]:
+        verdict = judge_author(line, signer, reader)
+        a = signer if line["author"] is None else line["author"]["key_id"]
+        rid = line["id"]
+        row = store.rows.get(rid)
+        if verdict != "accepted":
+            outcome = verdict
+        elif line["kind"] == "record":
+            if any(tid == rid and same_user(ta, a) for (tid, ta) in store.tombstones):
+                outcome = "kept deleted"                                   # rule 1
+            elif row is None:
+                store.rows[rid] = {"author": a, "encoding": line["encoding"], "updated_at": line["updated_at"]}
+                outcome = "added"                                          # rule 2
+            elif row["encoding"] is not None and row["encoding"] == line["encoding"]:
+                outcome = "unchanged"                                      # rule 3
+            elif not may_change(row["author"], a):
+                outcome = "not the author"                                 # rule 4
+            else:
+                outcome = "conflict"                                       # rule 5, policy newer
+                # A replay keeps the local row; a tie keeps it; an unknown local
+                # updated_at (the modelled own row) is taken to keep it too.
+                if (not res["replay"] and row["updated_at"] is not None
+                        and line["updated_at"] > row["updated_at"]):
+                    store.rows[rid] = {"author": a, "encoding": line["encoding"],
+                                       "updated_at": line["updated_at"]}
+        else:
+            if row is not None:
+                if may_change(row["author"], a):
+                    del store.rows[rid]
+                    store.tombstones[(rid, a)] = line["deleted_at"]
+                    outcome = "deleted"
+                else:
+                    outcome = "not the author"
+            elif (rid, a) in store.tombstones:
+                outcome = "tombstone unchanged"
+            else:
+                store.tombstones[(rid, a)] = line["deleted_at"]
+                outcome = "tombstone recorded"
+        counts[OUTCOME_COUNT[outcome]] += 1
+        outcomes.append({"line": line["line"], "kind": line["kind"], "id": rid, "outcome": outcome})
+    merge_into_ledger(store.ledger, res)
+    return counts, outcomes
 
 
 # --------------------------------------------------------------------------
@@ -1071,11 +1472,16 @@ def content_hash(content: str) -> str:
 
 def build_metadata(signer: Identity, recipients: list, count: int, *, embedding_model: str,
                    embedding_dim: int, filters: Optional[dict] = None, created_at: Optional[float] = None,
-                   snapshot_id: Optional[str] = None, previous_sequence: int = 0) -> dict:
-    """FORMAT §4.1: the metadata line a writer emits."""
+                   snapshot_id: Optional[str] = None, previous_sequence: int = 0,
+                   payload: int = 1, tombstones: int = 0) -> dict:
+    """FORMAT §4.1: the metadata line a writer emits (payload 1 or 2)."""
+    if payload not in PAYLOAD_VERSIONS:
+        raise ValueError(f"payload {payload}")
+    if payload == 1 and tombstones:
+        raise ValueError("payload 1 has no tombstones")
     created_at = time.time() if created_at is None else created_at
     meta = {
-        "ai_mem_snapshot": 1,
+        "ai_mem_snapshot": payload,
         "snapshot_id": snapshot_id or str(uuid.uuid4()),
         "created_at": created_at,
         "exporter": {"key_id": signer.key_id, "name": signer.name, "public_key": signer.public.line},
@@ -1086,32 +1492,92 @@ def build_metadata(signer: Identity, recipients: list, count: int, *, embedding_
         "count": count,
         "embedding": {"model": embedding_model, "dim": embedding_dim},
     }
+    if payload == 2:
+        meta["tombstones"] = tombstones
     return validate_metadata(meta)
 
 
-def encode_plaintext(meta: dict, records: list) -> bytes:
-    """FORMAT §4: the NDJSON plaintext, every line checked as a reader would."""
+class RawLine(str):
+    """A record or tombstone line given as its exact JSON text (to write, for
+    instance, a relayed record with other escapes, member order or number
+    spellings than its author used)."""
+
+
+def sign_record(rec: dict, author: Identity) -> str:
+    """FORMAT §4.6: base64 of the author's Ed25519 signature over a record
+    version.  The encoding is taken from the JSON text the writer emits, so
+    free-form numbers are signed as the text written."""
+    raw = parse_json_strict(dump_json({k: rec[k] for k in SIGNED_RECORD_MEMBERS}), keep_text=True)
+    msg = author_message(RECORD_SIG_PREFIX, author.key_id, record_encoding(raw))
+    return base64.b64encode(sodium.crypto_sign(msg, author.ed_sk)[:SIG_LEN]).decode("ascii")
+
+
+def sign_tombstone(rid: str, deleted_at, author: Identity) -> str:
+    raw = parse_json_strict(dump_json({"id": rid, "deleted_at": deleted_at}), keep_text=True)
+    msg = author_message(TOMBSTONE_SIG_PREFIX, author.key_id, tombstone_encoding(raw))
+    return base64.b64encode(sodium.crypto_sign(msg, author.ed_sk)[:SIG_LEN]).decode("ascii")
+
+
+def authored(rec: dict, author, signature: Any = "sign") -> dict:
+    """A payload-2 record with `author`.  `author` is an Identity (signs, unless
+    `signature` is given: a string relays that signature, None writes null) or
+    a key ID string (then `signature` must be given)."""
+    key = author if isinstance(author, str) else author.key_id
+    if signature == "sign":
+        signature = sign_record(rec, author)
+    out = {k: v for k, v in rec.items() if k != "author"}
+    out["author"] = {"key_id": key, "signature": signature}
+    return out
+
+
+def tombstone(rid: str, deleted_at, author, signature: Any = "sign") -> dict:
+    """A FORMAT §4.5 tombstone line, signed by `author` (an Identity) unless a
+    signature is given (relayed, or deliberately wrong)."""
+    key = author if isinstance(author, str) else author.key_id
+    if signature == "sign":
+        signature = sign_tombstone(rid, deleted_at, author)
+    return {"tombstone": {"id": rid, "deleted_at": deleted_at,
+                          "author": {"key_id": key, "signature": signature}}}
+
+
+def encode_plaintext(meta: dict, records: list, tombstones: list = ()) -> bytes:
+    """FORMAT §4: the NDJSON plaintext, every line checked as a reader would.
+    Payload 2: records must carry `author` (see authored()); the tombstone
+    lines follow the records."""
+    v2 = meta["ai_mem_snapshot"] == 2
+    if not v2 and tombstones:
+        raise ValueError("payload 1 has no tombstone lines")
     lines = [dump_json(meta)]
     seen = set()
-    for r in records:
-        validate_record(r, meta)
-        if r["id"] in seen:
-            raise ValueError(f"duplicate id {r['id']!r}")
-        seen.add(r["id"])
-        lines.append(dump_json(r))
+    for kind, items in (("record", records), ("tombstone", tombstones)):
+        for r in items:
+            text = str(r) if isinstance(r, RawLine) else dump_json(r)
+            if v2 or isinstance(r, RawLine):
+                value = to_plain(parse_json_strict(text, keep_text=True))
+            else:
+                value = r
+            rid = (validate_record(value, meta) if kind == "record" else validate_tombstone(value, meta))["id"]
+            if rid in seen:
+                raise ValueError(f"duplicate id {rid!r}")
+            seen.add(rid)
+            lines.append(text)
     if len(lines[0].encode()) > MAX_METADATA_LINE or any(len(l.encode()) > MAX_OTHER_LINE for l in lines[1:]):
         raise ValueError("a line exceeds its FORMAT §4 limit")
     return "".join(l + "\n" for l in lines).encode("utf-8")
 
 
-def write_snapshot(out: BinaryIO, signer: Identity, recipients: list, records: list, **meta_args) -> dict:
+def write_snapshot(out: BinaryIO, signer: Identity, recipients: list, records: list,
+                   tombstones: list = (), **meta_args) -> dict:
     """FORMAT §2-§5: write one snapshot to `out`; returns its metadata.
-    Records must be complete §4.2 objects (validated with the reader's checks)."""
+    Records must be complete §4.2 objects (validated with the reader's checks);
+    `payload=2` in meta_args writes payload 2 (records with `author`, tombstones)."""
     by_id = {pk.key_id: pk for pk in recipients}
     if not 1 <= len(by_id) <= MAX_RECIPIENTS:
         raise ValueError("1 to 64 distinct recipients are required")
+    if tombstones:
+        meta_args = dict(meta_args, tombstones=len(tombstones))
     meta = build_metadata(signer, list(by_id.values()), len(records), **meta_args)
-    write_raw_snapshot(out, signer, list(by_id.values()), encode_plaintext(meta, records))
+    write_raw_snapshot(out, signer, list(by_id.values()), encode_plaintext(meta, records, tombstones))
     return meta
 
 
@@ -1211,16 +1677,21 @@ def check_vectors(manifest_path: str, out=sys.stdout) -> int:
         path = _rel(base, file)
         try:
             if kind == "snapshot":
-                ledger = Ledger()
+                # The store: one memory of bob's own (MODEL_OWN_ROW), then the
+                # `before` snapshots merged in order (ledger, rows, tombstones).
+                store = Store.holding_own_row(MODEL_OWN_ROW)
                 rd = reader_for(entry)
                 for b in entry.get("before", []) or []:
-                    merge_into_ledger(ledger, read_snapshot_file(_rel(base, b), rd, ledger))
-                res = read_snapshot_file(path, rd, ledger)
+                    apply_snapshot(store, read_snapshot_file(_rel(base, b), rd, store.ledger), rd)
+                res = read_snapshot_file(path, rd, store.ledger)
                 got = "accept"
-                detail = (f"{len(res['records'])} records, signer {res['signer']}, chunks {res['chunks']}"
+                merge_counts, outcomes = apply_snapshot(store, res, rd)
+                detail = (f"payload {res['payload']}, {len(res['records'])} records"
+                          + (f", {len(res['tombstones'])} tombstones" if res["payload"] == 2 else "")
+                          + f", signer {res['signer']}, chunks {res['chunks']}"
                           + (", already merged" if res["already_merged"] else "")
                           + (", replay" if res["replay"] else ""))
-                extra = _extra_snapshot_checks(base, entry, res)
+                extra = _extra_snapshot_checks(base, entry, res, merge_counts, outcomes)
             elif kind == "keyline":
                 with open(path, "rb") as fh:
                     text = fh.read().decode("utf-8")
@@ -1271,10 +1742,12 @@ def check_vectors(manifest_path: str, out=sys.stdout) -> int:
     return 0 if counts["disagree"] == 0 else 1
 
 
-def _extra_snapshot_checks(base: str, entry: dict, res: dict) -> dict:
+def _extra_snapshot_checks(base: str, entry: dict, res: dict, merge_counts: dict, outcomes: list) -> dict:
     """For accepted snapshots: does this writer's chunking rule (FORMAT §3)
-    give the same chunk sizes?  And, for the reference vectors, do the records
-    equal the sidecar `expected` file field by field?"""
+    give the same chunk sizes?  For the reference vectors, do the records (and
+    tombstones, and per-line outcomes) equal the sidecar `expected` file field
+    by field?  When the entry has `counts`, do the merge counts (FORMAT §6.3,
+    on the modelled store) agree for every key it gives?"""
     extra = {}
     plain_len = sum(res["chunks"]) - SIG_LEN
     layout = chunk_layout(plain_len)
@@ -1286,9 +1759,24 @@ def _extra_snapshot_checks(base: str, entry: dict, res: dict) -> dict:
         with open(_rel(base, entry["expected"]), "rb") as fh:
             exp = json.loads(fh.read())
         ok = (exp["records"] == res["records"] and exp["metadata"]["snapshot_id"] == res["metadata"]["snapshot_id"]
-              and exp["metadata"]["count"] == len(res["records"]))
+              and exp["metadata"]["count"] == len(res["records"])
+              and exp.get("tombstones", []) == res["tombstones"]
+              and exp["metadata"].get("tombstones", 0) == len(res["tombstones"]))
         extra["records_agree"] = ok
         if not ok:
+            extra["extra_ok"] = False
+        if "outcomes" in exp:
+            extra["outcomes_agree"] = exp["outcomes"] == outcomes
+            if not extra["outcomes_agree"]:
+                extra["outcomes_got"] = outcomes
+                extra["extra_ok"] = False
+    if "counts" in entry:
+        want = entry["counts"]
+        agree = isinstance(want, dict) and all(k in merge_counts and merge_counts[k] == v for k, v in want.items())
+        extra["counts_agree"] = agree
+        if not agree:
+            extra["counts_expected"] = want
+            extra["counts_got"] = merge_counts
             extra["extra_ok"] = False
     return extra
 
@@ -1367,16 +1855,19 @@ def cmd_read(args) -> int:
     try:
         ident = [_load_identity(args, args.identity)] + [_load_identity(args, p) for p in args.retired]
         reader = Reader(ident, load_keyring(args.keyring))
-        ledger = Ledger()
+        store = Store.holding_own_row(args.own_row) if args.own_row else Store()
         for p in args.after:
-            merge_into_ledger(ledger, read_snapshot_file(p, reader, ledger))
-        res = read_snapshot_file(args.file, reader, ledger)
+            apply_snapshot(store, read_snapshot_file(p, reader, store.ledger), reader)
+        res = read_snapshot_file(args.file, reader, store.ledger)
+        merge_counts, outcomes = apply_snapshot(store, res, reader)
     except Refusal as e:
         print(json.dumps({"result": "reject", "error": e.cls, "detail": e.detail}, ensure_ascii=False))
         return 1
     print(json.dumps({"result": "accept", "metadata": res["metadata"], "records": res["records"],
-                      "signer": res["signer"], "already_merged": res["already_merged"],
-                      "replay": res["replay"], "chunks": res["chunks"]}, ensure_ascii=False))
+                      "tombstones": res["tombstones"], "signer": res["signer"],
+                      "already_merged": res["already_merged"], "replay": res["replay"],
+                      "chunks": res["chunks"], "counts": merge_counts, "outcomes": outcomes},
+                     ensure_ascii=False))
     return 0
 
 
@@ -1388,12 +1879,21 @@ def cmd_write(args) -> int:
     if isinstance(spec, list):
         spec = {"records": spec}
     records = [normalise_input_record(r) for r in spec["records"]]
+    payload = spec.get("payload", 1)
+    tombs = []
+    if payload == 2:
+        # Records and tombstones without `author` are the writer's own: signed by it.
+        # One given with `author` is relayed as it is.
+        records = [r if "author" in r else authored(r, signer) for r in records]
+        tombs = [t if "tombstone" in t else tombstone(t["id"], t["deleted_at"], signer)
+                 for t in spec.get("tombstones", [])]
     emb = spec.get("embedding", {"model": args.embedding_model, "dim": args.embedding_dim})
     tmp = args.out + ".tmp"
     with open(tmp, "wb") as out:
-        meta = write_snapshot(out, signer, recipients, records, embedding_model=emb["model"],
+        meta = write_snapshot(out, signer, recipients, records, tombs, embedding_model=emb["model"],
                               embedding_dim=emb["dim"], filters=spec.get("filters"),
-                              created_at=spec.get("created_at"), snapshot_id=spec.get("snapshot_id"))
+                              created_at=spec.get("created_at"), snapshot_id=spec.get("snapshot_id"),
+                              payload=payload)
     os.replace(tmp, args.out)
     print(json.dumps({"written": args.out, "snapshot_id": meta["snapshot_id"], "count": meta["count"],
                       "recipients": meta["recipients"]}))
@@ -1415,14 +1915,18 @@ def main(argv=None) -> int:
     key_args(r)
     r.add_argument("--retired", action="append", default=[], help="retired secret key file")
     r.add_argument("--keyring", required=True)
-    r.add_argument("--after", action="append", default=[], help="snapshot merged first (ledger state)")
+    r.add_argument("--after", action="append", default=[], help="snapshot merged first (ledger and store state)")
+    r.add_argument("--own-row", help="model a store that holds one memory of its own user with this id "
+                                     "(check-vectors uses bob-own)")
     r.add_argument("file")
     r.set_defaults(fn=cmd_read)
 
     w = sub.add_parser("write", help="write a snapshot")
     key_args(w)
     w.add_argument("--to", action="append", required=True, help="recipient .pub file")
-    w.add_argument("--records", required=True, help="JSON list of records (or {records, embedding, filters})")
+    w.add_argument("--records", required=True,
+                   help="JSON list of records, or {records, embedding, filters, created_at, snapshot_id, "
+                        "payload: 1|2, tombstones: [{id, deleted_at}]}")
     w.add_argument("--embedding-model", default="lexical-hash-384-v1")
     w.add_argument("--embedding-dim", type=int, default=384)
     w.add_argument("out")

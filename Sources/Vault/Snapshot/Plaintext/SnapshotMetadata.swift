@@ -61,9 +61,9 @@ public struct SnapshotMetadata: Sendable, Equatable {
     }
 
     /// The earliest time payload 2 accepts: 2000-01-01T00:00:00Z (docs/FORMAT.md §4.7).
-    public static let earliestTime = 946_684_800.0
+    public static let earliestTime = TimeBounds.earliest
     /// Clock skew allowed past a snapshot's `created_at` (or, for it, the reader's clock).
-    public static let allowedSkew = 86_400.0
+    public static let allowedSkew = TimeBounds.allowedSkew
 
     /// Strict reading: every member present with its type, nothing else. `now` is
     /// the reader's clock (payload 2 bounds `created_at` by it).
