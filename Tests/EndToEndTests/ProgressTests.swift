@@ -8,7 +8,7 @@ struct ProgressTests {
     static func records() -> Data {
         var text = ""
         for i in 0..<1_500 {
-            text += #"{"id":"progress-\#(i)","project":"/p","content":"progress test record \#(i)","created_at":\#(1_000 + i)}"# + "\n"
+            text += #"{"id":"progress-\#(i)","project":"/p","content":"progress test record \#(i)","created_at":\#(1_700_000_000 + i)}"# + "\n"
         }
         return Data(text.utf8)
     }

@@ -20,6 +20,7 @@ enum VectorGenerator {
         var note: String
         var before: [String] = [] // snapshots merged first (replay cases)
         var bytes: [UInt8]
+        var counts: [String: Int] = [:] // for accepts: merge counts the reader must report
     }
 
     // MARK: People
@@ -67,6 +68,179 @@ enum VectorGenerator {
     }
 
     static func line(_ o: JSONObject) -> [UInt8] { Array(JSONWriter.string(.object(o)).utf8) + [0x0A] }
+
+    // MARK: Payload 2
+
+    static func metadata2(signer: SecretIdentity = alice, name: String = "alice", recipients: [PublicIdentity] = [alice.publicIdentity, bob.publicIdentity],
+                          count: Int, tombstones: Int = 0, id: String, sequence: Int64 = 100, createdAt: Double = createdAt) -> JSONObject {
+        var m = metadata(signer: signer, name: name, recipients: recipients, count: count, id: id, sequence: sequence)
+        m["ai_mem_snapshot"] = .int(2)
+        m["created_at"] = JSONValue.double(createdAt)!
+        m["tombstones"] = .int(tombstones)
+        return m
+    }
+
+    /// A payload-2 record written by `author` and signed by them (or carrying `signature` instead).
+    static func record2(_ id: String, by author: SecretIdentity = alice, content: String? = nil, signature: [UInt8]?? = .none,
+                        change: (inout Observation) -> Void = { _ in }) throws -> JSONObject {
+        let text = content ?? "test vector record \(id)"
+        var o = Observation(id: id, sessionID: "vector-session", project: "/vectors", type: "note", title: "vector \(id)", content: text,
+                            summary: ContentPreparation.summary(of: text), createdAt: createdAt, updatedAt: createdAt, tags: ["vector"],
+                            embedding: Embedding(model: "lexical-hash-384-v1", vector: try LexicalHashEmbedder().embed([text])[0]))
+        change(&o)
+        var r = ObservationCodec.encode(o, embedding: .full)
+        let sig = try signature ?? AuthorSignature.sign(o, as: author)
+        r["author"] = .object(JSONObject(["key_id": .string(author.publicIdentity.keyID), "signature": sig.map { .string(Base64.encode($0)) } ?? .null]))
+        return r
+    }
+
+    static func tombstone2(_ id: String, by author: SecretIdentity = alice, deletedAt: Double = createdAt, signature: [UInt8]? = nil) throws -> JSONObject {
+        let sig = try signature ?? AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: author)
+        return JSONObject(["tombstone": .object(JSONObject([
+            "id": .string(id), "deleted_at": JSONValue.double(deletedAt)!,
+            "author": .object(JSONObject(["key_id": .string(author.publicIdentity.keyID), "signature": .string(Base64.encode(sig))])),
+        ]))])
+    }
+
+    /// Payload-2 vectors (docs/FORMAT.md §4.4–4.7, §6.3).
+    static func payload2Vectors(accept: (String, String, [String], [String: Int], [UInt8]) -> Void,
+                                reject: (String, String, String, [UInt8]) -> Void) throws {
+        let carolToBob = [carol.publicIdentity, bob.publicIdentity]
+        func sealed(_ meta: JSONObject, _ lines: [JSONObject], seed: String, signer: SecretIdentity = alice,
+                    recipients: [PublicIdentity] = [alice.publicIdentity, bob.publicIdentity]) throws -> [UInt8] {
+            try seal(line(meta) + lines.flatMap(line), seed: "p2-" + seed, signer: signer, recipients: recipients)
+        }
+        func fromCarol(_ name: String, _ note: String, _ counts: [String: Int], _ records: [JSONObject], tombstones: [JSONObject] = []) throws {
+            accept("accept-p2-\(name).aimem", note, [], counts,
+                   try sealed(metadata2(signer: carol, name: "carol", recipients: carolToBob, count: records.count, tombstones: tombstones.count, id: "vector-p2-\(name)"),
+                              records + tombstones, seed: name, signer: carol, recipients: carolToBob))
+        }
+        let own = try [record2("p2-a1"), record2("p2-a2")]
+        accept("accept-p2-own-records.aimem", "payload 2: two records by their signer", [], ["added": 2],
+               try sealed(metadata2(count: 2, id: "vector-p2-own"), own, seed: "own"))
+        try fromCarol("relay", "carol relays a record alice signed, and one of her own", ["added": 2, "forged_author": 0],
+                      [try record2("p2-relayed"), try record2("p2-carol", by: carol)])
+        let genuine = try AuthorSignature.sign(Observation(id: "x", project: "/vectors", content: "other content", createdAt: createdAt), as: alice)
+        try fromCarol("forged-relay", "carol relays a record claiming alice, whose signature is over other content: not applied",
+                      ["added": 1, "forged_author": 1], [try record2("p2-forged", signature: .some(genuine)), try record2("p2-carol-2", by: carol)])
+        try fromCarol("altered-relay", "a record alice signed, one field changed after signing: not applied", ["added": 0, "forged_author": 1],
+                      [try {
+                          var r = try record2("p2-altered")
+                          r["importance_score"] = .number("0.9")
+                          return r
+                      }()])
+        try fromCarol("unknown-author", "carol relays a record by mallory, whom bob does not know: not applied", ["added": 0, "unknown_author": 1],
+                      [try record2("p2-mallory", by: mallory)])
+        try fromCarol("revoked-author", "carol relays a record by rita, revoked in bob's keyring: not applied", ["added": 0, "unknown_author": 1],
+                      [try record2("p2-rita", by: rita)])
+        try fromCarol("unsigned-relay", "carol relays alice's record without a signature: not applied", ["added": 0, "unknown_author": 1],
+                      [try record2("p2-unsigned", signature: .some(nil))])
+        accept("accept-p2-unsigned-in-own-backup.aimem", "bob's own snapshot carries alice's record without a signature: accepted", [], ["added": 1],
+               try sealed(metadata2(signer: bob, name: "bob", recipients: [bob.publicIdentity], count: 1, id: "vector-p2-backup"),
+                          [try record2("p2-backup", signature: .some(nil))], seed: "backup", signer: bob, recipients: [bob.publicIdentity]))
+        accept("accept-p2-not-the-author.aimem", "alice's version of bob's own memory: kept bob's", [], ["added": 0, "not_the_author": 1],
+               try sealed(metadata2(count: 1, id: "vector-p2-nta"), [try record2("bob-own", content: "alice rewrites bob's memory")], seed: "nta"))
+        accept("accept-p2-tombstone-recorded.aimem", "alice deletes a memory bob never had: the tombstone is kept", [], ["tombstones_recorded": 1],
+               try sealed(metadata2(count: 0, tombstones: 1, id: "vector-p2-trec"), [try tombstone2("p2-never-seen")], seed: "trec"))
+        try fromCarol("tombstone-not-the-author", "carol's tombstone for bob's own memory: refused", ["not_the_author": 1, "deleted": 0], [],
+                      tombstones: [try tombstone2("bob-own", by: carol)])
+        accept("accept-p2-tombstone-deletes.aimem", "after alice's two records, her tombstone for one deletes it", ["snapshots/accept-p2-own-records.aimem"],
+               ["deleted": 1, "added": 1], try sealed(metadata2(count: 1, tombstones: 1, id: "vector-p2-tdel", sequence: 101),
+                                                       [try record2("p2-a3"), try tombstone2("p2-a1")], seed: "tdel"))
+        accept("accept-p2-kept-deleted.aimem", "the deleted record again, in a later snapshot of alice's: kept deleted",
+               ["snapshots/accept-p2-own-records.aimem", "snapshots/accept-p2-tombstone-deletes.aimem"], ["kept_deleted": 1, "added": 0],
+               try sealed(metadata2(count: 1, id: "vector-p2-kept", sequence: 102), [try record2("p2-a1")], seed: "kept"))
+        accept("accept-p2-relayed-tombstone.aimem", "carol relays alice's tombstone for alice's record: deleted", ["snapshots/accept-p2-own-records.aimem"],
+               ["deleted": 1], try sealed(metadata2(signer: carol, name: "carol", recipients: carolToBob, count: 0, tombstones: 1, id: "vector-p2-rtomb"),
+                                          [try tombstone2("p2-a2")], seed: "rtomb", signer: carol, recipients: carolToBob))
+        accept("accept-p2-time-edges.aimem", "created_at exactly 2000-01-01 and updated_at exactly the snapshot's time plus a day", [], ["added": 1],
+               try sealed(metadata2(count: 1, id: "vector-p2-edges"), [try record2("p2-edges") { o in
+                   o.createdAt = 946_684_800
+                   o.updatedAt = createdAt + 86_400
+               }], seed: "edges"))
+        accept("accept-p2-noncanonical-record.aimem", "a payload-2 record with members in another order and escapes: the same signature", [], ["added": 1],
+               try seal(line(metadata2(count: 1, id: "vector-p2-order")) + {
+                   let r = try! record2("p2-order", content: "é and \"quotes\"")
+                   let reordered = JSONObject(r.members.reversed())
+                   return Array(JSONWriter.string(.object(reordered)).replacingOccurrences(of: "é", with: "\\u00e9").utf8) + [0x0A]
+               }(), seed: "p2-order"))
+
+        // Refusals.
+        func bad(_ name: String, _ error: String, _ note: String, _ meta: JSONObject, _ lines: [JSONObject]) throws {
+            reject("payload2-\(name).aimem", error, note, try sealed(meta, lines, seed: "bad-\(name)"))
+        }
+        func badRecord(_ name: String, _ note: String, _ change: (inout JSONObject) -> Void) throws {
+            var r = try record2("p2-bad-\(name)")
+            change(&r)
+            try bad(name, "invalid payload", note, metadata2(count: 1, id: "vector-p2-bad-\(name)"), [r])
+        }
+        func author(_ r: inout JSONObject, _ change: (inout JSONObject) -> Void) {
+            guard case .object(var a)? = r["author"] else { return }
+            change(&a)
+            r["author"] = .object(a)
+        }
+        try badRecord("missing-author", "a payload-2 record without author") { $0["author"] = nil }
+        try badRecord("author-null", "author null") { $0["author"] = .null }
+        try badRecord("key-id-uppercase", "an author key id in uppercase hex") { r in author(&r) { $0["key_id"] = .string(alice.publicIdentity.keyID.uppercased()) } }
+        try badRecord("key-id-short", "an author key id of 15 characters") { r in author(&r) { $0["key_id"] = .string(String(alice.publicIdentity.keyID.dropLast())) } }
+        try badRecord("key-id-not-hex", "an author key id with a character outside 0-9 a-f") { r in author(&r) { $0["key_id"] = .string("g" + String(alice.publicIdentity.keyID.dropFirst())) } }
+        try badRecord("signature-short", "a signature of 63 bytes") { r in author(&r) { $0["signature"] = .string(Base64.encode([UInt8](repeating: 1, count: 63))) } }
+        try badRecord("signature-noncanonical", "a signature whose base64 has unused bits set") { r in author(&r) { a in
+            guard case .string(let t)? = a["signature"] else { return }
+            // 64 bytes: 88 characters ending "=="; the last data character carries 4 unused bits.
+            var chars = Array(t)
+            chars[85] = chars[85] == "B" ? "C" : "B"
+            a["signature"] = .string(String(chars))
+        } }
+        try badRecord("signature-number", "a signature that is a number") { r in author(&r) { $0["signature"] = .int(1) } }
+        try badRecord("author-extra-member", "author with an extra member") { r in author(&r) { $0["name"] = .string("alice") } }
+        try badRecord("author-missing-signature", "author without signature") { r in author(&r) { $0["signature"] = nil } }
+        try badRecord("created-before-2000", "created_at one second before 2000-01-01") { $0["created_at"] = .number("946684799") }
+        try badRecord("updated-year-9999", "updated_at in the year 9999") { $0["updated_at"] = .number("253402300799") }
+        try badRecord("updated-past-skew", "updated_at one second past the snapshot's created_at plus a day") { $0["updated_at"] = JSONValue.double(createdAt + 86_401)! }
+        try badRecord("updated-negative", "a negative updated_at") { $0["updated_at"] = .number("-1") }
+        var p1 = record("p2-in-p1")
+        p1["author"] = .object(JSONObject(["key_id": .string(alice.publicIdentity.keyID), "signature": .null]))
+        reject("payload2-author-in-payload-1.aimem", "invalid payload", "an author member in a payload-1 record",
+               try seal(plaintext(metadata(count: 1, id: "vector-p2-in-p1"), [p1]), seed: "p2-in-p1"))
+        var p1meta = metadata(count: 0, id: "vector-p2-tomb-in-p1")
+        p1meta["tombstones"] = .int(0)
+        reject("payload2-tombstones-in-payload-1.aimem", "invalid payload", "a tombstones member in payload-1 metadata", try seal(line(p1meta), seed: "p2-tomb-in-p1"))
+        var noTombs = metadata2(count: 0, id: "vector-p2-notombs")
+        noTombs["tombstones"] = nil
+        try bad("missing-tombstones-count", "invalid payload", "payload-2 metadata without tombstones", noTombs, [])
+        try bad("metadata-in-2100", "invalid payload", "metadata created_at in 2100, ahead of every reader's clock", metadata2(count: 0, id: "vector-p2-2100", createdAt: 4_102_444_800), [])
+        try bad("metadata-before-2000", "invalid payload", "metadata created_at in 1999", metadata2(count: 0, id: "vector-p2-1999", createdAt: 946_684_799), [])
+        var nullSig = try tombstone2("p2-t-null")
+        if case .object(var t)? = nullSig["tombstone"] {
+            t["author"] = .object(JSONObject(["key_id": .string(alice.publicIdentity.keyID), "signature": .null]))
+            nullSig["tombstone"] = .object(t)
+        }
+        try bad("tombstone-null-signature", "invalid payload", "a tombstone without a signature", metadata2(count: 0, tombstones: 1, id: "vector-p2-tnull"), [nullSig])
+        var extra = try tombstone2("p2-t-extra")
+        if case .object(var t)? = extra["tombstone"] {
+            t["reason"] = .string("mistake")
+            extra["tombstone"] = .object(t)
+        }
+        try bad("tombstone-extra-member", "invalid payload", "a tombstone with an extra member", metadata2(count: 0, tombstones: 1, id: "vector-p2-textra"), [extra])
+        var outer = try tombstone2("p2-t-outer")
+        outer["also"] = .null
+        try bad("tombstone-line-extra-member", "invalid payload", "a tombstone line with a second member", metadata2(count: 0, tombstones: 1, id: "vector-p2-touter"), [outer])
+        try bad("tombstone-deleted-before-2000", "invalid payload", "a tombstone deleted in 1999", metadata2(count: 0, tombstones: 1, id: "vector-p2-told"),
+                [try tombstone2("p2-t-old", deletedAt: 946_684_799)])
+        try bad("record-in-tombstone-position", "invalid payload", "a record line where a tombstone is declared", metadata2(count: 0, tombstones: 1, id: "vector-p2-rpos"),
+                [try record2("p2-rpos")])
+        try bad("tombstone-in-record-position", "invalid payload", "a tombstone line where a record is declared", metadata2(count: 1, id: "vector-p2-tpos"),
+                [try tombstone2("p2-tpos")])
+        try bad("duplicate-record-and-tombstone", "duplicate id", "a record and a tombstone of the same id", metadata2(count: 1, tombstones: 1, id: "vector-p2-dup"),
+                [try record2("p2-dup"), try tombstone2("p2-dup")])
+        try bad("duplicate-tombstones", "duplicate id", "the same id tombstoned twice", metadata2(count: 0, tombstones: 2, id: "vector-p2-dup2"),
+                [try tombstone2("p2-dup2"), try tombstone2("p2-dup2", deletedAt: createdAt - 1)])
+        try bad("tombstone-lines-missing", "count mismatch", "one tombstone declared, none present", metadata2(count: 1, tombstones: 1, id: "vector-p2-tmiss"),
+                [try record2("p2-tmiss")])
+        try bad("tombstone-line-extra", "count mismatch", "two tombstone lines, one declared", metadata2(count: 0, tombstones: 1, id: "vector-p2-tmore"),
+                [try tombstone2("p2-tm1"), try tombstone2("p2-tm2")])
+    }
 
     static func plaintext(_ meta: JSONObject, _ records: [JSONObject]) -> [UInt8] {
         line(meta) + records.flatMap(line)
@@ -182,6 +356,9 @@ enum VectorGenerator {
         accept("accept-replay-older-after-newer.aimem", "replay: accepted, but never overwrites the newer row (even though its updated_at is later)", before: ["snapshots/accept-replay-newer.aimem"], older)
         accept("accept-already-merged.aimem", "the same snapshot twice: already merged, nothing changes", before: ["snapshots/accept-already-merged.aimem"],
                try seal(plaintext(metadata(count: 1, id: "vector-twice"), [record("twice")]), seed: "twice"))
+        try payload2Vectors(accept: { file, note, before, counts, bytes in
+            v.append(Vector(file: "snapshots/" + file, kind: "snapshot", expect: "accept", error: "", note: note, before: before, bytes: bytes, counts: counts))
+        }, reject: { file, error, note, bytes in reject(file, error, note, bytes) })
 
         // -- Header
         let smallHeaderEnd = headerLength(small)

@@ -13,13 +13,16 @@ struct VectorSuiteTests {
 
     struct Entry {
         var file: String, kind: String, expect: String, error: String, note: String, before: [String]
+        /// For accepts: merge counts the reader must report.
+        var counts: [String: Int] = [:]
     }
 
     static func manifest() throws -> [Entry] {
         let array = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [[String: Any]]
         return array.map {
             Entry(file: $0["file"] as! String, kind: $0["kind"] as! String, expect: $0["expect"] as! String,
-                  error: $0["error"] as! String, note: $0["note"] as! String, before: $0["before"] as? [String] ?? [])
+                  error: $0["error"] as! String, note: $0["note"] as! String, before: $0["before"] as? [String] ?? [],
+                  counts: $0["counts"] as? [String: Int] ?? [:])
         }
     }
 
@@ -38,6 +41,7 @@ struct VectorSuiteTests {
             if v.kind == "snapshot" || v.kind == "keyline" { try Data(v.bytes).write(to: url) }
             var e: [String: Any] = ["file": v.file, "kind": v.kind, "expect": v.expect, "error": v.error, "note": v.note]
             if !v.before.isEmpty { e["before"] = v.before }
+            if !v.counts.isEmpty { e["counts"] = v.counts }
             entries.append(e)
         }
         let data = try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -52,6 +56,7 @@ struct VectorSuiteTests {
         let generated = try VectorGenerator.all()
         let manifest = try Self.manifest()
         #expect(manifest.map(\.file) == generated.map(\.file))
+        #expect(manifest.map(\.counts) == generated.map(\.counts))
         for v in generated where v.kind == "snapshot" || v.kind == "keyline" {
             let onDisk = [UInt8](try Data(contentsOf: Vectors.root.appendingPathComponent(v.file)))
             #expect(onDisk == v.bytes, "\(v.file) differs from its regeneration")
@@ -84,6 +89,13 @@ struct VectorSuiteTests {
             + ["--"] + store.ledger().map(\.snapshotID)
     }
 
+    /// The merge counts a manifest may name.
+    static func counts(_ c: MergeCounts) -> [String: Int] {
+        ["added": c.added, "unchanged": c.unchanged, "conflicts": c.conflicts, "not_the_author": c.notTheAuthor, "kept_deleted": c.keptDeleted,
+         "deleted": c.deleted, "tombstones_recorded": c.tombstonesRecorded, "tombstones_unchanged": c.tombstonesUnchanged,
+         "unknown_author": c.unknownAuthor, "forged_author": c.forgedAuthor]
+    }
+
     func outcome(of entry: Entry) throws -> (String, Bool) {
         let url = Vectors.root.appendingPathComponent(entry.file)
         switch entry.kind {
@@ -96,6 +108,10 @@ struct VectorSuiteTests {
             let before = try state(store)
             do {
                 let report = try vault.read(.file(url.path), mode: .merge(policy: .newer, dryRun: false))
+                let counts = Self.counts(report.counts)
+                for (key, expected) in entry.counts where counts[key] != expected {
+                    return ("accept with \(key) \(counts[key].map(String.init) ?? "?") (expected \(expected))", false)
+                }
                 return ("accept", report.committed || report.alreadyMerged)
             } catch let error as SnapshotError {
                 return (error.errorClass, try state(store) == before)
