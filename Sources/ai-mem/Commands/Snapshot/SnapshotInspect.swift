@@ -34,6 +34,8 @@ struct SnapshotInspect: ParsableCommand {
                 "sequence": .number(String(m.sequence)),
                 "count": .int(m.count),
                 "records": .int(r.records),
+                "payload": .int(m.payload),
+                "tombstones": .int(m.tombstones),
                 "recipients": .array(m.recipients.map { id in
                     .object(JSONObject(["key_id": .string(id), "name": r.recipientNames[id].map(JSONValue.string) ?? .null]))
                 }),
@@ -49,6 +51,10 @@ struct SnapshotInspect: ParsableCommand {
         if r.signer.trust == .untrusted { Terminal.out("            public key as claimed: \(m.exporterPublicKey)") }
         Terminal.out("signature:  \(signature)")
         Terminal.out("records:    \(m.count)\(r.records == m.count ? "" : " declared, \(r.records) present")")
+        if m.payload >= 2 {
+            Terminal.out("deletions:  \(m.tombstones)\(r.tombstones == m.tombstones ? "" : " declared, \(r.tombstones) present")")
+        }
+        Terminal.out("payload:    \(m.payload)\(m.payload == 1 ? " (before authors and deletions travelled)" : "")")
         Terminal.out("recipients: " + m.recipients.map { id in r.recipientNames[id].map { "\($0) (\(id))" } ?? id }.joined(separator: ", "))
         if !r.addressedToReader { Terminal.out("            your key \(r.readerKeyID) is NOT in the signed list: this copy was forwarded") }
         Terminal.out("filters:    \(SnapshotText.filtersText(m.filter))")
