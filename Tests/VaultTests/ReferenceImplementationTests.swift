@@ -43,19 +43,43 @@ struct ReferenceImplementationTests {
 
     struct Vector {
         var file: String, expect: String, error: String, expected: String?, before: [String]
+        var counts: [String: Int] = [:]
+        var keyring: String? = nil
     }
 
     static func manifest(_ name: String) throws -> [Vector] {
         let array = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent(name))) as? [[String: Any]])
         return array.map {
             Vector(file: $0["file"] as? String ?? "", expect: $0["expect"] as? String ?? "", error: $0["error"] as? String ?? "",
-                   expected: $0["expected"] as? String, before: $0["before"] as? [String] ?? [])
+                   expected: $0["expected"] as? String, before: $0["before"] as? [String] ?? [],
+                   counts: $0["counts"] as? [String: Int] ?? [:], keyring: $0["reader_keyring"] as? String)
         }
     }
 
     /// A record as a Foundation dictionary, for comparing values rather than bytes.
     static func dictionary(_ value: JSONValue) throws -> NSDictionary {
         try #require(try JSONSerialization.jsonObject(with: Data(JSONWriter.string(value).utf8)) as? NSDictionary)
+    }
+
+    /// The members of a stored row against a record the reference sent (parsed by
+    /// ai-mem's own JSON reader: free-form numbers such as `1e999` keep their text).
+    static func differences(_ row: Observation, _ sent: JSONObject, reader: MemoryStore) -> [String] {
+        var problems: [String] = []
+        let stored = ObservationCodec.encode(row, embedding: .full)
+        for member in sent.members {
+            switch member.key {
+            case "author":
+                if case .object(let a) = member.value, a["key_id"] != .string(row.author ?? "") { problems.append("author \(row.author ?? "none")") }
+            case "embedding" where member.value.isNull:
+                // FORMAT.md §6: a record without an embedding gets one from the reader's embedder.
+                if row.embedding?.model != reader.embedder.modelID { problems.append("embedding not computed locally") }
+            case "created_at", "updated_at", "importance_score":
+                if member.value.doubleValue != stored[member.key]?.doubleValue { problems.append(member.key) }
+            default:
+                if stored[member.key] != member.value { problems.append("\(member.key): stored \(stored[member.key].map { JSONWriter.string($0) } ?? "nothing")") }
+            }
+        }
+        return problems
     }
 
     @Test func aiMemMergesWhatTheReferenceWritesFieldByField() throws {
@@ -65,29 +89,37 @@ struct ReferenceImplementationTests {
             #expect(entry.expect == "accept", "\(entry.file)")
             let (home, vault, store) = try VectorSuiteTests().readerHome()
             defer { _ = home }
-            let before = try store.list(limit: nil)
+            if let keyring = entry.keyring {
+                try Data(contentsOf: Self.vectors.appendingPathComponent(keyring)).write(to: URL(fileURLWithPath: home.keys.keyringPath))
+            }
+            for earlier in entry.before {
+                _ = try vault.read(.file(Self.vectors.appendingPathComponent(earlier).path), mode: .merge(policy: .newer, dryRun: false))
+            }
             let report = try vault.read(.file(Self.vectors.appendingPathComponent(entry.file).path), mode: .merge(policy: .newer, dryRun: false))
-            #expect(report.committed, "\(entry.file)")
+            #expect(report.committed || report.alreadyMerged, "\(entry.file)")
+            let counts = VectorSuiteTests.counts(report.counts)
+            for (key, expected) in entry.counts { #expect(counts[key] == expected, "\(entry.file): \(key) \(counts[key] ?? -1), the reference says \(expected)") }
             let sidecarName = try #require(entry.expected, "\(entry.file) has no sidecar")
-            let sidecarData = try Data(contentsOf: Self.vectors.appendingPathComponent(sidecarName))
-            let sidecar = try #require(try JSONSerialization.jsonObject(with: sidecarData) as? [String: Any])
-            let expected = try #require(sidecar["records"] as? [[String: Any]])
+            let sidecarBytes = [UInt8](try Data(contentsOf: Self.vectors.appendingPathComponent(sidecarName)))
+            guard case .object(let sidecar) = try sidecarBytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+                  case .array(let expected)? = sidecar["records"] else {
+                Issue.record("\(sidecarName): no records")
+                continue
+            }
             #expect(report.records == expected.count, "\(entry.file)")
-            #expect(report.metadata.snapshotID == (sidecar["metadata"] as? [String: Any])?["snapshot_id"] as? String, "\(entry.file)")
+            #expect(report.metadata.snapshotID == sidecar["metadata"]?.objectValue?["snapshot_id"]?.stringValue, "\(entry.file)")
+            // Payload 2 says what each line did; payload-1 records are all added.
+            var outcome: [String: String] = [:]
+            for case .object(let o) in sidecar["outcomes"]?.arrayValue ?? [] {
+                if let id = o["id"]?.stringValue, let what = o["outcome"]?.stringValue { outcome[id] = what }
+            }
             let stored = Dictionary(uniqueKeysWithValues: try store.list(limit: nil).map { ($0.id, $0) })
-            #expect(stored.count == before.count + expected.count, "\(entry.file): rows")
-            for record in expected {
-                let id = try #require(record["id"] as? String)
+            for case .object(let record) in expected {
+                let id = try #require(record["id"]?.stringValue)
+                guard (outcome[id] ?? "added") == "added" else { continue }
                 let row = try #require(stored[id], "\(entry.file): \(id) was not stored")
-                var want = record
-                var got = try Self.dictionary(.object(ObservationCodec.encode(row, embedding: .full))) as! [String: Any]
-                if record["embedding"] is NSNull {
-                    // FORMAT.md §6: a record without an embedding gets one from the reader's embedder.
-                    #expect((got["embedding"] as? [String: Any])?["model"] as? String == store.embedder.modelID, "\(entry.file): \(id)")
-                    want["embedding"] = nil
-                    got["embedding"] = nil
-                }
-                #expect(NSDictionary(dictionary: got) == NSDictionary(dictionary: want), "\(entry.file): \(id) differs:\nstored \(got)\nsent   \(want)")
+                let problems = Self.differences(row, record, reader: store)
+                #expect(problems.isEmpty, "\(entry.file): \(id) differs: \(problems)")
             }
         }
     }

@@ -50,6 +50,11 @@ extension MemoryStore {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones") ?? 0 }
     }
 
+    /// The ids of every tombstone that travels (not local), sorted, each once.
+    public func travellingTombstoneIDs() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT id FROM tombstones WHERE local = 0 ORDER BY id") }
+    }
+
     /// Every tombstone kept for `id`: (author, local).
     public func tombstones(for id: String) throws -> [(author: String?, local: Bool)] {
         try read { db in

@@ -9,7 +9,7 @@ made here is marked "SPEC-GAP" and listed in README.md.
 
 Dependencies: the Python standard library and PyNaCl (libsodium).
 
-    aimem_snapshot.py read  --identity KEY [--passphrase P] --keyring KEYRING FILE
+    aimem_snapshot.py read  --identity KEY [--passphrase P] --keyring KEYRING [--own-row ID] FILE
     aimem_snapshot.py write --identity KEY --to PUB [--to PUB ...] --records R.json OUT
     aimem_snapshot.py check-vectors MANIFEST
 """
@@ -712,7 +712,9 @@ def _enc_value(v) -> bytes:
 
 def record_encoding(raw: dict) -> bytes:
     """FORMAT §4.6: the 16 signed members' values, concatenated in their order.
-    `raw` comes from a keep_text parse (free-form numbers as JNum)."""
+    `raw` comes from a keep_text parse (free-form numbers as JNum).
+    SPEC-GAP: "its members' values in this order" is read as a plain
+    concatenation, with no outer tag or member count (likewise for tombstones)."""
     return b"".join(_enc_finite(raw[k]) if k in FINITE_MEMBERS else _enc_value(raw[k])
                     for k in SIGNED_RECORD_MEMBERS)
 
@@ -1242,6 +1244,8 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
                                             f"{meta['tombstones']} tombstones declared")
         value = decode_line(number, raw, keep_text=True)
         plain = to_plain(value)
+        # SPEC-GAP: a line's kind is given by its position (§4.5 "lines count+2
+        # ..."): a tombstone-shaped line among the records is an invalid record.
         if number - 1 <= meta["count"]:
             rec = validate_record(plain, meta)
             if rec["id"] in st["ids"]:
@@ -1418,11 +1422,15 @@ def apply_snapshot(store: Store, res: dict, reader: Reader) -> tuple:
                 store.rows[rid] = {"author": a, "encoding": line["encoding"], "updated_at": line["updated_at"]}
                 outcome = "added"                                          # rule 2
             elif row["encoding"] is not None and row["encoding"] == line["encoding"]:
+                # SPEC-GAP: "identical fields (embedding aside)": the 16 signed
+                # members compared by their §4.6 encoding; `author` not compared.
                 outcome = "unchanged"                                      # rule 3
             elif not may_change(row["author"], a):
                 outcome = "not the author"                                 # rule 4
             else:
                 outcome = "conflict"                                       # rule 5, policy newer
+                # SPEC-GAP (count names are the manifest's): `conflicts` counts
+                # every rule-5 line, whatever the resolution.
                 # A replay keeps the local row; a tie keeps it; an unknown local
                 # updated_at (the modelled own row) is taken to keep it too.
                 if (not res["replay"] and row["updated_at"] is not None
@@ -1438,6 +1446,8 @@ def apply_snapshot(store: Store, res: dict, reader: Reader) -> tuple:
                 else:
                     outcome = "not the author"
             elif (rid, a) in store.tombstones:
+                # SPEC-GAP: "already there" = the same id and author (deleted_at
+                # not compared); another author's tombstone is kept beside it.
                 outcome = "tombstone unchanged"
             else:
                 store.tombstones[(rid, a)] = line["deleted_at"]

@@ -3,8 +3,9 @@
 
 Mutation probe: for each entry below, one check of aimem_snapshot.py is disabled
 (or loosened) by a textual edit of an in-memory copy of the source, and the
-vector manifest is run again.  A mutation that changes no vector's outcome or
-error class is a check that no vector pins: a reader without it passes the suite.
+vector manifest is run again.  A mutation that changes no vector's outcome, error
+class, merge counts (`counts_agree`), per-line outcomes or stored records is a
+check that no vector pins: a reader without it passes the suite.
 
     /root/.cache/ai-mem/venv/bin/python3 Tests/Reference/snapshot/probe_vector_coverage.py \
         Tests/Vectors/manifest.json
@@ -42,8 +43,8 @@ MUTATIONS = [
     ("blank lines skipped", "FORMAT §4", '            self.scanned = 0\n            self.line_no += 1\n',
      '            self.scanned = 0\n            if not line:\n                continue\n            self.line_no += 1\n'),
     ("unknown metadata members ignored", "FORMAT §4.1",
-     '_exact_members(m, METADATA_MEMBERS, "metadata")',
-     '_exact_members({k: m[k] for k in METADATA_MEMBERS if k in m} if isinstance(m, dict) else m, METADATA_MEMBERS, "metadata")'),
+     '_exact_members(m, METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")',
+     '_exact_members({k: m[k] for k in (METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS) if k in m}, METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")'),
     ("nested metadata objects may hold extra members", "FORMAT §4.1",
      '_exact_members(ex, ("key_id", "name", "public_key"), "exporter")',
      '_exact_members({k: ex[k] for k in ("key_id", "name", "public_key") if k in ex}, ("key_id", "name", "public_key"), "exporter")'),
@@ -64,8 +65,8 @@ MUTATIONS = [
     ("metadata embedding.dim over 4096 allowed", "FORMAT §4.1",
      'if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:', 'if not is_integer(e["dim"]) or not 1 <= e["dim"]:'),
     ("metadata embedding.model length unbounded", "FORMAT §4.1/§7",
-     '_string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    return m',
-     '_string(e["model"], "embedding.model")\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    return m'),
+     '_string(e["model"], "embedding.model", min_bytes=1, max_bytes=MAX_ID_BYTES)\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    if v == 2:',
+     '_string(e["model"], "embedding.model")\n    if not is_integer(e["dim"]) or not 1 <= e["dim"] <= MAX_DIM:\n        raise _bad(f"embedding.dim is not an integer 1 to {MAX_DIM}")\n    if v == 2:'),
     ("filters.since unchecked", "FORMAT §4.1",
      'if f["since"] is not None and not is_finite_number(f["since"]):', 'if False:'),
     ("sequence unbounded above", "FORMAT §4.1", 'seq < 1 or seq > MAX_INT64', 'seq < 1'),
@@ -91,13 +92,119 @@ MUTATIONS = [
     ("PUSH/REKEY treated as MESSAGE", "FORMAT §3", 'if tag == TAG_MESSAGE:', 'if tag in (0, 1, 2):'),
     ("empty MESSAGE chunks (length 17) allowed", "FORMAT §3", 'if not MIN_CHUNK_LEN <= length <= MAX_CHUNK_LEN:', 'if not 17 <= length <= MAX_CHUNK_LEN:'),
     ("no upper bound on the length prefix", "FORMAT §3", 'if not MIN_CHUNK_LEN <= length <= MAX_CHUNK_LEN:', 'if not MIN_CHUNK_LEN <= length:'),
-    ("count mismatch unchecked", "FORMAT §4.2", 'if n_records != meta["count"]:', 'if False:'),
-    ("duplicate ids accepted", "FORMAT §4.2", 'if rec["id"] in st["ids"]:', 'if False:'),
+    ("count mismatch unchecked", "FORMAT §4.2", 'if n_lines != st["total"]:', 'if False:'),
+    ("duplicate ids accepted (payload 1)", "FORMAT §4.2",
+     'if rec["id"] in st["ids"]:\n                raise Refusal("duplicate id", f"id {rec[\'id\']!r} appears twice")\n            st["ids"].add(rec["id"])\n            st["records"].append(rec)\n            # For',
+     'if False:\n                raise Refusal("duplicate id", f"id {rec[\'id\']!r} appears twice")\n            st["ids"].add(rec["id"])\n            st["records"].append(rec)\n            # For'),
     ("already-merged digest not compared (reused id)", "FORMAT §6",
      'if st["already_merged"] and ledger.merged[sid][0] != d:', 'if False:'),
     ("trailing data checked after the signature", "FORMAT §3/§6 precedence", [
         ('if _read_exact(f, 1):\n                raise Refusal("trailing data", f"bytes after the final chunk ({chunk})")', 'pass'),
         ('    sid = meta["snapshot_id"]\n', '    if _read_exact(f, 1):\n        raise Refusal("trailing data", "late")\n    sid = meta["snapshot_id"]\n')]),
+    # payload 2 (FORMAT §4.1-§4.7)
+    ("payload 2: version 3 and above read as 2", "FORMAT §4.1",
+     'if not is_integer(v) or v not in PAYLOAD_VERSIONS:\n        raise _bad(f"unsupported payload version {v!r}")\n    return v',
+     'if not is_integer(v) or v < 1:\n        raise _bad(f"unsupported payload version {v!r}")\n    if v > 2:\n        m["ai_mem_snapshot"] = v = 2\n    return v'),
+    ("payload 2: ai_mem_snapshot 2.0 accepted", "FORMAT §4.1",
+     'if not is_integer(v) or v not in PAYLOAD_VERSIONS:', 'if v not in PAYLOAD_VERSIONS:'),
+    ("payload 1: `tombstones` member accepted", "FORMAT §4.1",
+     'METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")', 'METADATA_MEMBERS_V2 if v == 2 or "tombstones" in m else METADATA_MEMBERS, "metadata")'),
+    ("payload 2: `tombstones` optional (0)", "FORMAT §4.1", [
+        ('METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")', 'METADATA_MEMBERS_V2 if v == 2 and "tombstones" in m else METADATA_MEMBERS, "metadata")'),
+        ('    if v == 2:\n        t = m["tombstones"]', '    if "tombstones" in m:\n        t = m["tombstones"]'),
+        ('(meta["tombstones"] if meta["ai_mem_snapshot"] == 2 else 0)', 'meta.get("tombstones", 0)')]),
+    ("payload 2: metadata created_at not bounded by the clock", "FORMAT §4.1",
+     'if not TIME_MIN <= ca <= float(now) + TIME_SKEW:', 'if not TIME_MIN <= ca:'),
+    ("payload 2: metadata created_at before 2000 accepted", "FORMAT §4.1",
+     'if not TIME_MIN <= ca <= float(now) + TIME_SKEW:', 'if not ca <= float(now) + TIME_SKEW:'),
+    ("payload 1: `author` member accepted", "FORMAT §4.2",
+     '_exact_members(r, RECORD_MEMBERS_V2 if v2 else RECORD_MEMBERS, "record")',
+     '_exact_members(r, RECORD_MEMBERS_V2 if v2 or "author" in r else RECORD_MEMBERS, "record")'),
+    ("payload 2: `author` optional (read as the signer)", "FORMAT §4.2", [
+        ('_exact_members(r, RECORD_MEMBERS_V2 if v2 else RECORD_MEMBERS, "record")',
+         '_exact_members(r, RECORD_MEMBERS_V2 if v2 and "author" in r else RECORD_MEMBERS, "record")'),
+        ('    if v2:\n        validate_author(r["author"]', '    if v2 and "author" in r:\n        validate_author(r["author"]'),
+        ('"author": rec["author"],\n', '"author": rec.get("author"),\n')]),
+    ("author.key_id: any 16 characters", "FORMAT §4.2",
+     'if not isinstance(a["key_id"], str) or not HEX16.match(a["key_id"]):',
+     'if not isinstance(a["key_id"], str) or len(a["key_id"]) != 16:'),
+    ("author.key_id: any length of hex", "FORMAT §4.2",
+     'if not isinstance(a["key_id"], str) or not HEX16.match(a["key_id"]):',
+     'if not isinstance(a["key_id"], str) or not re.fullmatch("[0-9a-f]+", a["key_id"]):'),
+    ("author may hold extra members", "FORMAT §4.2",
+     '_exact_members(a, ("key_id", "signature"), what)',
+     '_exact_members({k: a[k] for k in ("key_id", "signature") if k in a} if isinstance(a, dict) else a, ("key_id", "signature"), what)'),
+    ("author.signature: lenient base64", "FORMAT §4.2",
+     '        raw = b64_decode_strict(sig)\n    except ValueError as err:\n        raise _bad(f"{what}.signature',
+     '        raw = base64.b64decode(sig + "==")\n    except ValueError as err:\n        raise _bad(f"{what}.signature'),
+    ("author.signature: length unchecked", "FORMAT §4.2",
+     'if len(raw) != SIG_LEN:\n        raise _bad(f"{what}.signature', 'if False:\n        raise _bad(f"{what}.signature'),
+    ("tombstone: null signature accepted", "FORMAT §4.5", 'if not allow_null_signature:', 'if False:'),
+    ("tombstone line may hold extra members", "FORMAT §4.5",
+     '_exact_members(line, ("tombstone",), "tombstone line")',
+     '_exact_members({"tombstone": line.get("tombstone")} if isinstance(line, dict) else line, ("tombstone",), "tombstone line")'),
+    ("payload 2: record times unbounded", "FORMAT §4.7",
+     'check_time_bounds(r, ("created_at", "updated_at"), metadata)', 'pass'),
+    ("payload 2: updated_at unbounded", "FORMAT §4.7",
+     'check_time_bounds(r, ("created_at", "updated_at"), metadata)', 'check_time_bounds(r, ("created_at",), metadata)'),
+    ("payload 2: no lower time bound", "FORMAT §4.7",
+     'if not TIME_MIN <= float(obj[k]) <= hi:', 'if not float(obj[k]) <= hi:'),
+    ("payload 2: upper time bound exclusive", "FORMAT §4.7",
+     'if not TIME_MIN <= float(obj[k]) <= hi:', 'if not TIME_MIN <= float(obj[k]) < hi:'),
+    ("payload 2: deleted_at unbounded", "FORMAT §4.7",
+     'check_time_bounds(t, ("deleted_at",), metadata)', 'pass'),
+    ("payload 2: free-form numbers range-checked", "FORMAT §4",
+     'parse_float=JNum if keep_text else _parse_float)', 'parse_float=(lambda t: (_parse_float(t), JNum(t))[1]) if keep_text else _parse_float)'),
+    ("payload 2: tombstone ids not checked for duplicates", "FORMAT §4.3",
+     'if t["id"] in st["ids"]:', 'if False:'),
+    ("payload 2: tombstone ids checked only against tombstones", "FORMAT §4.3",
+     'if t["id"] in st["ids"]:', 'if t["id"] in {x["tombstone"]["id"] for x in st["tombstones"]}:'),
+    ("payload 2: tombstones not counted", "FORMAT §4.3",
+     'st["total"] = meta["count"] + (meta["tombstones"] if meta["ai_mem_snapshot"] == 2 else 0)', 'st["total"] = meta["count"]'),
+    ("payload 2: missing lines accepted", "FORMAT §4.3", 'if n_lines != st["total"]:', 'if n_lines > st["total"]:'),
+    ("payload 2: line kind by its shape, not by position", "FORMAT §4.5",
+     'if number - 1 <= meta["count"]:\n            rec = validate_record(plain, meta)',
+     'if not (isinstance(plain, dict) and "tombstone" in plain):\n            rec = validate_record(plain, meta)'),
+    # author judgement and the signed encoding (FORMAT §4.6, §6.3): pinned by `counts`
+    ("null signature accepted from any signer", "FORMAT §6.3",
+     'return "accepted" if signer_key_id in reader.own_key_ids() else "unknown author"', 'return "accepted"'),
+    ("null signature never accepted", "FORMAT §6.3",
+     'return "accepted" if signer_key_id in reader.own_key_ids() else "unknown author"', 'return "unknown author"'),
+    ("relayed signatures not verified", "FORMAT §6.3",
+     'return "accepted" if verify_detached(b64_decode_strict(sig), msg, known[k]) else "forged author"', 'return "accepted"'),
+    ("line signature checked when author = signer", "FORMAT §6.3",
+     'if k == signer_key_id:\n        return "accepted"', 'if False:\n        return "accepted"'),
+    ("revoked keys count as known authors", "FORMAT §6.3",
+     'known = {e.key_id: e.public.ed25519 for e in self.keyring if e.status != "revoked"}',
+     'known = {e.key_id: e.public.ed25519 for e in self.keyring}'),
+    ("keyring `mine` entries are not own keys", "FORMAT §6.3, KEYS",
+     '| {e.key_id for e in self.keyring if e.mine and e.status != "revoked"})', '| set())'),
+    ("signed encoding: free-form numbers by value", "FORMAT §4.6",
+     't = v.text.encode("ascii")', 't = repr(v.plain()).encode("ascii")'),
+    ("signed encoding: strings NFC-normalised", "FORMAT §4.6",
+     'b = s.encode("utf-8")                  # after unescaping',
+     'b = __import__("unicodedata").normalize("NFC", s).encode("utf-8")  # after unescaping'),
+    ("signed encoding: object members sorted", "FORMAT §4.6",
+     'for k, x in v.items())\n    raise TypeError', 'for k, x in sorted(v.items()))\n    raise TypeError'),
+    ("signed encoding: -0 kept negative", "FORMAT §4.6", 'if d == 0:\n        d = 0.0', 'if False:\n        d = 0.0'),
+    ("signed encoding: no NUL after the prefix", "FORMAT §4.6",
+     'return prefix + b"\\x00" + author_key_id.encode("ascii")', 'return prefix + author_key_id.encode("ascii")'),
+    ("signed encoding: embedding signed too", "FORMAT §4.6",
+     'for k in SIGNED_RECORD_MEMBERS)', 'for k in SIGNED_RECORD_MEMBERS + ("embedding",))'),
+    # applying (FORMAT §6.3): pinned by `counts`
+    ("merge: no `kept deleted`", "FORMAT §6.3",
+     'if any(tid == rid and same_user(ta, a) for (tid, ta) in store.tombstones):', 'if False:'),
+    ("merge: a tombstone blocks every author", "FORMAT §6.3",
+     'if any(tid == rid and same_user(ta, a) for (tid, ta) in store.tombstones):', 'if any(tid == rid for (tid, ta) in store.tombstones):'),
+    ("merge: `unchanged` not detected", "FORMAT §6.3",
+     'elif row["encoding"] is not None and row["encoding"] == line["encoding"]:', 'elif False:'),
+    ("merge: anyone may change any row", "FORMAT §6.3", 'elif not may_change(row["author"], a):', 'elif False:'),
+    ("merge: the reader's own rows only its current key's", "FORMAT §6.3",
+     'return row_author == a or (own_row(row_author) and a in own)',
+     'return row_author == a or (row_author is None and a == reader.identities[0].key_id)'),
+    ("merge: anyone's tombstone deletes", "FORMAT §6.3",
+     'if may_change(row["author"], a):\n                    del', 'if True:\n                    del'),
+    ("merge: a known tombstone recorded again", "FORMAT §6.3", 'elif (rid, a) in store.tombstones:', 'elif False:'),
     # keys
     ("key line: CRC unchecked", "FORMAT §1", 'if struct.pack("<I", crc) != raw[64:68]:', 'if False:'),
     ("key line: non-canonical accepted", "FORMAT §1", 'if B64URL_ALPHABET.index(body[-1]) & 0b11:', 'if False:'),
@@ -121,7 +228,10 @@ def run(source: str, manifest: str):
     buf = io.StringIO()
     mod.check_vectors(manifest, out=buf)
     rows = [json.loads(l) for l in buf.getvalue().splitlines()]
-    return {r["file"]: (r["got"], r["got_error"]) for r in rows if "file" in r}
+    # accept/reject and class, and the extra checks that pin the store model
+    # and the signed encoding (merge counts, per-line outcomes, stored records)
+    return {r["file"]: (r["got"], r["got_error"], r.get("counts_agree"), r.get("outcomes_agree"),
+                        r.get("records_agree")) for r in rows if "file" in r}
 
 
 def main():
