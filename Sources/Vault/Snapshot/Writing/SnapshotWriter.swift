@@ -7,6 +7,8 @@ import Sodium
 public struct SnapshotExportReport: Sendable, Equatable {
     public var snapshotID: String
     public var count: Int
+    /// Tombstones (deletions) carried.
+    public var tombstones: Int = 0
     public var bytes: Int
     /// Key ids of the recipients, sorted.
     public var recipients: [String]
@@ -48,17 +50,19 @@ public enum SnapshotWriter {
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
-        var written: Int? = nil
-        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs) { snapshot -> Int in
+        var written: (records: Int, tombstones: Int)? = nil
+        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs) { snapshot -> (records: Int, tombstones: Int) in
             let metadata = SnapshotMetadata(
                 snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
                 exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
                 count: snapshot.records.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
                 payload: 2, tombstones: snapshot.tombstoneCount)
-            return try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress)
+            return (try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress),
+                    snapshot.tombstoneCount)
         }
         guard let written else { return nil }
-        return SnapshotExportReport(snapshotID: snapshotID, count: written, bytes: sink.bytesWritten, recipients: recipientIDs)
+        return SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones, bytes: sink.bytesWritten,
+                                    recipients: recipientIDs)
     }
 
     /// Header, metadata line, record and tombstone lines, signature.

@@ -43,13 +43,14 @@ struct SnapshotExport: ParsableCommand {
         let names = resolved.map { $0.label == $0.key.keyID ? $0.key.keyID : "\($0.label) (\($0.key.keyID))" }
         if json {
             let value = JSONValue.object(JSONObject([
-                "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "bytes": .int(report.bytes),
+                "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "tombstones": .int(report.tombstones), "bytes": .int(report.bytes),
                 "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
                 "file": .string(file),
             ]))
             if destination == .standardOutput { Terminal.err(JSONWriter.pretty(value)) } else { Terminal.json(value) }
         } else {
-            Terminal.err("exported \(report.count) observations (\(report.bytes) bytes) to \(destination.displayName)")
+            let deletions = report.tombstones > 0 ? " and \(report.tombstones) deletion\(report.tombstones == 1 ? "" : "s")" : ""
+            Terminal.err("exported \(report.count) observation\(report.count == 1 ? "" : "s")\(deletions) (\(report.bytes) bytes) to \(destination.displayName)")
             Terminal.err("recipients: \(names.joined(separator: ", "))")
         }
     }
