@@ -21,7 +21,7 @@ struct BenchSmokeTests {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "ai-mem-bench failed: \(stderr)")
-        for operation in ["snapshot export", "snapshot merge (empty store)", "snapshot re-merge (no-op)", "snapshot verify", "import (plain NDJSON)",
+        for operation in ["snapshot export", "snapshot merge (empty store)", "snapshot merge (relayed)", "snapshot export, first (signs)", "snapshot re-merge (no-op)", "snapshot verify", "import (plain NDJSON)",
                           "search keyword", "search semantic", "search hybrid"] {
             #expect(stdout.contains(operation), "missing \(operation)")
         }
@@ -31,8 +31,9 @@ struct BenchSmokeTests {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "import_s", "merge_s", "peak_rss_mb", "peer_s", "remerge_s", "search_p50_ms"])
-        for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb"] {
+        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "merge_s", "peak_rss_mb", "peer_s",
+                                         "relayed_merge_s", "remerge_s", "search_p50_ms"])
+        for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s"] {
             #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
         }
         #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")
