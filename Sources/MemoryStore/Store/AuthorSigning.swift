@@ -18,29 +18,56 @@ extension MemoryStore {
         return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(sql)", arguments: arguments) ?? 0
     }
 
-    /// Signs every unsigned row of the store's own user matching `filter`, in
-    /// batches of `batch` rows per write transaction: `sign` returns the signature
-    /// of a version as `keyID`, which becomes the row's author. Returns how many.
+    /// Signs every unsigned row of the store's own user matching `filter`, a batch
+    /// per write transaction, the signing split across the cores. `sign` returns the
+    /// signature of a version as `keyID`, which becomes the row's author. Returns how many.
     @discardableResult
-    public func signOwnRows(_ filter: ObservationFilter, ownKeyIDs: Set<String>, as keyID: String, batch: Int = 256,
-                            sign: (Observation) throws -> [UInt8]) throws -> Int {
+    public func signOwnRows(_ filter: ObservationFilter, ownKeyIDs: Set<String>, as keyID: String, batch: Int = 512,
+                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
+                            sign: @Sendable (Observation) throws -> [UInt8]) throws -> Int {
         var signed = 0
-        let (condition, arguments) = Self.unsignedCondition(filter, ownKeyIDs)
+        let total = progress == nil ? 0 : try unsignedOwnCount(filter, ownKeyIDs: ownKeyIDs)
+        let (condition, baseArguments) = Self.unsignedCondition(filter, ownKeyIDs)
         while true {
             let done = try write { db -> Int in
-                let rows = try Row.fetchAll(db, sql: "SELECT o.seq, \(Schema.observationColumns) FROM observations o WHERE \(condition) LIMIT \(batch)",
-                                            arguments: arguments)
-                let update = try db.cachedStatement(sql: "UPDATE observations SET author_key_id = ?, author_signature = ? WHERE seq = ?")
-                for row in rows {
+                let rows: [(seq: Int64, version: Observation)] = try Row.fetchAll(db, sql: """
+                    SELECT o.seq, \(ObservationColumn.selectListWithoutEmbedding) FROM observations o WHERE \(condition) LIMIT \(batch)
+                    """, arguments: baseArguments).map { row in
                     var version = try ObservationRow.decode(row, offset: 1)
                     version.author = keyID
-                    try update.execute(arguments: [keyID, Data(try sign(version)), row[0] as Int64])
+                    return (row[0], version)
+                }
+                guard !rows.isEmpty else { return 0 }
+                let signatures = try Self.inParallel(rows.map(\.version), sign)
+                let update = try db.cachedStatement(sql: "UPDATE observations SET author_key_id = ?, author_signature = ? WHERE seq = ?")
+                for (row, signature) in zip(rows, signatures) {
+                    try update.execute(arguments: [keyID, Data(signature), row.seq])
                 }
                 return rows.count
             }
             signed += done
+            if let progress, total > 0 { progress(min(signed, total), total) }
             if done < batch { return signed }
         }
+    }
+
+    /// `work` over every element, split across the cores; results in order.
+    static func inParallel<T: Sendable, R: Sendable>(_ items: [T], _ work: @Sendable (T) throws -> R) throws -> [R] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 32))
+        let results = Locked<[[R]]>(Array(repeating: [], count: parts))
+        let failure = Locked<Error?>(nil)
+        let size = (items.count + parts - 1) / parts
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * size)..<min(items.count, (part + 1) * size)
+            do {
+                let out = try items[range].map(work)
+                results.withLock { $0[part] = out }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.flatMap { $0 } }
     }
 
     private static func unsignedCondition(_ filter: ObservationFilter, _ ownKeyIDs: Set<String>) -> (String, StatementArguments) {

@@ -46,6 +46,11 @@ enum ObservationColumn: Int, CaseIterable, Sendable {
     /// `id, session_id, …, author_key_id`: the select list.
     static let selectList = allCases.map(\.name).joined(separator: ", ")
 
+    /// The select list with NULL for the embedding: what signing needs (embeddings are not signed).
+    static let selectListWithoutEmbedding = allCases.map {
+        [.embeddingModel, .embeddingDimension, .embedding].contains($0) ? "NULL AS \($0.name)" : "o.\($0.name)"
+    }.joined(separator: ", ")
+
     /// The columns a record line carries as record members (all but the author's).
     static let recordColumns = allCases.filter { $0 != .authorKeyID && $0 != .authorSignature }
 

@@ -30,14 +30,15 @@ public final class SnapshotVault {
 
     /// Resolves recipients, unlocks your key and writes a snapshot.
     public func export(to destination: OutputDestination, recipients specs: [String], includeSelf: Bool, filter: ObservationFilter,
-                       progress: ((Int, Int) -> Void)? = nil) throws -> (report: SnapshotExportReport, recipients: [Recipient], warnings: [String]) {
+                       progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil)
+        throws -> (report: SnapshotExportReport, recipients: [Recipient], warnings: [String]) {
         let ownFile = try keys.identityFile()
         let (recipients, warnings) = try Recipients.resolve(specs, keyring: try keys.keyring(), own: ownFile.publicIdentity, includeSelf: includeSelf)
         let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to sign") : nil
         let identity = try ownFile.open(passphrase: passphrase)
         let report = try destination.write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, ownKeyIDs: try ownKeyIDs(), to: sink, progress: progress)
+                                     filter: filter, ownKeyIDs: try ownKeyIDs(), to: sink, progress: progress, signingProgress: signingProgress)
         }
         return (report, recipients, warnings)
     }

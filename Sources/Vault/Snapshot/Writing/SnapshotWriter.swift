@@ -24,14 +24,14 @@ public enum SnapshotWriter {
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
         filter: ObservationFilter, ownKeyIDs: Set<String> = [], to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
         let own = ownKeyIDs.union([signer.publicIdentity.keyID])
         let keyID = signer.publicIdentity.keyID
         // Sign what the store's own user wrote since the last export. Another process
         // may add a row between this and the read below: then sign again (a few times).
         for attempt in 0... {
-            try store.signOwnRows(filter, ownKeyIDs: own, as: keyID) { try AuthorSignature.sign($0, as: signer) }
+            try store.signOwnRows(filter, ownKeyIDs: own, as: keyID, progress: signingProgress) { try AuthorSignature.sign($0, as: signer) }
             try store.signOwnTombstones(as: keyID) { id, deletedAt in try AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: signer) }
             if let report = try write(store: store, signer: signer, signerName: signerName, recipients: recipients, filter: filter,
                                       ownKeyIDs: own, sink: sink, now: now, progress: progress) {

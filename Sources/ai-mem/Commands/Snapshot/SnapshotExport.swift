@@ -36,8 +36,14 @@ struct SnapshotExport: ParsableCommand {
         let destination = OutputDestination(argument: file)
         let progress = ProgressLine("exporting")
         defer { progress.finish() }
+        // The first export of a memory signs it as yours (once: the signature is kept).
+        let signing = ProgressLine("signing your memories")
+        defer { signing.finish() }
         let (report, resolved, warnings) = try context.vault.export(
-            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, progress: { done, total in progress.update(done, total: total) })
+            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, progress: { done, total in
+                signing.finish()
+                progress.update(done, total: total)
+            }, signingProgress: { done, total in signing.update(done, total: total) })
         progress.finish()
         for w in warnings { Terminal.warning(w) }
         let names = resolved.map { $0.label == $0.key.keyID ? $0.key.keyID : "\($0.label) (\($0.key.keyID))" }
