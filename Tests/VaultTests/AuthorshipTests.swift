@@ -164,15 +164,67 @@ import Testing
         // Mallory's tombstone for a-2 does not keep Alice's a-2 out.
         _ = try alice.add("alice's second memory", now: 200, id: "a-2")
         #expect(try bob.read(try alice.export(to: [bob.key.keyLine])).counts.added == 1)
-        // Bob hides Alice's memory: a local tombstone, which his exports never carry.
+        // Bob hides Alice's memory: a local tombstone, which his exports never carry
+        // (Mallory's refused tombstone of that id was kept, and travels as hers).
         try bob.delete("a-1")
-        #expect(try bob.store.tombstones(for: "a-1").map(\.local) == [true])
+        #expect(try bob.store.tombstones(for: "a-1").map(\.local) == [false, true])
+        #expect(try bob.store.tombstones(for: "a-1").map(\.author) == [mallory.key.keyID, alice.key.keyID])
         let carol = try Party("carol")
         try carol.trust(bob); try carol.trust(alice)
         let fromBob = try carol.read(try bob.export(to: [carol.key.keyLine]))
-        #expect(fromBob.tombstones == 0)
+        #expect(fromBob.tombstones == 1 && fromBob.counts.unknownAuthor == 1)
+        #expect(try carol.store.tombstoneCount() == 0)
         // And Alice's own snapshot does not bring it back to Bob.
         #expect(try bob.read(try alice.export(to: [bob.key.keyLine])).counts.keptDeleted == 1)
+    }
+
+    /// A line refused for its author still takes its id: the same id later in the
+    /// snapshot is a duplicate, for merge and verify alike.
+    @Test func anIdRefusedForItsAuthorIsStillTaken() throws {
+        let alice = try Party("alice"), bob = try Party("bob"), mallory = try Party("mallory")
+        try bob.trust(alice)
+        let bytes = try Self.payload2(signer: alice.identity, recipients: [bob.key], records: [
+            try Self.signedRecord(Self.note("x-1", "by someone bob does not know"), by: mallory.identity),
+            try Self.signedRecord(Self.note("x-1", "alice's"), by: alice.identity),
+        ])
+        let before = try bob.state()
+        #expect(outcome { try bob.read(bytes) } == "duplicate id")
+        #expect(outcome { try bob.read(bytes, mode: .verify) } == "duplicate id")
+        #expect(try bob.state() == before)
+    }
+
+    /// What you deleted stays deleted in your store, whoever sends it again — a
+    /// teammate's payload-1 snapshot (an older ai-mem) too.
+    @Test func yourDeletionHoldsAgainstEveryone() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try alice.trust(bob)
+        _ = try alice.add("alice's note", now: 100, id: "a-1")
+        try alice.delete("a-1")
+        let old = try Forge.snapshot(signer: bob.identity, recipients: [alice.key], records: [Forge.line(Forge.record("a-1"))])
+        let r = try alice.read(old)
+        #expect(r.counts.keptDeleted == 1 && r.counts.added == 0)
+    }
+
+    /// An export leaves out rows whose times no reader accepts (they came from an
+    /// old snapshot or import), and says so; the rest of the snapshot merges.
+    @Test func exportsLeaveOutRowsThatNoReaderAccepts() throws {
+        let alice = try Party("alice"), bob = try Party("bob"), carol = try Party("carol")
+        try bob.trust(alice); try carol.trust(bob); try carol.trust(alice)
+        let old = try Forge.snapshot(signer: alice.identity, recipients: [bob.key], records: [
+            Forge.line(Forge.record("dated-1970", updatedAt: 5)), Forge.line({
+                var r = Forge.record("fine", updatedAt: Party.epoch)
+                r["created_at"] = JSONValue.double(Party.epoch)!
+                return r
+            }()),
+        ])
+        #expect(try bob.read(old).counts.added == 2)
+        let path = bob.temp.url.appendingPathComponent("relay.aimem").path
+        let (report, _, _) = try bob.vault.export(to: .file(path), recipients: [carol.key.keyLine], includeSelf: false, filter: ObservationFilter())
+        #expect(report.count == 1 && report.outOfBounds == 1)
+        // The row that travelled came in a payload-1 snapshot: it has no author signature,
+        // so Carol takes it from nobody but her own keys.
+        let merged = try carol.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(merged.records == 1 && merged.counts.unknownAuthor == 1 && merged.counts.added == 0)
     }
 
     /// Issue 13's fourth scenario: payload 2 refuses times before 2000 or past the

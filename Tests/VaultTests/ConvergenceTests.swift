@@ -98,7 +98,12 @@ struct ConvergenceTests {
                 rewrite.embedding = nil
                 let readers = people.filter { $0 !== p }
                 let reader = readers[random.below(2)]
-                let line = random.below(2) == 0
+                // As p's own, it goes to a reader that holds the memory (a reader without it
+                // would take it as p's new memory under that id: squatting, SECURITY.md, which
+                // is attributed to p and so changes nobody's memory, but keeps stores apart).
+                let asOwn = random.below(2) == 0
+                if asOwn, (try? reader.store.observation(target.id)) == nil { break }
+                let line = asOwn
                     ? try AuthorshipTests.signedRecord(rewrite, by: p.identity)
                     : try AuthorshipTests.signedRecord(rewrite, by: victim.identity, signature: .some(try AuthorSignature.sign(rewrite, as: p.identity)))
                 let bytes = try AuthorshipTests.payload2(signer: p.identity, recipients: [reader.key], records: [line],

@@ -240,6 +240,14 @@ enum VectorGenerator {
                 [try record2("p2-tmiss")])
         try bad("tombstone-line-extra", "count mismatch", "two tombstone lines, one declared", metadata2(count: 0, tombstones: 1, id: "vector-p2-tmore"),
                 [try tombstone2("p2-tm1"), try tombstone2("p2-tm2")])
+        var huge = metadata2(count: 0, id: "vector-p2-overflow")
+        huge["count"] = .number("4611686018427387904")
+        huge["tombstones"] = .number("4611686018427387904")
+        try bad("count-plus-tombstones-overflow", "invalid payload", "count and tombstones each 2^62: together past 2^63-1", huge, [])
+        try bad("duplicate-after-refused-author", "duplicate id", "a record by an unknown author, then the same id by the signer",
+                metadata2(count: 2, id: "vector-p2-dupref"), [try record2("p2-dupref", by: mallory), try record2("p2-dupref")])
+        try bad("tombstone-id-with-nul", "invalid payload", "a tombstone id holding U+0000", metadata2(count: 0, tombstones: 1, id: "vector-p2-tnul"),
+                [try tombstone2("p2\u{0}nul")])
     }
 
     static func plaintext(_ meta: JSONObject, _ records: [JSONObject]) -> [UInt8] {
@@ -529,6 +537,7 @@ enum VectorGenerator {
         try field("missing-tags", "a missing field") { $0["tags"] = nil }
         try field("missing-embedding", "the embedding field absent (null is allowed, absent is not)") { $0["embedding"] = nil }
         try field("id-empty", "an empty id") { $0["id"] = .string("") }
+        try field("id-with-nul", "an id holding U+0000 (ids are compared and stored whole)") { $0["id"] = .string("nul\u{0}id") }
         try field("id-number", "a numeric id") { $0["id"] = .number("42") }
         try field("id-too-long", "an id of 201 bytes") { $0["id"] = .string(String(repeating: "i", count: 201)) }
         try field("content-empty", "empty content") { $0["content"] = .string("") }

@@ -37,7 +37,7 @@ public struct CanonicalRecordReader {
     }
 
     private mutating func record(expected: (model: String, dim: Int)?) -> Observation? {
-        guard literal(#"{"id":"#), let id = string(), !id.isEmpty, id.utf8.count <= StrictRecord.maxIDBytes,
+        guard literal(#"{"id":"#), let id = string(), StrictRecord.isValidID(id),
               literal(#","session_id":"#), let sessionID = optionalString(),
               literal(#","project":"#), let project = string(),
               literal(#","type":"#), let type = string(), !type.isEmpty,

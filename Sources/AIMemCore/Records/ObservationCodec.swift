@@ -72,14 +72,14 @@ public enum ObservationCodec {
         guard let content, !content.isEmpty else { throw Unusable(reason: "no content (neither \"content\" nor \"summary\")") }
         let id: String
         switch r["id"] {
-        case .string(let s)? where !s.isEmpty && s.utf8.count <= 200:
+        case .string(let s)? where StrictRecord.isValidID(s):
             id = s
         case .number(let n)?:
             id = n
         case nil, .null?:
             id = derivedID(r)
         case let other?:
-            throw Unusable(reason: "\"id\" must be a non-empty string of at most 200 bytes, not \(other.kindName == "string" ? "that one" : "a " + other.kindName)")
+            throw Unusable(reason: "\"id\" must be a non-empty string of at most 200 bytes without U+0000, not \(other.kindName == "string" ? "that one" : "a " + other.kindName)")
         }
         let createdAt = timestamp(r["created_at"]) ?? timestamp(r["timestamp"]) ?? now
         let updatedAt = timestamp(r["updated_at"]) ?? createdAt

@@ -4,6 +4,11 @@ import Foundation
 /// present with its exact type, no unknown members, bounded sizes, finite numbers.
 public enum StrictRecord {
     public static let maxIDBytes = 200
+
+    /// A record id: 1 to 200 bytes, without U+0000 (docs/FORMAT.md §4.2).
+    public static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= maxIDBytes && !id.utf8.contains(0)
+    }
     static let members: Set<String> = [
         "id", "session_id", "project", "type", "concept", "title", "content", "summary", "content_hash",
         "created_at", "updated_at", "importance_score", "tags", "metadata", "diff", "assets", "embedding",
@@ -39,7 +44,7 @@ public enum StrictRecord {
             return d
         }
         let id = try string("id")
-        guard !id.isEmpty, id.utf8.count <= maxIDBytes else { throw Invalid(reason: "\"id\" must be 1 to \(maxIDBytes) bytes") }
+        guard isValidID(id) else { throw Invalid(reason: "\"id\" must be 1 to \(maxIDBytes) bytes, without U+0000") }
         let type = try string("type")
         guard !type.isEmpty else { throw Invalid(reason: "\"type\" must not be empty") }
         let content = try string("content")

@@ -139,10 +139,16 @@ public struct RecordLines {
     /// Payload 2: each line carries its `author` member.
     private let withAuthor: Bool
 
-    /// Runs inside a read transaction on `db`, which must outlive it.
-    init(_ db: Database, filter: ObservationFilter, withAuthor: Bool = false) throws {
+    /// Runs inside a read transaction on `db`, which must outlive it. With
+    /// `timeBounds`, only rows whose times lie within them (docs/FORMAT.md §4.7).
+    init(_ db: Database, filter: ObservationFilter, withAuthor: Bool = false, timeBounds: ClosedRange<Double>? = nil) throws {
         self.withAuthor = withAuthor
-        let condition = filter.sqlCondition
+        var condition = filter.sqlCondition
+        if let timeBounds {
+            condition.sql = "(\(condition.sql)) AND o.created_at BETWEEN :earliest AND :latest AND o.updated_at BETWEEN :earliest AND :latest"
+            condition.arguments["earliest"] = timeBounds.lowerBound
+            condition.arguments["latest"] = timeBounds.upperBound
+        }
         let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
                                        arguments: StatementArguments(condition.arguments))!
         count = summary[0]
@@ -186,13 +192,17 @@ public struct RecordLines {
 public struct SnapshotLines {
     public let records: RecordLines
     public let tombstoneCount: Int
+    /// Rows of the filter left out because their times lie outside the bounds of
+    /// docs/FORMAT.md §4.7 (every reader would refuse the snapshot).
+    public let outOfBounds: Int
     let db: Database
+    let timeBounds: ClosedRange<Double>
 
     /// Hands every tombstone line to `write` (in one block); returns how many.
     public func writeTombstones(to write: ([UInt8]) throws -> Void) throws -> Int {
         var buffer: [UInt8] = []
         var written = 0
-        let cursor = try TravellingTombstones.all(db)
+        let cursor = try TravellingTombstones.all(db, timeBounds: timeBounds)
         while let row = try cursor.next() {
             let signature: Data = row[3]
             RecordLineEncoder.tombstone(Tombstone(id: row[0], deletedAt: row[1], authorKeyID: row[2], signature: [UInt8](signature)), to: &buffer)
@@ -212,11 +222,18 @@ extension MemoryStore {
     /// `filter` carries — or returns nil without calling it when a row of the store's
     /// own user in `filter`, or one of their tombstones, is not signed yet (another
     /// process wrote it after the caller signed: sign again, then retry).
-    public func withSnapshotLines<T>(_ filter: ObservationFilter, ownKeyIDs: Set<String>, _ body: (SnapshotLines) throws -> T) throws -> T? {
+    /// Rows and tombstones are carried only when their times lie within `timeBounds`.
+    public func withSnapshotLines<T>(_ filter: ObservationFilter, ownKeyIDs: Set<String>, timeBounds: ClosedRange<Double>,
+                                     _ body: (SnapshotLines) throws -> T) throws -> T? {
         try read { db in
             guard try Self.unsignedOwnCount(filter, ownKeyIDs: ownKeyIDs, in: db) == 0,
                   try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones WHERE local = 0 AND signature IS NULL") == 0 else { return nil }
-            return try body(SnapshotLines(records: try RecordLines(db, filter: filter, withAuthor: true), tombstoneCount: try TravellingTombstones.count(db), db: db))
+            let records = try RecordLines(db, filter: filter, withAuthor: true, timeBounds: timeBounds)
+            let condition = filter.sqlCondition
+            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(condition.sql)",
+                                       arguments: StatementArguments(condition.arguments)) ?? 0
+            return try body(SnapshotLines(records: records, tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds),
+                                          outOfBounds: all - records.count, db: db, timeBounds: timeBounds))
         }
     }
 

@@ -106,11 +106,15 @@ struct TravellingTombstones {
         AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.id = t.id)
         """
 
-    static func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition)") ?? 0
+    static func count(_ db: Database, timeBounds: ClosedRange<Double>) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition) AND t.deleted_at BETWEEN ? AND ?",
+                         arguments: [timeBounds.lowerBound, timeBounds.upperBound]) ?? 0
     }
 
-    static func all(_ db: Database) throws -> RowCursor {
-        try Row.fetchCursor(db, sql: "SELECT t.id, t.deleted_at, t.author_key_id, t.signature FROM tombstones t WHERE \(condition) ORDER BY t.rowid")
+    static func all(_ db: Database, timeBounds: ClosedRange<Double>) throws -> RowCursor {
+        try Row.fetchCursor(db, sql: """
+            SELECT t.id, t.deleted_at, t.author_key_id, t.signature FROM tombstones t
+            WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? ORDER BY t.rowid
+            """, arguments: [timeBounds.lowerBound, timeBounds.upperBound])
     }
 }

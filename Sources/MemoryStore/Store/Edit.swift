@@ -45,7 +45,8 @@ extension MemoryStore {
         if let tags = change.tags { edited.tags = tags }
         if let metadata = change.metadata { edited.metadata = metadata }
         // A later version than the one it replaces, so that `newer` carries it everywhere.
-        edited.updatedAt = max(now, current.updatedAt.nextUp)
+        // (A version dated more than a day ahead — from an old snapshot or import — is replaced by one dated now.)
+        edited.updatedAt = current.updatedAt > now + TimeBounds.allowedSkew ? now : max(now, current.updatedAt.nextUp)
         edited.author = nil
         edited.embedding = try embed(edited)
         try write { db in

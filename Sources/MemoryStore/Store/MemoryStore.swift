@@ -75,6 +75,7 @@ public final class MemoryStore: Sendable {
     public func add(_ draft: NewObservation, now: Double = Date().timeIntervalSince1970) throws -> Observation {
         let content = ContentPreparation.clean(draft.content)
         guard !content.isEmpty else { throw MemoryStoreError.emptyContent }
+        if let id = draft.id, !StrictRecord.isValidID(id) { throw MemoryStoreError.invalidID(id) }
         var observation = Observation(
             id: draft.id ?? UUIDString.random(),
             sessionID: draft.sessionID,

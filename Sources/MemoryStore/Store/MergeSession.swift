@@ -118,6 +118,10 @@ public final class MergeSession {
     private let insertFTS: RawStatement
     /// Rows inserted by this session (the write generation is bumped once, at the end).
     private var inserted = 0
+    /// Whether a line of an id new to the store was refused (not inserted): from then on
+    /// a new id is also looked up among the ids seen, since no row marks it.
+    private var refusedNewIDs = false
+    private let seenBefore: RawStatement
 
     init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String>, now: Double) throws {
         self.store = store
@@ -132,6 +136,7 @@ public final class MergeSession {
         connection = db.sqliteConnection!
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
+        seenBefore = try RawStatement(db, "SELECT 1 FROM merge_seen_ids WHERE id = ?")
         findTombstone = try RawStatement(db, "SELECT author_key_id, local FROM tombstones WHERE id = ?")
         insertTombstone = try RawStatement(db, """
             INSERT INTO tombstones (id, author_key_id, deleted_at, signature, local, merged_snapshot_id, merged_signer_key_id, merged_at)
@@ -171,6 +176,10 @@ public final class MergeSession {
                 findTombstone.reset()
                 return try markSeen(id) ? .tombstoned : .duplicate
             }
+            if refusedNewIDs {
+                seenBefore.bind(1, id)
+                if try seenBefore.int64() != nil { return .duplicate }
+            }
             return .new
         }
         return try markSeen(id) ? .new : .duplicate
@@ -179,19 +188,23 @@ public final class MergeSession {
     /// A line that is not applied because its author was refused (docs/FORMAT.md
     /// §6.3): counted, and its id still taken for the duplicate rule.
     public func refuse(_ id: String, admission: Admission, forged: Bool) throws {
-        if admission == .new { _ = try markSeen(id) }
+        if admission == .new {
+            _ = try markSeen(id)
+            refusedNewIDs = true
+        }
         counts.countRefusal(forged: forged, id: id)
     }
 
     /// Whether the store's tombstones for `id` keep `author`'s record of it deleted:
-    /// a local tombstone, or one by that author or by the same user.
+    /// a local tombstone or one of the store's own user (what you deleted stays
+    /// deleted in your store whoever sends it), or one by that author.
     private func tombstonesHold(_ id: String, for author: String) throws -> Bool {
         findTombstone.bind(1, id)
         defer { findTombstone.reset() }
         while try findTombstone.step() {
             if sqlite3_column_int64(findTombstone.handle, 1) != 0 { return true }
             let by = sqlite3_column_text(findTombstone.handle, 0).map { String(cString: $0) }
-            if by == author || (isOwn(by) && ownKeyIDs.contains(author)) { return true }
+            if by == author || isOwn(by) { return true }
         }
         return false
     }
@@ -296,11 +309,13 @@ public final class MergeSession {
                 try keep(tombstone)
                 outcome = .deleted
             } else {
+                // Someone else's row holds the id: it stays, but the tombstone is kept, so
+                // that the tombstone's author's versions stay out if that row ever goes.
+                if !(try isKept(tombstone)) { try keep(tombstone) }
                 outcome = .notTheAuthor
             }
         case .new, .tombstoned:
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM tombstones WHERE id = ? AND author_key_id = ?",
-                                 arguments: [tombstone.id, tombstone.authorKeyID]) != nil {
+            if try isKept(tombstone) {
                 outcome = .tombstoneUnchanged
             } else {
                 try keep(tombstone)
@@ -310,6 +325,10 @@ public final class MergeSession {
         }
         counts.count(outcome, id: tombstone.id)
         return outcome
+    }
+
+    private func isKept(_ t: Tombstone) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM tombstones WHERE id = ? AND author_key_id = ?", arguments: [t.id, t.authorKeyID]) != nil
     }
 
     private func keep(_ t: Tombstone) throws {

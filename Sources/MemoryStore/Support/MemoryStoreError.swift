@@ -12,6 +12,7 @@ public enum MemoryStoreError: UserFacingError, Equatable {
     case notYourMemory(id: String, author: String)
     /// `add` with an id the store already holds.
     case idExists(String)
+    case invalidID(String)
     /// `import` given an encrypted snapshot.
     case encryptedSnapshotGiven(source: String)
     /// The embedder gave no dimension or vectors of the wrong size or with non-finite values (`reindex`, `add`).
@@ -41,6 +42,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "\(id) was written by key \(author): only its author changes it"
         case .idExists(let id):
             return "an observation with id \(id) already exists"
+        case .invalidID:
+            return "an id must be 1 to 200 bytes of UTF-8 without U+0000"
         case .encryptedSnapshotGiven(let source):
             return "\(source) is an encrypted snapshot, not a plain export"
         case .embedderMisbehaved(let model, let reason):
@@ -75,6 +78,8 @@ public enum MemoryStoreError: UserFacingError, Equatable {
             return "add a memory of your own with `ai-mem add` (it may say what you would change)"
         case .idExists:
             return "`ai-mem show ID` prints it; leave the id out to get a new one"
+        case .invalidID:
+            return "leave the id out to get a new one"
         case .encryptedSnapshotGiven(let source):
             return "merge it with `ai-mem snapshot merge \(source)`"
         case .embedderMisbehaved:

@@ -555,6 +555,9 @@ def validate_metadata(m, now: Optional[float] = None) -> dict:
         t = m["tombstones"]
         if not is_integer(t) or t < 0 or t > MAX_INT64:
             raise _bad("tombstones is not an integer >= 0")
+        # FORMAT §4.1: count + tombstones at most 2^63-1.
+        if c + t > MAX_INT64:
+            raise _bad("count + tombstones exceeds 2^63-1")
     return m
 
 
@@ -610,6 +613,8 @@ def validate_record(r, metadata: dict) -> dict:
     v2 = metadata["ai_mem_snapshot"] == 2
     _exact_members(r, RECORD_MEMBERS_V2 if v2 else RECORD_MEMBERS, "record")
     _string(r["id"], "id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    if "\x00" in r["id"]:
+        raise _bad("id holds U+0000")
     _string(r["session_id"], "session_id", nullable=True)
     _string(r["project"], "project")      # SPEC-GAP: may be empty (spec: "string")
     _string(r["type"], "type", min_bytes=1)
@@ -663,6 +668,8 @@ def validate_tombstone(line, metadata: dict) -> dict:
     t = line["tombstone"]
     _exact_members(t, TOMBSTONE_MEMBERS, "tombstone")
     _string(t["id"], "tombstone.id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    if "\x00" in t["id"]:
+        raise _bad("tombstone.id holds U+0000")
     if not is_finite_number(t["deleted_at"]):
         raise _bad("tombstone.deleted_at is not a finite number")
     validate_author(t["author"], "tombstone.author", allow_null_signature=False)

@@ -166,8 +166,8 @@ final class RecordPipeline {
                 throw StrictRecord.Invalid(reason: "a tombstone line must be {\"tombstone\": {id, deleted_at, author}}")
             }
             for key in t.keys where !["id", "deleted_at", "author"].contains(key) { throw StrictRecord.Invalid(reason: "unknown field \"tombstone.\(key)\"") }
-            guard case .string(let id)? = t["id"], !id.isEmpty, id.utf8.count <= StrictRecord.maxIDBytes else {
-                throw StrictRecord.Invalid(reason: "\"tombstone.id\" must be 1 to \(StrictRecord.maxIDBytes) bytes")
+            guard case .string(let id)? = t["id"], StrictRecord.isValidID(id) else {
+                throw StrictRecord.Invalid(reason: "\"tombstone.id\" must be 1 to \(StrictRecord.maxIDBytes) bytes, without U+0000")
             }
             guard case .number(let text)? = t["deleted_at"], let deletedAt = Double(text), deletedAt.isFinite else {
                 throw StrictRecord.Invalid(reason: "\"tombstone.deleted_at\" must be a finite number")

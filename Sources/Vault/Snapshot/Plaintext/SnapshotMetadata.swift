@@ -127,6 +127,7 @@ public struct SnapshotMetadata: Sendable, Equatable {
         var tombstones = 0
         if payload >= 2 {
             guard case .number(let text)? = o["tombstones"], let n = Int(text), n >= 0 else { throw bad("tombstones must be a whole number") }
+            guard !count.addingReportingOverflow(n).overflow else { throw bad("count and tombstones add up to more than 2^63-1 lines") }
             tombstones = n
         }
         return SnapshotMetadata(snapshotID: id, createdAt: created, exporterKeyID: keyID, exporterName: name, exporterPublicKey: publicKey,

@@ -9,6 +9,8 @@ public struct SnapshotExportReport: Sendable, Equatable {
     public var count: Int
     /// Tombstones (deletions) carried.
     public var tombstones: Int = 0
+    /// Selected rows left out: their times lie outside docs/FORMAT.md §4.7's bounds.
+    public var outOfBounds: Int = 0
     public var bytes: Int
     /// Key ids of the recipients, sorted.
     public var recipients: [String]
@@ -50,19 +52,20 @@ public enum SnapshotWriter {
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
-        var written: (records: Int, tombstones: Int)? = nil
-        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs) { snapshot -> (records: Int, tombstones: Int) in
+        var written: (records: Int, tombstones: Int, outOfBounds: Int)? = nil
+        let bounds = TimeBounds.earliest...(now + TimeBounds.allowedSkew)
+        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs, timeBounds: bounds) { snapshot -> (records: Int, tombstones: Int, outOfBounds: Int) in
             let metadata = SnapshotMetadata(
                 snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
                 exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
                 count: snapshot.records.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
                 payload: 2, tombstones: snapshot.tombstoneCount)
             return (try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress),
-                    snapshot.tombstoneCount)
+                    snapshot.tombstoneCount, snapshot.outOfBounds)
         }
         guard let written else { return nil }
-        return SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones, bytes: sink.bytesWritten,
-                                    recipients: recipientIDs)
+        return SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones,
+                                    outOfBounds: written.outOfBounds, bytes: sink.bytesWritten, recipients: recipientIDs)
     }
 
     /// Header, metadata line, record and tombstone lines, signature.

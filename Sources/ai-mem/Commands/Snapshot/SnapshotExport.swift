@@ -46,10 +46,14 @@ struct SnapshotExport: ParsableCommand {
             }, signingProgress: { done, total in signing.update(done, total: total) })
         progress.finish()
         for w in warnings { Terminal.warning(w) }
+        if report.outOfBounds > 0 {
+            Terminal.warning("\(report.outOfBounds) selected memor\(report.outOfBounds == 1 ? "y was" : "ies were") left out: dated before 2000 or more than a day ahead, which no reader accepts")
+            Terminal.hint("`ai-mem list --json` shows their created_at and updated_at; such rows came from old snapshots or imports")
+        }
         let names = resolved.map { $0.label == $0.key.keyID ? $0.key.keyID : "\($0.label) (\($0.key.keyID))" }
         if json {
             let value = JSONValue.object(JSONObject([
-                "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "tombstones": .int(report.tombstones), "bytes": .int(report.bytes),
+                "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "tombstones": .int(report.tombstones), "out_of_bounds": .int(report.outOfBounds), "bytes": .int(report.bytes),
                 "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
                 "file": .string(file),
             ]))
