@@ -96,7 +96,7 @@ struct ImportExportTests {
             #"{"id": {"x": 1}, "content": "object id"}"#,
         ]
         let path = try temp.file("mixed.jsonl", contents: lines.joined(separator: "\r\n"))
-        let report = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d", now: 5))
+        let report = try store.importObservations(from: .file(path), options: ImportOptions(defaultProject: "/d", now: 1_800_000_000))
         #expect(report.read == 6)
         #expect(report.imported == 2)
         #expect(report.duplicatesInInput == 1)

@@ -7,7 +7,14 @@ public enum TimeBounds {
     /// Clock skew allowed past a snapshot's `created_at`, or past the local clock.
     public static let allowedSkew = 86_400.0
 
-    public static func contains(_ time: Double, now: Double) -> Bool {
-        (earliest...(now + allowedSkew)).contains(time)
+    /// Whether `time` lies between 2000-01-01 and `reference` plus a day (both
+    /// included). Never traps: a reference before 2000 accepts nothing.
+    public static func contains(_ time: Double, reference: Double) -> Bool {
+        time >= earliest && time <= reference + allowedSkew
+    }
+
+    /// The bounds as a range for queries (empty-safe: a reference before 2000 gives only 2000-01-01).
+    public static func range(reference: Double) -> ClosedRange<Double> {
+        earliest...max(earliest, reference + allowedSkew)
     }
 }

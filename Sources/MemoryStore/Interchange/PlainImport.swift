@@ -193,7 +193,7 @@ private struct RecordImporter {
         var observation = decoded.observation
         // The time bounds of docs/FORMAT.md §4.7, against this machine's clock.
         for (member, time) in [("created_at", observation.createdAt), ("updated_at", observation.updatedAt)]
-        where !(TimeBounds.earliest...(options.now + TimeBounds.allowedSkew)).contains(time) {
+        where !TimeBounds.contains(time, reference: options.now) {
             report.skippedCount += 1
             if report.skipped.count < ImportReport.skippedListed {
                 report.skipped.append(.init(location: location, reason: "\(member) \(JSONNumberText.format(time)) is before 2000-01-01 or more than a day ahead of this machine's clock"))

@@ -109,9 +109,8 @@ final class RecordPipeline {
             return Parsed(line: number, record: record, columns: context.prepareColumns ? RecordColumns(record) : nil,
                           author: metadata.exporterKeyID)
         }
-        let latest = metadata.createdAt + SnapshotMetadata.allowedSkew
         func checkTime(_ value: Double, _ member: String) throws {
-            guard (SnapshotMetadata.earliestTime...latest).contains(value) else {
+            guard TimeBounds.contains(value, reference: metadata.createdAt) else {
                 throw SnapshotError.invalidPayload(line: number, reason: "\(member) \(JSONNumberText.format(value)) is before 2000-01-01 or more than a day after the snapshot's created_at")
             }
         }

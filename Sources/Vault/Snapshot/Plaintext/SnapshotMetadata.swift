@@ -83,7 +83,7 @@ public struct SnapshotMetadata: Sendable, Equatable {
         for key in expected where o[key] == nil { throw bad("missing field \"\(key)\"") }
         guard case .string(let id)? = o["snapshot_id"], !id.isEmpty, id.utf8.count <= 200 else { throw bad("snapshot_id must be 1 to 200 bytes") }
         guard let created = o["created_at"]?.doubleValue, created.isFinite else { throw bad("created_at must be a number") }
-        if payload >= 2, !(earliestTime...(now + allowedSkew)).contains(created) {
+        if payload >= 2, !TimeBounds.contains(created, reference: now) {
             throw bad("created_at \(JSONNumberText.format(created)) is before 2000 or more than a day ahead of this machine's clock")
         }
         guard case .object(let exporter)? = o["exporter"], exporter.members.count == 3,

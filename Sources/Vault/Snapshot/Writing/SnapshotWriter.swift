@@ -53,7 +53,7 @@ public enum SnapshotWriter {
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
         var written: (records: Int, tombstones: Int, outOfBounds: Int)? = nil
-        let bounds = TimeBounds.earliest...(now + TimeBounds.allowedSkew)
+        let bounds = TimeBounds.range(reference: now)
         written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs, timeBounds: bounds) { snapshot -> (records: Int, tombstones: Int, outOfBounds: Int) in
             let metadata = SnapshotMetadata(
                 snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
