@@ -37,6 +37,10 @@ public enum VaultError: UserFacingError, Equatable {
     case noIdentity(home: String)
     case identityExists(path: String)
     case insecureKeyFile(path: String, mode: Int)
+    /// A key file or keyring that belongs to another user.
+    case foreignFile(path: String, uid: UInt32)
+    /// A keyring that group or others may write.
+    case insecureKeyring(path: String, mode: Int)
     case malformedKeyFile(path: String, reason: String)
     case workFactorTooHigh(path: String, detail: String)
     /// A key file whose decrypted secret gives other public keys than it records.
@@ -70,7 +74,11 @@ public enum VaultError: UserFacingError, Equatable {
         case .noIdentity(let home): return "no identity in \(home)"
         case .identityExists(let path): return "an identity already exists at \(path); refusing to overwrite it"
         case .insecureKeyFile(let path, let mode):
-            return "the secret key file \(path) is readable by others (mode \(String(mode, radix: 8)))"
+            return "the secret key file \(path) is open to group or others (mode \(String(mode, radix: 8)): only you may read or write it)"
+        case .foreignFile(let path, let uid):
+            return "\(path) belongs to another user (uid \(uid)), so it cannot be trusted"
+        case .insecureKeyring(let path, let mode):
+            return "the keyring \(path) is writable by group or others (mode \(String(mode, radix: 8))): anyone who can write it chooses whom you trust"
         case .malformedKeyFile(let path, let reason): return "the secret key file \(path) is malformed: \(reason)"
         case .workFactorTooHigh(let path, let detail): return "the secret key file \(path) asks for too much work: \(detail)"
         case .wrongPassphrase(let keyID): return "wrong passphrase for key \(keyID)"
@@ -103,6 +111,8 @@ public enum VaultError: UserFacingError, Equatable {
         case .noIdentity: return "create one with `ai-mem keys generate`"
         case .identityExists: return "use `ai-mem keys rotate` to replace it, or `ai-mem keys passwd` to change its passphrase"
         case .insecureKeyFile(let path, _): return "chmod 600 \(path)"
+        case .foreignFile(let path, _): return "check who put it there; keep your home to yourself (ai-mem makes it 0700), or move \(path) away"
+        case .insecureKeyring(let path, _): return "check its entries with `ai-mem keys list`, then chmod 600 \(path)"
         case .malformedKeyFile: return "restore the file from a backup"
         case .workFactorTooHigh: return "this file was not written by ai-mem; do not use it"
         case .secretDoesNotMatchKey: return "restore the file from a backup"

@@ -18,6 +18,9 @@ struct AIMem: ParsableCommand {
 
     /// Parses, runs, and reports errors as `ai-mem: error: …` / `ai-mem: hint: …`.
     static func main() {
+        // Everything ai-mem creates is its user's alone (0600 files, 0700 directories),
+        // whatever umask the shell has: SQLite's database, WAL and index files included.
+        umask(0o077)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -48,6 +48,12 @@ struct KeysCommandsTests {
         try FileManager.default.createDirectory(at: cli.home, withIntermediateDirectories: true)
         let pwFile = cli.path("pw.txt")
         try "from a file\n".write(toFile: pwFile, atomically: true, encoding: .utf8)
+        // A passphrase file others may read is refused like a key file.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: pwFile)
+        let open = try cli.run(["keys", "generate", "--name", "carol", "--passphrase-file", pwFile] + Self.fast)
+        #expect(open.status == 1 && open.stderr.contains("it is open to group or others (mode 644); chmod 600 \(pwFile)"), "\(open.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("store/identity.key")))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pwFile)
         try cli.ok(["keys", "generate", "--name", "carol", "--passphrase-file", pwFile] + Self.fast)
         // Rotation unlocks the key: the right passphrase from the file works, a wrong one from the environment does not.
         let wrong = try cli.run(["keys", "rotate"] + Self.fast, environment: ["AI_MEM_PASSPHRASE": "not it"])
@@ -70,11 +76,13 @@ struct KeysCommandsTests {
         defer { cli.cleanUp() }
         _ = try generate(cli, name: "alice")
         let path = cli.path("store/identity.key")
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let r = try cli.run(["keys", "show"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("is readable by others (mode 644)"))
-        #expect(r.stderr.contains("ai-mem: hint: chmod 600 \(path)"))
+        for mode in [0o644, 0o620, 0o602] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            let r = try cli.run(["keys", "show"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("is open to group or others (mode \(String(mode, radix: 8)): only you may read or write it)"), "\(r.stderr)")
+            #expect(r.stderr.contains("ai-mem: hint: chmod 600 \(path)"))
+        }
     }
 
     @Test func trustListRevokeRemoveWithJSON() throws {

@@ -79,7 +79,7 @@ public final class KeyStore: Sendable {
             let retiredPath = retiredDirectory + "/\(oldFile.keyID).key"
             try Self.createExclusively(retiredPath, bytes: oldFile.encoded())
             try Self.replace(identityPath, bytes: newFile.encoded())
-            try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o644)
+            try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
             return (newFile, statement)
         }
     }
@@ -97,14 +97,25 @@ public final class KeyStore: Sendable {
     // MARK: Keyring
 
     public func keyring() throws(VaultError) -> Keyring {
-        guard FileManager.default.fileExists(atPath: keyringPath) else { return Keyring() }
-        guard let data = FileManager.default.contents(atPath: keyringPath) else {
-            throw .io(IOError(path: keyringPath, reason: "cannot read"))
+        // Yours, and writable by nobody else: an entry planted by another user would be trusted.
+        let data: [UInt8]
+        do {
+            data = try OwnedFile.read(keyringPath, limit: KeyringFile.maximumBytes + 1, secret: false)
+        } catch {
+            switch error {
+            case .missing: return Keyring()
+            case .ownedByOther(let uid): throw .foreignFile(path: keyringPath, uid: uid)
+            case .openToOthers(let mode): throw .insecureKeyring(path: keyringPath, mode: mode)
+            case .symlink: throw .malformedKeyring(path: keyringPath, line: 1, reason: "a symbolic link (the keyring is read only as a regular file)")
+            case .notRegular: throw .malformedKeyring(path: keyringPath, line: 1, reason: "not a regular file")
+            case .tooLarge: throw .malformedKeyring(path: keyringPath, line: 1, reason: "larger than \(KeyringFile.maximumBytes) bytes")
+            case .unreadable(let reason): throw .io(IOError(path: keyringPath, reason: reason))
+            }
         }
         guard data.count <= KeyringFile.maximumBytes else {
             throw .malformedKeyring(path: keyringPath, line: 1, reason: "larger than \(KeyringFile.maximumBytes) bytes")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(data: Data(data), encoding: .utf8) else {
             throw .malformedKeyring(path: keyringPath, line: 1, reason: "not UTF-8 text")
         }
         return try KeyringFile.decode(text, path: keyringPath)
@@ -116,7 +127,7 @@ public final class KeyStore: Sendable {
         return try withLock { () throws -> T in
             var ring = try keyring()
             let result = try body(&ring)
-            try Self.replace(keyringPath, bytes: Array(KeyringFile.encode(ring).utf8), mode: 0o644)
+            try Self.replace(keyringPath, bytes: Array(KeyringFile.encode(ring).utf8), mode: 0o600)
             return result
         }
     }
@@ -150,17 +161,23 @@ public final class KeyStore: Sendable {
 
     // MARK: Files
 
+    /// A secret key file: a regular file (not a symbolic link), yours, that nobody
+    /// else may read or write (docs/KEYS.md), checked on the open descriptor.
     static func readKeyFile(_ path: String) throws(VaultError) -> SecretKeyFile {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw .io(IOError(path: path, reason: String(cString: strerror(errno)))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .malformedKeyFile(path: path, reason: "not a regular file") }
-        let mode = Int(info.st_mode & 0o777)
-        guard mode & 0o077 == 0 else { throw .insecureKeyFile(path: path, mode: mode) }
-        guard info.st_size <= SecretKeyFile.maximumFileBytes else {
-            throw .malformedKeyFile(path: path, reason: "larger than \(SecretKeyFile.maximumFileBytes) bytes")
+        var bytes: [UInt8]
+        do {
+            bytes = try OwnedFile.read(path, limit: SecretKeyFile.maximumFileBytes, secret: true)
+        } catch {
+            switch error {
+            case .missing: throw .io(IOError(path: path, reason: "no such file"))
+            case .notRegular: throw .malformedKeyFile(path: path, reason: "not a regular file")
+            case .symlink: throw .malformedKeyFile(path: path, reason: "a symbolic link (key files are read only as regular files)")
+            case .ownedByOther(let uid): throw .foreignFile(path: path, uid: uid)
+            case .openToOthers(let mode): throw .insecureKeyFile(path: path, mode: mode)
+            case .tooLarge(let limit): throw .malformedKeyFile(path: path, reason: "larger than \(limit) bytes")
+            case .unreadable(let reason): throw .io(IOError(path: path, reason: reason))
+            }
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(IOError(path: path, reason: "cannot read")) }
-        var bytes = [UInt8](data)
         defer { Memory.zero(&bytes) }
         return try SecretKeyFile.decode(bytes, path: path)
     }

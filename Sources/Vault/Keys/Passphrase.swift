@@ -45,17 +45,24 @@ public struct PassphraseSources: Sendable {
     }
 
     /// The first line of a passphrase file (one trailing newline removed).
+    /// Like a key file (docs/KEYS.md): a regular file of yours that nobody else may read or write.
     static func read(file path: String) throws -> SecretBytes {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw VaultError.passphraseFile(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        var bytes: [UInt8]
+        do {
+            bytes = try OwnedFile.read(path, limit: maximumFileBytes, secret: true)
+        } catch {
+            let reason: String
+            switch error {
+            case .missing: reason = "no such file"
+            case .notRegular: reason = "not a regular file"
+            case .symlink: reason = "a symbolic link (passphrase files are read only as regular files)"
+            case .ownedByOther(let uid): reason = "it belongs to another user (uid \(uid))"
+            case .openToOthers(let mode): reason = "it is open to group or others (mode \(String(mode, radix: 8))); chmod 600 \(path)"
+            case .tooLarge: reason = "larger than \(maximumFileBytes) bytes"
+            case .unreadable(let why): reason = why
+            }
+            throw VaultError.passphraseFile(path: path, reason: reason)
         }
-        defer { try? handle.close() }
-        var data = (try? handle.read(upToCount: maximumFileBytes + 1)) ?? Data()
-        defer { data.resetBytes(in: 0..<data.count) }
-        guard data.count <= maximumFileBytes else {
-            throw VaultError.passphraseFile(path: path, reason: "larger than \(maximumFileBytes) bytes")
-        }
-        var bytes = [UInt8](data)
         defer { Memory.zero(&bytes) }
         if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }
         if bytes.last == 0x0D { bytes.removeLast() }
