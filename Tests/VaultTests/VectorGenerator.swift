@@ -597,6 +597,17 @@ enum VectorGenerator {
             e["email"] = .string("a@example.org")
             m["exporter"] = .object(e)
         }
+        try meta("exporter-key-id-not-hex", "an exporter key id of 16 characters that are not all 0-9 a-f") { m in
+            guard case .object(var e)? = m["exporter"] else { return }
+            e["key_id"] = .string(alice.publicIdentity.keyID.uppercased())
+            m["exporter"] = .object(e)
+        }
+        try meta("exporter-key-id-control", "an exporter key id holding an escape sequence") { m in
+            guard case .object(var e)? = m["exporter"] else { return }
+            e["key_id"] = .string("\u{1B}[8m" + String(alice.publicIdentity.keyID.prefix(12)))
+            m["exporter"] = .object(e)
+        }
+        try meta("recipients-not-hex", "a recipient key id that is not hex") { $0["recipients"] = .array([.string("bob-not-a-key-id"), .string(alice.publicIdentity.keyID)].sorted { JSONWriter.string($0) < JSONWriter.string($1) }) }
         try meta("embedding-dim-zero", "embedding dim 0") { $0["embedding"] = .object(JSONObject(["model": .string("m"), "dim": .int(0)])) }
         try meta("filters-missing-tags", "filters without tags") { $0["filters"] = .object(JSONObject(["project": .null, "type": .null, "since": .null])) }
         try meta("snapshot-id-empty", "an empty snapshot id") { $0["snapshot_id"] = .string("") }

@@ -2,35 +2,45 @@ import AIMemCore
 import Foundation
 import MemoryStore
 
-/// Writing to the terminal: data on stdout, diagnostics on stderr.
+/// Writing to the terminal: data on stdout, diagnostics on stderr. Text lines pass
+/// through `TerminalText.safe` (no control or invisible format characters reach the
+/// terminal); fields that must stay on one line are escaped with
+/// `TerminalText.oneLine` where they are formatted. JSON is written exactly.
 enum Terminal {
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 
+    // Diagnostics are one line each: a name with a newline in a message cannot forge
+    // another `ai-mem: …` line.
     static func error(_ message: String, hint: String?) {
-        err("ai-mem: error: \(message)")
-        if let hint { err("ai-mem: hint: \(hint)") }
+        err("ai-mem: error: \(TerminalText.oneLine(message))")
+        if let hint { err("ai-mem: hint: \(TerminalText.oneLine(hint))") }
     }
 
     static func warning(_ message: String) {
-        err("ai-mem: warning: \(message)")
+        err("ai-mem: warning: \(TerminalText.oneLine(message))")
     }
 
     static func hint(_ message: String) {
-        err("ai-mem: hint: \(message)")
+        err("ai-mem: hint: \(TerminalText.oneLine(message))")
     }
 
     static func notice(_ message: String) {
-        err("ai-mem: notice: \(message)")
+        err("ai-mem: notice: \(TerminalText.oneLine(message))")
+    }
+
+    /// JSON on stderr (when stdout carries data), exact like `json`.
+    static func jsonToStandardError(_ value: JSONValue) {
+        FileHandle.standardError.write(Data((JSONWriter.pretty(value) + "\n").utf8))
     }
 
     static func json(_ value: JSONValue) {
-        out(JSONWriter.pretty(value))
+        FileHandle.standardOutput.write(Data((JSONWriter.pretty(value) + "\n").utf8))
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -87,10 +87,10 @@ public struct SnapshotMetadata: Sendable, Equatable {
             throw bad("created_at \(JSONNumberText.format(created)) is before 2000 or more than a day ahead of this machine's clock")
         }
         guard case .object(let exporter)? = o["exporter"], exporter.members.count == 3,
-              case .string(let keyID)? = exporter["key_id"], keyID.utf8.count == 16,
+              case .string(let keyID)? = exporter["key_id"], AuthorClaim.isKeyID(keyID),
               case .string(let name)? = exporter["name"], name.utf8.count <= 200,
               case .string(let publicKey)? = exporter["public_key"], publicKey.utf8.count <= 200 else {
-            throw bad("exporter must be {key_id, name, public_key}")
+            throw bad("exporter must be {key_id: 16 characters 0-9 a-f, name: at most 200 bytes, public_key: at most 200 bytes}")
         }
         guard case .number(let seqText)? = o["sequence"], let sequence = Int64(seqText), sequence >= 1 else {
             throw bad("sequence must be a whole number of at least 1")
@@ -100,7 +100,7 @@ public struct SnapshotMetadata: Sendable, Equatable {
         }
         var recipients: [String] = []
         for r in recipientValues {
-            guard case .string(let s) = r, s.utf8.count == 16 else { throw bad("recipients must be key ids") }
+            guard case .string(let s) = r, AuthorClaim.isKeyID(s) else { throw bad("recipients must be key ids of 16 characters 0-9 a-f") }
             recipients.append(s)
         }
         guard recipients == Array(Set(recipients)).sorted() else { throw bad("recipients must be sorted and unique") }

@@ -34,7 +34,7 @@ struct KeysList: ParsableCommand {
             Terminal.err("no identity and an empty keyring; start with `ai-mem keys generate`")
             return
         }
-        let rows: [[String]] = (own.map { [[$0.name, $0.keyID, "you", DateParsing.format($0.createdAt)]] } ?? [])
+        let cells: [[String]] = (own.map { [[$0.name, $0.keyID, "you", DateParsing.format($0.createdAt)]] } ?? [])
             + ring.entries.map { e in
                 var status = e.statusText
                 if case .revoked(_, let reason) = e.status, let reason, !reason.isEmpty { status += " (\(reason))" }
@@ -42,6 +42,7 @@ struct KeysList: ParsableCommand {
                 return [e.name, e.keyID, status, DateParsing.format(e.addedAt)]
             }
         let header = ["NAME", "KEY ID", "STATUS", "ADDED"]
+        let rows = cells.map { $0.map(TerminalText.oneLine) }
         let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max()! }
         for row in [header] + rows {
             Terminal.out((0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3])

@@ -57,7 +57,7 @@ struct SnapshotExport: ParsableCommand {
                 "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
                 "file": .string(file),
             ]))
-            if destination == .standardOutput { Terminal.err(JSONWriter.pretty(value)) } else { Terminal.json(value) }
+            if destination == .standardOutput { Terminal.jsonToStandardError(value) } else { Terminal.json(value) }
         } else {
             let deletions = report.tombstones > 0 ? " and \(report.tombstones) deletion\(report.tombstones == 1 ? "" : "s")" : ""
             Terminal.err("exported \(report.count) observation\(report.count == 1 ? "" : "s")\(deletions) (\(report.bytes) bytes) to \(destination.displayName)")

@@ -45,20 +45,21 @@ struct SnapshotInspect: ParsableCommand {
             ])))
             return
         }
-        Terminal.out("snapshot:   \(m.snapshotID)")
+        let line = TerminalText.oneLine
+        Terminal.out("snapshot:   \(line(m.snapshotID))")
         Terminal.out("created:    \(DateParsing.format(m.createdAt))")
-        Terminal.out("signer:     \(r.signer.name) (key \(r.signer.keyID)), \(SnapshotText.trust(r.signer.trust))")
-        if r.signer.trust == .untrusted { Terminal.out("            public key as claimed: \(m.exporterPublicKey)") }
+        Terminal.out("signer:     \(line(r.signer.name)) (key \(line(r.signer.keyID))), \(SnapshotText.trust(r.signer.trust))")
+        if r.signer.trust == .untrusted { Terminal.out("            public key as claimed: \(line(m.exporterPublicKey))") }
         Terminal.out("signature:  \(signature)")
         Terminal.out("records:    \(m.count)\(r.records == m.count ? "" : " declared, \(r.records) present")")
         if m.payload >= 2 {
             Terminal.out("deletions:  \(m.tombstones)\(r.tombstones == m.tombstones ? "" : " declared, \(r.tombstones) present")")
         }
         Terminal.out("payload:    \(m.payload)\(m.payload == 1 ? " (before authors and deletions travelled)" : "")")
-        Terminal.out("recipients: " + m.recipients.map { id in r.recipientNames[id].map { "\($0) (\(id))" } ?? id }.joined(separator: ", "))
+        Terminal.out("recipients: " + m.recipients.map { id in r.recipientNames[id].map { "\(line($0)) (\(line(id)))" } ?? line(id) }.joined(separator: ", "))
         if !r.addressedToReader { Terminal.out("            your key \(r.readerKeyID) is NOT in the signed list: this copy was forwarded") }
-        Terminal.out("filters:    \(SnapshotText.filtersText(m.filter))")
-        Terminal.out("embedding:  \(m.embeddingModel) (\(m.embeddingDimension)-d)")
+        Terminal.out("filters:    \(line(SnapshotText.filtersText(m.filter)))")
+        Terminal.out("embedding:  \(line(m.embeddingModel)) (\(m.embeddingDimension)-d)")
         Terminal.out("sequence:   \(m.sequence)")
     }
 }

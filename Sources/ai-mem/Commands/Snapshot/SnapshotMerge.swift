@@ -37,7 +37,7 @@ struct SnapshotMerge: ParsableCommand {
         let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
-        let signer = "\(report.signer.name) (key \(report.signer.keyID))"
+        let signer = "\(TerminalText.oneLine(report.signer.name)) (key \(TerminalText.oneLine(report.signer.keyID)))"
         if report.replay {
             Terminal.warning("older snapshot: sequence \(report.metadata.sequence) from \(signer) is not newer than one already merged; conflicts keep your rows")
         }
@@ -49,7 +49,7 @@ struct SnapshotMerge: ParsableCommand {
             return
         }
         if report.alreadyMerged {
-            Terminal.out("already merged: snapshot \(report.metadata.snapshotID) from \(signer); nothing changed")
+            Terminal.out("already merged: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer); nothing changed")
             return
         }
         let c = report.counts
@@ -58,14 +58,14 @@ struct SnapshotMerge: ParsableCommand {
         if c.keptDeleted > 0 { summary += ", \(c.keptDeleted) deleted here (kept deleted)" }
         if c.notTheAuthor > 0 {
             summary += ", \(c.notTheAuthor) not the author (kept yours)"
-            Terminal.warning("\(signer) sent other versions of \(c.notTheAuthor) memor\(c.notTheAuthor == 1 ? "y" : "ies") that \(report.signer.name) did not write; only a memory's author changes it, so yours were kept: \(c.notTheAuthorIDs.prefix(5).joined(separator: ", "))\(c.notTheAuthor > 5 ? ", …" : "")")
+            Terminal.warning("\(signer) sent other versions of \(c.notTheAuthor) memor\(c.notTheAuthor == 1 ? "y" : "ies") that \(TerminalText.oneLine(report.signer.name)) did not write; only a memory's author changes it, so yours were kept: \(c.notTheAuthorIDs.prefix(5).map(TerminalText.oneLine).joined(separator: ", "))\(c.notTheAuthor > 5 ? ", …" : "")")
         }
         if c.deleted > 0 { summary += ", \(c.deleted) deleted by their author" }
         if c.tombstonesRecorded > 0 { summary += ", \(c.tombstonesRecorded) deletion\(c.tombstonesRecorded == 1 ? "" : "s") recorded" }
         let refused = c.unknownAuthor + c.forgedAuthor
         if refused > 0 {
             summary += ", \(refused) refused for their author (\(c.forgedAuthor) forged, \(c.unknownAuthor) unknown)"
-            let ids = c.refusedAuthorIDs.prefix(5).joined(separator: ", ") + (refused > 5 ? ", …" : "")
+            let ids = c.refusedAuthorIDs.prefix(5).map(TerminalText.oneLine).joined(separator: ", ") + (refused > 5 ? ", …" : "")
             if c.forgedAuthor > 0 {
                 Terminal.warning("\(signer) relayed \(c.forgedAuthor) line\(c.forgedAuthor == 1 ? "" : "s") whose author signature does not verify with your copy of the author's key; they were not applied: \(ids)")
             }
@@ -75,9 +75,9 @@ struct SnapshotMerge: ParsableCommand {
             }
         }
         if dryRun {
-            Terminal.out("dry run: snapshot \(report.metadata.snapshotID) from \(signer) verifies; it would give \(summary); nothing was changed")
+            Terminal.out("dry run: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer) verifies; it would give \(summary); nothing was changed")
         } else {
-            Terminal.out("merged snapshot \(report.metadata.snapshotID) from \(signer): \(summary)")
+            Terminal.out("merged snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer): \(summary)")
         }
     }
 }
