@@ -21,6 +21,8 @@ struct AIMem: ParsableCommand {
         // Everything ai-mem creates is its user's alone (0600 files, 0700 directories),
         // whatever umask the shell has: SQLite's database, WAL and index files included.
         umask(0o077)
+        // No core dump may hold a passphrase or a secret key: disabled before any command runs.
+        CoreDumps.disable()
         do {
             var command = try parseAsRoot()
             try command.run()

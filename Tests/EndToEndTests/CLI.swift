@@ -13,6 +13,10 @@ struct CLI {
         var out: String { String(decoding: stdout, as: UTF8.self) }
         /// Ended by SIGKILL (`Running.kill`), not by exiting.
         var killed: Bool { signaled && status == SIGKILL }
+        /// What the process had open when `kill` was sent (`/proc/PID/fd` targets).
+        var openAtKill: [String] = []
+        /// Its `/proc/PID/limits` then.
+        var limitsAtKill = ""
     }
 
     let home: URL
@@ -77,14 +81,27 @@ extension CLI {
             self.inputURL = inputURL
         }
 
-        func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+        private var openAtKill: [String] = []
+        private var limitsAtKill = ""
+
+        /// SIGKILL, noting first which files the process has open (an anonymous
+        /// `O_TMPFILE` shows as `DIR/#inode (deleted)`).
+        func kill() {
+            let fdDirectory = "/proc/\(process.processIdentifier)/fd"
+            openAtKill = ((try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []).compactMap {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: fdDirectory + "/" + $0)
+            }
+            limitsAtKill = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)) ?? ""
+            Glibc.kill(process.processIdentifier, SIGKILL)
+        }
 
         /// Waits for the exit and collects the output (the files are removed).
         func wait() -> Result {
             process.waitUntilExit()
             let result = Result(status: process.terminationStatus, stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
                                 stderr: String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self),
-                                signaled: process.terminationReason == .uncaughtSignal)
+                                signaled: process.terminationReason == .uncaughtSignal, openAtKill: openAtKill,
+                                limitsAtKill: limitsAtKill)
             for url in [stdoutURL, stderrURL, inputURL] { try? FileManager.default.removeItem(at: url) }
             return result
         }

@@ -1,14 +1,22 @@
 import Glibc
 import Foundation
 
-/// Writes a file through a temporary file in the same directory that is renamed
-/// into place only after everything was written and synced: a failure or a kill
-/// never leaves a partial file at the target path.
+/// Writes a file that appears at its path only complete: the bytes go to an
+/// anonymous file in the target's directory (`O_TMPFILE`: it has no name, so an
+/// interruption — SIGINT, SIGTERM, SIGKILL, a crash — leaves nothing behind),
+/// which is given a temporary name and renamed onto the target only after
+/// everything was written and synced. Where the file system has no `O_TMPFILE`, a
+/// hidden temporary file takes its place.
 package final class AtomicFile {
     package let targetPath: String
     package let temporaryPath: String
     package let fileDescriptor: Int32
+    /// The file has no name yet (`O_TMPFILE`).
+    package let isAnonymous: Bool
     private var finished = false
+
+    /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Swift does not import.
+    static let openTemporary: Int32 = 0o20000000 | O_DIRECTORY
 
     /// Creates the temporary file (mode `mode`, exclusive).
     package init(path: String, mode: mode_t = 0o600) throws(IOError) {
@@ -20,11 +28,18 @@ package final class AtomicFile {
             throw IOError(path: path, reason: "the directory \(directory) does not exist")
         }
         temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-" + UUIDString.random().prefix(8)
+        let anonymous = open(directory, Self.openTemporary | O_WRONLY | O_CLOEXEC, mode)
+        if anonymous >= 0 {
+            fileDescriptor = anonymous
+            isAnonymous = true
+            return
+        }
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw IOError(path: path, reason: "cannot create a file in \(directory): \(String(cString: strerror(errno)))")
         }
         fileDescriptor = fd
+        isAnonymous = false
     }
 
     /// Syncs the data and renames the temporary file onto the target.
@@ -36,6 +51,11 @@ package final class AtomicFile {
             close(fileDescriptor)
             unlink(temporaryPath)
             throw IOError(path: targetPath, reason: "cannot sync: \(reason)")
+        }
+        if isAnonymous, linkat(AT_FDCWD, "/proc/self/fd/\(fileDescriptor)", AT_FDCWD, temporaryPath, AT_SYMLINK_FOLLOW) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fileDescriptor)
+            throw IOError(path: targetPath, reason: "cannot give the written file a name: \(reason)")
         }
         close(fileDescriptor)
         if rename(temporaryPath, targetPath) != 0 {
@@ -57,7 +77,7 @@ package final class AtomicFile {
         guard !finished else { return }
         finished = true
         close(fileDescriptor)
-        unlink(temporaryPath)
+        if !isAnonymous { unlink(temporaryPath) }
     }
 
     deinit { abandon() }
