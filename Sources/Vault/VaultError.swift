@@ -56,6 +56,8 @@ public enum VaultError: UserFacingError, Equatable {
     case duplicateKey(keyID: String, existingName: String)
     case ownKey
     case unknownKey(String)
+    /// A `--to` path that names no file.
+    case unknownRecipientFile(String)
     case ambiguousKey(String)
     case invalidRotationStatement(String)
     case rotationFromUnknownKey(keyID: String)
@@ -93,6 +95,7 @@ public enum VaultError: UserFacingError, Equatable {
         case .duplicateKey(let keyID, let existing): return "key \(keyID) is already in the keyring as \(existing)"
         case .ownKey: return "that is your own key"
         case .unknownKey(let what): return "no keyring entry named or with key id \(what)"
+        case .unknownRecipientFile(let path): return "no file \(path) of public keys"
         case .ambiguousKey(let what): return "\(what) matches more than one keyring entry"
         case .invalidRotationStatement(let reason): return "invalid rotation statement: \(reason)"
         case .rotationFromUnknownKey(let keyID): return "untrusted signer \(keyID): the rotation statement's old key is not in your keyring"
@@ -123,11 +126,12 @@ public enum VaultError: UserFacingError, Equatable {
         case .passphraseMismatch: return "type the same passphrase twice"
         case .passphraseFile: return nil
         case .malformedKeyring: return "fix or remove that line; `ai-mem keys list` checks the keyring"
-        case .invalidName: return "use 1 to 64 letters, digits, and . _ - @ +"
+        case .invalidName: return "use 1 to 64 ASCII letters, digits, and . _ - @ +, not only hex digits (that reads as a key ID)"
         case .duplicateName: return "choose another name, or `ai-mem keys remove` the old entry first"
         case .duplicateKey: return "a key can be trusted under one name only"
         case .ownKey: return "your own identity is always yours; `ai-mem keys show` prints it"
-        case .unknownKey: return "`ai-mem keys list` shows the names and key ids"
+        case .unknownKey: return "`ai-mem keys list` shows the names and key ids; a file of public keys is given as a path (./FILE)"
+        case .unknownRecipientFile: return "check the path; a recipients file holds one public-key line per line"
         case .ambiguousKey: return "use the full key id"
         case .invalidRotationStatement: return "copy the whole statement printed by `ai-mem keys rotate`"
         case .rotationFromUnknownKey: return "a rotation can only move a key you already trust; trust the new key directly after checking it with its owner"

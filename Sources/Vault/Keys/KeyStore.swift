@@ -37,7 +37,7 @@ public final class KeyStore: Sendable {
 
     /// Creates a new identity; never overwrites an existing one.
     public func generate(name: String, passphrase: SecretBytes?, limits: PasswordHash.Limits, now: Double = Date().timeIntervalSince1970) throws -> SecretKeyFile {
-        guard Keyring.isValidName(name) else { throw VaultError.invalidName(name) }
+        guard Keyring.isValidNewName(name) else { throw VaultError.invalidName(name) }
         do { try home.ensureExists() } catch { throw VaultError.io(error) }
         return try withLock { () throws -> SecretKeyFile in
             guard !hasIdentity else { throw VaultError.identityExists(path: identityPath) }

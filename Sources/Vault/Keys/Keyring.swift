@@ -55,6 +55,19 @@ public struct Keyring: Sendable, Equatable {
         }
     }
 
+    /// Names given from now on (`keys generate`, `keys trust`): 1–64 ASCII letters,
+    /// digits and `. _ - @ +` — so that `bоb` with a Cyrillic о cannot pose as `bob` —
+    /// and nothing that looks like a key ID (4 or more characters, all `0–9 a–f`) or a
+    /// key line, which `--to` and `keys revoke` would read as one. (Entries named
+    /// under the older, wider rule of `isValidName` stay readable.)
+    public static func isValidNewName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 64 else { return false }
+        guard name.utf8.allSatisfy({ b in (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || "._-@+".utf8.contains(b) })
+        else { return false }
+        if name.count >= 4, name.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) }) { return false }
+        return !PublicIdentity.looksLikeKeyLine(name)
+    }
+
     public func entry(named name: String) -> KeyringEntry? { entries.first { $0.name == name } }
 
     /// The key IDs of your other devices (`--mine`, not revoked).
@@ -76,7 +89,7 @@ public struct Keyring: Sendable, Equatable {
 
     /// Adds a trusted entry; refuses a taken name or a key already present.
     public mutating func add(name: String, key: PublicIdentity, at time: Double, isMine: Bool = false) throws(VaultError) {
-        guard Self.isValidName(name) else { throw .invalidName(name) }
+        guard Self.isValidNewName(name) else { throw .invalidName(name) }
         if let existing = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }) {
             throw .duplicateKey(keyID: key.keyID, existingName: existing.name)
         }

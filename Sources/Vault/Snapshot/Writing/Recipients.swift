@@ -11,8 +11,11 @@ public struct Recipient: Sendable, Equatable {
 
 public enum Recipients {
     /// Resolves `--to` values: a keyring name or key id, a public-key line, or a
-    /// file of public-key lines (`#` comments and blank lines allowed). Revoked
-    /// keyring entries are refused; repeats are dropped with a warning.
+    /// file of public-key lines (`#` comments and blank lines allowed) written as a
+    /// path (`./team.txt`, `/…`, `~/…`) — a bare word is never read as a file, so a
+    /// mistyped name cannot pick up a file of that name. Revoked keyring entries are
+    /// refused; repeats are dropped, and keys that are not in the keyring named, with
+    /// a warning each.
     public static func resolve(_ specs: [String], keyring: Keyring, own: PublicIdentity?, includeSelf: Bool) throws -> (recipients: [Recipient], warnings: [String]) {
         var result: [Recipient] = []
         var warnings: [String] = []
@@ -41,13 +44,24 @@ public enum Recipients {
                 try add(entry.publicIdentity, label: entry.name)
                 continue
             }
-            guard FileManager.default.fileExists(atPath: spec) else { throw VaultError.unknownKey(spec) }
-            for key in try PublicKeyFile.keys(atPath: spec) {
+            guard let path = Self.pathIfWrittenAsOne(spec) else { throw VaultError.unknownKey(spec) }
+            guard FileManager.default.fileExists(atPath: path) else { throw VaultError.unknownRecipientFile(spec) }
+            for key in try PublicKeyFile.keys(atPath: path) {
                 try add(key, label: label(for: key))
             }
+        }
+        for r in result where r.label == r.key.keyID {
+            warnings.append("recipient \(r.key.keyID) is not in your keyring: check its key ID with its owner, or trust it first (`ai-mem keys trust`)")
         }
         guard !result.isEmpty else { throw SnapshotError.noRecipients }
         guard result.count <= SnapshotFormat.maxRecipients else { throw SnapshotError.tooManyRecipients(result.count) }
         return (result, warnings)
+    }
+
+    /// `spec` as a file path when it is written as one: `/…`, `./…`, `../…` or `~/…`.
+    static func pathIfWrittenAsOne(_ spec: String) -> String? {
+        if spec.hasPrefix("/") || spec.hasPrefix("./") || spec.hasPrefix("../") { return spec }
+        if spec.hasPrefix("~/") { return NSHomeDirectory() + String(spec.dropFirst(1)) }
+        return nil
     }
 }
