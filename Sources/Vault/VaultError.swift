@@ -63,6 +63,21 @@ public enum VaultError: UserFacingError, Equatable {
     case rotationFromUnknownKey(keyID: String)
     case rotationFromRevokedKey(name: String)
     case forgedRotationStatement(keyID: String)
+    case invalidRevocationStatement(String)
+    case revocationOfUnknownKey(keyID: String)
+    /// A statement from a key of an entry in dispute.
+    case disputedEntry(name: String)
+    /// `keys confirm` of a key the entry held before.
+    case confirmPreviousKey(name: String, keyID: String)
+    /// `keys confirm` of another key for an entry that is neither disputed nor revoked.
+    case confirmTrustedEntry(name: String, keyID: String)
+    /// `keys confirm` of a revoked entry's revoked key.
+    case confirmRevokedKey(name: String, keyID: String)
+    /// A statement applied without `--yes` where nobody can be asked.
+    case confirmationNeeded(String)
+    /// `keys revoke-self` of the current key.
+    case revokeCurrentKey(keyID: String)
+    case unknownRetiredKey(String)
     /// A libsodium call failed (see `SodiumError`).
     case crypto(SodiumError)
     case io(IOError)
@@ -101,6 +116,17 @@ public enum VaultError: UserFacingError, Equatable {
         case .rotationFromUnknownKey(let keyID): return "untrusted signer \(keyID): the rotation statement's old key is not in your keyring"
         case .rotationFromRevokedKey(let name): return "revoked signer \(name): a revoked key cannot rotate"
         case .forgedRotationStatement(let keyID): return "signature invalid: the rotation statement was not signed by key \(keyID)"
+        case .invalidRevocationStatement(let reason): return "invalid revocation statement: \(reason)"
+        case .revocationOfUnknownKey(let keyID): return "key \(keyID) is not in your keyring, so its revocation changes nothing"
+        case .disputedEntry(let name):
+            return "disputed: the keyring entry \(name) is disputed (a key of it signed two different rotations, or was revoked), so no statement from its keys is applied"
+        case .confirmPreviousKey(let name, let keyID): return "key \(keyID) is a previous key of \(name): an entry never goes back to a key it rotated away from"
+        case .confirmTrustedEntry(let name, let keyID):
+            return "\(name) is trusted with key \(keyID), and not disputed or revoked: there is nothing to confirm but that key"
+        case .confirmRevokedKey(let name, let keyID): return "key \(keyID) of \(name) is revoked: a revoked key is never trusted again"
+        case .confirmationNeeded(let what): return "confirmation needed: \(what)"
+        case .revokeCurrentKey(let keyID): return "key \(keyID) is your current key; revoking it would leave you without one"
+        case .unknownRetiredKey(let what): return "no retired key of yours matches \(what)"
         case .crypto(let error): return "cryptographic operation failed: \(error.description)"
         case .io(let error): return error.message
         }
@@ -137,6 +163,16 @@ public enum VaultError: UserFacingError, Equatable {
         case .rotationFromUnknownKey: return "a rotation can only move a key you already trust; trust the new key directly after checking it with its owner"
         case .rotationFromRevokedKey: return "check with the key's owner and trust the new key directly"
         case .forgedRotationStatement: return "do not trust this statement; ask the key's owner for the new key"
+        case .invalidRevocationStatement: return "copy the whole statement printed by `ai-mem keys revoke-self` or `ai-mem keys rotate --compromised`"
+        case .revocationOfUnknownKey: return "`ai-mem keys list` shows the keys you trust"
+        case .disputedEntry(let name):
+            return "check \(name)'s current key id with them by another channel (in person, a call), then `ai-mem keys confirm \(name) KEY`"
+        case .confirmPreviousKey: return "ask for the owner's current key (`ai-mem keys show` on their machine)"
+        case .confirmTrustedEntry(let name, _): return "a trusted entry moves to a new key through \(name)'s rotation statement (`ai-mem keys trust STATEMENT`)"
+        case .confirmRevokedKey: return "ask for the owner's new key (`ai-mem keys show` on their machine) and confirm that"
+        case .confirmationNeeded: return "run it on a terminal to be asked, or pass --yes once you have checked the key ids with their owner"
+        case .revokeCurrentKey: return "use `ai-mem keys rotate --compromised`: it makes a new key and revokes the old one"
+        case .unknownRetiredKey: return "`ai-mem keys list` shows your retired keys"
         case .crypto: return nil
         case .io(let error): return error.hint
         }

@@ -199,7 +199,7 @@ struct KeysCommandsTests {
         #expect(try jsonArray(bob.ok(["keys", "list", "--json"]).stdout)[1]["key_id"] as? String == a.keyID)
 
         // The genuine statement, from the file alice's home keeps.
-        let moved = try jsonObject(bob.ok(["keys", "trust", alice.path("store/rotation-statement.txt"), "--json"]).stdout)
+        let moved = try jsonObject(bob.ok(["keys", "trust", alice.path("store/rotation-statement.txt"), "--yes", "--json"]).stdout)
         #expect(moved["name"] as? String == "alice" && moved["key_id"] as? String == newKeyID)
         #expect(moved["rotated_from"] as? String == a.keyID)
 

@@ -94,7 +94,9 @@ struct KeyStoreTests {
         let alice = TempHome(), bob = TempHome()
         let old = try alice.keys.generate(name: "alice", passphrase: SecretBytes(utf8: "pw"), limits: .interactive)
         _ = try bob.keys.trust(old.publicIdentity, name: "alice")
-        let (new, statement) = try alice.keys.rotate(passphrases: passphrase("pw"), limits: .interactive)
+        let rotation = try alice.keys.rotate(passphrases: passphrase("pw"), limits: .interactive)
+        let new = rotation.newKey, statement = try #require(rotation.rotationStatement)
+        #expect(rotation.revocationStatement == nil)
         #expect(new.keyID != old.keyID)
         #expect(statement.oldKey == old.publicIdentity && statement.newKey == new.publicIdentity)
         // The new key keeps the passphrase; the old one is kept, still openable.
@@ -104,8 +106,11 @@ struct KeyStoreTests {
         #expect(try retired[0].open(passphrase: SecretBytes(utf8: "pw")).publicIdentity == old.publicIdentity)
         // Bob applies the statement from its text form.
         let parsed = try RotationStatement(text: statement.text)
-        let entry = try bob.keys.accept(parsed)
+        let (entry, change) = try bob.keys.accept(parsed)
+        #expect(change == .rotated)
         #expect(entry.name == "alice" && entry.keyID == new.keyID && entry.rotatedFrom == old.keyID)
+        #expect(entry.previousKeys == [PreviousKey(publicIdentity: old.publicIdentity, until: Double(statement.time))])
+        #expect(retired[0].retirement?.reason == .routine)
         #expect(try bob.keys.keyring().entries.count == 1)
     }
 

@@ -652,6 +652,9 @@ enum VectorGenerator {
         }
         v.append(Vector(file: "keyrings/good.txt", kind: "keyring", expect: "accept", error: "", note: "a valid keyring",
                         bytes: [UInt8](try Data(contentsOf: Vectors.url("keyrings/good.txt")))))
+        v.append(Vector(file: "keyrings/history.txt", kind: "keyring", expect: "accept", error: "",
+                        note: "key histories: previous keys (one compromised), a confirmed key, a disputed entry with a candidate",
+                        bytes: [UInt8](try Data(contentsOf: Vectors.url("keyrings/history.txt")))))
         return v
     }
 

@@ -81,6 +81,29 @@ extension MemoryStore {
         return (sql, StatementArguments(arguments))
     }
 
+    /// Drops the author signatures of rows and travelling tombstones written by
+    /// `keyIDs` (your keys retired as compromised), so that the next export signs them
+    /// again with your current key: a stolen key's signature no longer vouches for
+    /// them anywhere. Returns how many rows and tombstones.
+    @discardableResult
+    public func forgetSignatures(ofKeys keyIDs: Set<String>) throws -> Int {
+        guard !keyIDs.isEmpty else { return 0 }
+        let keys = JSONWriter.string(.array(keyIDs.sorted().map(JSONValue.string)))
+        return try write { db in
+            try db.execute(sql: """
+                UPDATE observations SET author_signature = NULL
+                WHERE author_signature IS NOT NULL AND author_key_id IN (SELECT value FROM json_each(?))
+                """, arguments: [keys])
+            var changed = db.changesCount
+            try db.execute(sql: """
+                UPDATE tombstones SET signature = NULL
+                WHERE local = 0 AND signature IS NOT NULL AND author_key_id IN (SELECT value FROM json_each(?))
+                """, arguments: [keys])
+            changed += db.changesCount
+            return changed
+        }
+    }
+
     /// Signs every tombstone of the store's own user that travels and has no
     /// signature yet; `sign` returns the signature of (id, deleted_at) as `keyID`.
     @discardableResult

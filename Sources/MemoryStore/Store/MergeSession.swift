@@ -108,6 +108,9 @@ public final class MergeSession {
     /// The key IDs of the store's own user (current and retired identities, other
     /// devices): rows with no author are theirs, and they may change each other's rows.
     private let ownKeyIDs: Set<String>
+    /// Keys of one person mapped to one key id for them (a teammate's previous and
+    /// current keys): a rotated key's rows may be changed by its successor.
+    private let personOfKey: [String: String]
     private let now: Double
     private let connection: OpaquePointer
     private let findID: RawStatement
@@ -123,7 +126,9 @@ public final class MergeSession {
     private var refusedNewIDs = false
     private let seenBefore: RawStatement
 
-    init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String>, now: Double) throws {
+    init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String>, personOfKey: [String: String],
+         now: Double) throws {
+        self.personOfKey = personOfKey
         self.store = store
         self.db = db
         self.snapshotID = snapshotID
@@ -204,7 +209,7 @@ public final class MergeSession {
         while try findTombstone.step() {
             if sqlite3_column_int64(findTombstone.handle, 1) != 0 { return true }
             let by = sqlite3_column_text(findTombstone.handle, 0).map { String(cString: $0) }
-            if by == author || isOwn(by) { return true }
+            if by.map({ sameAuthor($0, author) }) ?? false || isOwn(by) { return true }
         }
         return false
     }
@@ -382,7 +387,12 @@ public final class MergeSession {
     /// user's (no author, or one of their keys) and so is `author` (another key of theirs).
     func mayChange(authoredBy localAuthor: String?, by author: String) -> Bool {
         guard let localAuthor else { return ownKeyIDs.contains(author) }
-        return localAuthor == author || (ownKeyIDs.contains(localAuthor) && ownKeyIDs.contains(author))
+        return sameAuthor(localAuthor, author) || (ownKeyIDs.contains(localAuthor) && ownKeyIDs.contains(author))
+    }
+
+    /// The same key, or two keys of one person (`personOfKey`).
+    func sameAuthor(_ a: String, _ b: String) -> Bool {
+        a == b || (personOfKey[a].map { $0 == personOfKey[b] } ?? false)
     }
 }
 
@@ -390,13 +400,15 @@ extension MemoryStore {
     /// Runs a merge in one write transaction (`BEGIN IMMEDIATE`: a second merge
     /// waits for the first). `body` returns whether to commit; anything else — a
     /// `false` or a thrown error — rolls back and leaves the store as it was.
-    public func merge<T>(snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String> = [], now: Double = Date().timeIntervalSince1970,
+    public func merge<T>(snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String> = [], personOfKey: [String: String] = [:],
+                         now: Double = Date().timeIntervalSince1970,
                          _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
         do {
             var output: T? = nil
             try useWriteCache()
             try database.inTransaction(.immediate) { db in
-                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs, now: now)
+                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs,
+                                               personOfKey: personOfKey, now: now)
                 let (result, commit) = try body(session)
                 try session.finish()
                 output = result

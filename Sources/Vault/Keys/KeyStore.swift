@@ -23,6 +23,7 @@ public final class KeyStore: Sendable {
     public var keyringPath: String { home.url.appendingPathComponent("keyring.txt").path }
     public var retiredDirectory: String { home.url.appendingPathComponent("retired-keys").path }
     public var rotationStatementPath: String { home.url.appendingPathComponent("rotation-statement.txt").path }
+    public var revocationStatementPath: String { home.url.appendingPathComponent("revocation-statement.txt").path }
     var lockPath: String { home.url.appendingPathComponent(".keys.lock").path }
 
     public var hasIdentity: Bool { FileManager.default.fileExists(atPath: identityPath) }
@@ -64,27 +65,81 @@ public final class KeyStore: Sendable {
         }
     }
 
-    /// Makes a new identity, retires the old one (kept under `retired-keys/`), and
-    /// returns the new key file and the rotation statement signed by the old key.
+    /// What `keys rotate` made.
+    public struct Rotation: Sendable {
+        public var newKey: SecretKeyFile
+        public var oldKeyID: String
+        /// A routine rotation: the statement teammates apply to follow you.
+        public var rotationStatement: RotationStatement?
+        /// A rotation after a compromise: the old key's revocation of itself.
+        public var revocationStatement: RevocationStatement?
+    }
+
+    /// Makes a new identity and retires the old one (kept under `retired-keys/`,
+    /// with the time and the reason). Routine: returns the rotation statement
+    /// signed by the old key, and the old key still counts as yours for snapshots
+    /// it made until now. `compromised`: the old key never counts as yours again,
+    /// and the statement returned is its revocation — a rotation statement would
+    /// prove nothing, since the thief can sign one too.
     /// The new key is protected like the old one, with the same passphrase.
-    public func rotate(passphrases: PassphraseSources, limits: PasswordHash.Limits, now: Double = Date().timeIntervalSince1970) throws -> (SecretKeyFile, RotationStatement) {
-        try withLock { () throws -> (SecretKeyFile, RotationStatement) in
+    public func rotate(passphrases: PassphraseSources, limits: PasswordHash.Limits, compromised: Bool = false,
+                       now: Double = Date().timeIntervalSince1970) throws -> Rotation {
+        try withLock { () throws -> Rotation in
             let oldFile = try identityFile()
             let passphrase = oldFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(oldFile.keyID)") : nil
             let old = try oldFile.open(passphrase: passphrase)
             let newIdentity = SecretIdentity.generate()
             let newFile = try SecretKeyFile.seal(newIdentity, name: oldFile.name, createdAt: now, passphrase: passphrase, limits: limits)
-            let statement = try RotationStatement.make(from: old, to: newIdentity.publicIdentity, time: UInt64(max(0, now)))
+            let time = UInt64(max(0, now))
+            var rotation = Rotation(newKey: newFile, oldKeyID: oldFile.keyID)
+            if compromised {
+                rotation.revocationStatement = try RevocationStatement.make(revoking: old, time: time)
+            } else {
+                rotation.rotationStatement = try RotationStatement.make(from: old, to: newIdentity.publicIdentity, time: time)
+            }
             try Self.makeDirectory(retiredDirectory)
-            let retiredPath = retiredDirectory + "/\(oldFile.keyID).key"
-            try Self.createExclusively(retiredPath, bytes: oldFile.encoded())
+            var retired = oldFile
+            retired.retirement = .init(at: now, reason: compromised ? .compromised : .routine)
+            try Self.createExclusively(retiredDirectory + "/\(oldFile.keyID).key", bytes: retired.encoded())
             try Self.replace(identityPath, bytes: newFile.encoded())
-            try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
-            return (newFile, statement)
+            if let statement = rotation.rotationStatement {
+                try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
+            }
+            if let statement = rotation.revocationStatement {
+                try Self.replace(revocationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
+            }
+            return rotation
         }
     }
 
-    /// Identities replaced by rotation, newest last.
+    /// Marks a retired key of yours compromised and returns its revocation of
+    /// itself, for teammates to apply (it was rotated routinely, and later found
+    /// stolen). Your current key is refused: `rotate(compromised: true)` replaces it.
+    public func revokeRetiredKey(_ spec: String, passphrases: PassphraseSources,
+                                 now: Double = Date().timeIntervalSince1970) throws -> RevocationStatement {
+        try withLock { () throws -> RevocationStatement in
+            let current = try identityFile()
+            let lowered = spec.lowercased()
+            if current.keyID == lowered || (lowered.count >= 4 && current.keyID.hasPrefix(lowered)) {
+                throw VaultError.revokeCurrentKey(keyID: current.keyID)
+            }
+            let retired = try ownKeys().filter { !$0.isCurrent }
+            let matches = retired.filter { $0.file.keyID == lowered || (lowered.count >= 4 && $0.file.keyID.hasPrefix(lowered)) }
+            guard matches.count == 1, let target = matches.first else {
+                throw matches.isEmpty ? VaultError.unknownRetiredKey(spec) : VaultError.ambiguousKey(spec)
+            }
+            var file = target.file
+            let passphrase = file.isProtected ? try passphrases.obtain(purpose: "unlock your retired key \(file.keyID)") : nil
+            let identity = try file.open(passphrase: passphrase)
+            let statement = try RevocationStatement.make(revoking: identity, time: UInt64(max(0, now)))
+            file.retirement = .init(at: target.until ?? now, reason: .compromised)
+            try Self.replace(retiredDirectory + "/\(file.keyID).key", bytes: file.encoded())
+            try Self.replace(revocationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
+            return statement
+        }
+    }
+
+    /// Identities replaced by rotation, oldest first.
     public func retiredKeyFiles() throws(VaultError) -> [SecretKeyFile] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: retiredDirectory) else { return [] }
         var files: [SecretKeyFile] = []
@@ -92,6 +147,31 @@ public final class KeyStore: Sendable {
             files.append(try Self.readKeyFile(retiredDirectory + "/" + name))
         }
         return files.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// One of your keys, as a signer of snapshots and memories.
+    public struct OwnKey: Sendable {
+        public var file: SecretKeyFile
+        /// Retired routinely: what it signed counts as yours only up to this time. nil: your current key.
+        public var until: Double?
+        /// Retired as compromised: nothing it signs counts as yours.
+        public var compromised: Bool
+        public var isCurrent: Bool { until == nil && !compromised }
+    }
+
+    /// Your current key, then your retired keys, oldest first. A retired key file
+    /// written before retirement times were kept is taken as retired routinely when
+    /// its successor (the next retired key, or the current one) was created.
+    public func ownKeys() throws(VaultError) -> [OwnKey] {
+        let current = try identityFile()
+        let retired = try retiredKeyFiles()
+        var keys = [OwnKey(file: current, until: nil, compromised: false)]
+        for (i, file) in retired.enumerated() {
+            let successorCreated = i + 1 < retired.count ? retired[i + 1].createdAt : current.createdAt
+            let retirement = file.retirement ?? .init(at: successorCreated, reason: .routine)
+            keys.append(OwnKey(file: file, until: retirement.at, compromised: retirement.reason == .compromised))
+        }
+        return keys
     }
 
     // MARK: Keyring
@@ -142,21 +222,30 @@ public final class KeyStore: Sendable {
         }
     }
 
-    /// Applies a rotation statement: it must be signed by a trusted, unrevoked key
-    /// in the keyring; that entry then moves to the new key under the same name.
-    public func accept(_ statement: RotationStatement, now: Double = Date().timeIntervalSince1970) throws -> KeyringEntry {
-        try updateKeyring { ring in
-            guard let entry = ring.entries.first(where: { $0.publicIdentity.constantTimeEquals(statement.oldKey) }) else {
-                throw VaultError.rotationFromUnknownKey(keyID: statement.oldKey.keyID)
-            }
-            guard !entry.isRevoked else { throw VaultError.rotationFromRevokedKey(name: entry.name) }
-            // Verify with the key from the keyring, never one carried by the statement.
-            guard statement.isSigned(by: entry.publicIdentity) else {
-                throw VaultError.forgedRotationStatement(keyID: entry.keyID)
-            }
-            try ring.replaceKey(of: entry.name, with: statement.newKey, at: now)
-            return ring.entry(named: entry.name)!
+    /// Applies a rotation statement (docs/KEYS.md, "Key history"); anything refused
+    /// leaves the keyring as it was.
+    public func accept(_ statement: RotationStatement, now: Double = Date().timeIntervalSince1970) throws -> (KeyringEntry, KeyringChange) {
+        try updateKeyring { ring in try ring.apply(statement, at: now) }
+    }
+
+    /// Applies a revocation statement: the key it revokes is trusted no more.
+    public func accept(_ statement: RevocationStatement, now: Double = Date().timeIntervalSince1970) throws -> (KeyringEntry, KeyringChange) {
+        if let own = try? ownKeys(), own.contains(where: { $0.file.publicIdentity.constantTimeEquals(statement.key) }) {
+            throw VaultError.ownKey
         }
+        return try updateKeyring { ring in try ring.apply(statement, at: now) }
+    }
+
+    /// `keys confirm`: the user checked with its owner that `key` is the entry's key.
+    public func confirm(_ name: String, key: PublicIdentity, now: Double = Date().timeIntervalSince1970) throws -> (KeyringEntry, KeyringChange) {
+        if let own = try? ownKeys(), own.contains(where: { $0.file.publicIdentity.constantTimeEquals(key) }) { throw VaultError.ownKey }
+        return try updateKeyring { ring in try ring.confirm(name, key: key, at: now) }
+    }
+
+    /// What a statement would change, without changing anything (for the confirmation question).
+    public func preview(_ statement: RotationStatement, now: Double = Date().timeIntervalSince1970) throws -> (KeyringEntry, KeyringChange) {
+        var ring = try keyring()
+        return try ring.apply(statement, at: now)
     }
 
     // MARK: Files

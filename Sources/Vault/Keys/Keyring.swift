@@ -7,6 +7,10 @@ public struct KeyringEntry: Sendable, Equatable {
     public enum Status: Sendable, Equatable {
         case trusted
         case revoked(at: Double, reason: String?)
+        /// A key of the entry signed two different rotations, or was revoked by its
+        /// own statement after the entry moved on from it: no key of the entry after
+        /// that one is trusted until the user confirms one (`keys confirm`).
+        case disputed
     }
 
     public var name: String
@@ -19,15 +23,25 @@ public struct KeyringEntry: Sendable, Equatable {
     /// Another device of yours (`keys trust … --mine`): what it wrote is yours, and
     /// you may change it from here, as it may change what you wrote.
     public var isMine: Bool
+    /// The keys this entry held before, oldest first (docs/KEYS.md, "Key history").
+    public var previousKeys: [PreviousKey] = []
+    /// In a disputed entry: the other keys a rotation statement claimed it moved to.
+    public var candidateKeys: [PublicIdentity] = []
+    /// The key of the entry the user last trusted directly (`keys confirm`); nil:
+    /// the oldest key of its history. Keys after it were reached by rotation statements.
+    public var confirmedKeyID: String?
 
     public var keyID: String { publicIdentity.keyID }
+    public var isDisputed: Bool { status == .disputed }
+    /// Every key of the entry: previous, current, candidates.
+    public var allKeys: [PublicIdentity] { previousKeys.map(\.publicIdentity) + [publicIdentity] + candidateKeys }
     public var isRevoked: Bool {
         if case .revoked = status { return true }
         return false
     }
 
     public init(name: String, publicIdentity: PublicIdentity, addedAt: Double, status: Status = .trusted, rotatedFrom: String? = nil, rotatedAt: Double? = nil,
-                isMine: Bool = false) {
+                isMine: Bool = false, previousKeys: [PreviousKey] = [], candidateKeys: [PublicIdentity] = [], confirmedKeyID: String? = nil) {
         self.name = name
         self.publicIdentity = publicIdentity
         self.addedAt = addedAt
@@ -35,13 +49,35 @@ public struct KeyringEntry: Sendable, Equatable {
         self.rotatedFrom = rotatedFrom
         self.rotatedAt = rotatedAt
         self.isMine = isMine
+        self.previousKeys = previousKeys
+        self.candidateKeys = candidateKeys
+        self.confirmedKeyID = confirmedKeyID
     }
+}
+
+/// A key an entry held before a rotation.
+public struct PreviousKey: Sendable, Equatable {
+    public var publicIdentity: PublicIdentity
+    /// The rotation's time (whole seconds): snapshots the key signed count as the
+    /// entry's only when made no later than this second.
+    public var until: Double
+    /// Revoked by its own statement, or it signed two different rotations: nothing
+    /// it signs is accepted.
+    public var compromised: Bool
+
+    public init(publicIdentity: PublicIdentity, until: Double, compromised: Bool = false) {
+        self.publicIdentity = publicIdentity
+        self.until = until
+        self.compromised = compromised
+    }
+
+    public var keyID: String { publicIdentity.keyID }
 }
 
 /// The teammates whose snapshots you accept: names, public keys, trust and
 /// revocation state. Names are unique and a key appears under one name only.
 public struct Keyring: Sendable, Equatable {
-    public private(set) var entries: [KeyringEntry] = []
+    public internal(set) var entries: [KeyringEntry] = []
 
     public init(entries: [KeyringEntry] = []) {
         self.entries = entries
@@ -74,6 +110,16 @@ public struct Keyring: Sendable, Equatable {
     public var deviceKeyIDs: [String] { entries.filter { $0.isMine && !$0.isRevoked }.map(\.keyID) }
     public func entry(keyID: String) -> KeyringEntry? { entries.first { $0.keyID == keyID } }
 
+    /// The entry holding `key` in any role (current, previous or candidate).
+    public func entry(holding key: PublicIdentity) -> KeyringEntry? {
+        entries.first { $0.allKeys.contains { $0.constantTimeEquals(key) } }
+    }
+
+    /// The entry holding the key with this id in any role.
+    public func entry(holdingKeyID keyID: String) -> KeyringEntry? {
+        entries.first { $0.allKeys.contains { $0.keyID == keyID } }
+    }
+
     /// The entry a user means by a name, a key id, or a unique key-id prefix (4+ hex digits).
     public func resolve(_ nameOrKeyID: String) throws(VaultError) -> KeyringEntry {
         if let e = entry(named: nameOrKeyID) { return e }
@@ -90,7 +136,7 @@ public struct Keyring: Sendable, Equatable {
     /// Adds a trusted entry; refuses a taken name or a key already present.
     public mutating func add(name: String, key: PublicIdentity, at time: Double, isMine: Bool = false) throws(VaultError) {
         guard Self.isValidNewName(name) else { throw .invalidName(name) }
-        if let existing = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }) {
+        if let existing = entry(holding: key) {
             throw .duplicateKey(keyID: key.keyID, existingName: existing.name)
         }
         guard entry(named: name) == nil else { throw .duplicateName(name) }
@@ -108,17 +154,6 @@ public struct Keyring: Sendable, Equatable {
         let target = try resolve(nameOrKeyID)
         entries.removeAll { $0 == target }
         return target
-    }
-
-    /// Moves an entry to a new key (after a verified rotation statement).
-    mutating func replaceKey(of name: String, with key: PublicIdentity, at time: Double) throws(VaultError) {
-        if let other = entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }), other.name != name {
-            throw .duplicateKey(keyID: key.keyID, existingName: other.name)
-        }
-        guard let index = entries.firstIndex(where: { $0.name == name }) else { throw .unknownKey(name) }
-        let old = entries[index]
-        entries[index] = KeyringEntry(name: name, publicIdentity: key, addedAt: old.addedAt, status: .trusted,
-                                      rotatedFrom: old.keyID, rotatedAt: time)
     }
 
     /// Control characters and line breaks become spaces, so a value stays on its line.

@@ -14,6 +14,9 @@ import MemoryStore
 ///     revoked_reason = …          (optional)
 ///     rotated_from = <key id>     (optional, with rotated_at)
 ///     mine = true                 (optional: another device of yours)
+///     previous_key = <key line> <until date> [compromised]   (repeated, oldest first)
+///     candidate_key = <key line>  (repeated; disputed entries)
+///     confirmed_key = <key id>    (optional)
 ///
 /// Reading is strict — unknown fields, a key id that does not match its key,
 /// duplicate names or keys are errors naming the line — because a keyring that
@@ -39,6 +42,8 @@ public enum KeyringFile {
                 lines.append("status = revoked")
                 lines.append("revoked_at = \(DateParsing.format(at))")
                 if let reason, !reason.isEmpty { lines.append("revoked_reason = \(Keyring.singleLine(reason))") }
+            case .disputed:
+                lines.append("status = disputed")
             }
             if let from = e.rotatedFrom {
                 lines.append("rotated_from = \(from)")
@@ -47,6 +52,11 @@ public enum KeyringFile {
             if e.isMine {
                 lines.append("mine = true")
             }
+            for p in e.previousKeys {
+                lines.append("previous_key = \(p.publicIdentity.keyLine) \(DateParsing.format(p.until))\(p.compromised ? " compromised" : "")")
+            }
+            for c in e.candidateKeys { lines.append("candidate_key = \(c.keyLine)") }
+            if let confirmed = e.confirmedKeyID { lines.append("confirmed_key = \(confirmed)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -56,7 +66,7 @@ public enum KeyringFile {
             throw .malformedKeyring(path: path, line: 1, reason: "larger than \(maximumBytes) bytes")
         }
         var keyring = Keyring()
-        var current: (name: String, line: Int, fields: [String: (value: String, line: Int)])? = nil
+        var current: (name: String, line: Int, fields: [String: (value: String, line: Int)], repeated: [(field: String, value: String, line: Int)])? = nil
 
         func finish() throws(VaultError) {
             guard let section = current else { return }
@@ -90,18 +100,53 @@ public enum KeyringFile {
                 // Reasons are free text kept on one line; an empty one is no reason.
                 let reason = section.fields["revoked_reason"].map { Keyring.singleLine($0.value) }
                 status = .revoked(at: at, reason: reason?.isEmpty == false ? reason : nil)
+            case "disputed"?:
+                status = .disputed
             case let other?:
-                throw fail("unknown status \"\(other)\" (trusted or revoked)", section.fields["status"]?.line)
+                throw fail("unknown status \"\(other)\" (trusted, revoked or disputed)", section.fields["status"]?.line)
             }
-            if let existing = keyring.entries.first(where: { $0.publicIdentity.constantTimeEquals(key) }) {
+            if let existing = keyring.entry(holding: key) {
                 throw fail("the same key is already listed as \(existing.name)", keyLine.line)
+            }
+            var seen = [key]
+            func unique(_ k: PublicIdentity, _ line: Int) throws(VaultError) {
+                if let existing = keyring.entry(holding: k) { throw fail("the same key is already listed as \(existing.name)", line) }
+                guard !seen.contains(where: { $0.constantTimeEquals(k) }) else { throw fail("the same key is listed twice in this entry", line) }
+                seen.append(k)
+            }
+            var previous: [PreviousKey] = []
+            var candidates: [PublicIdentity] = []
+            for r in section.repeated {
+                let parts = r.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                if r.field == "previous_key" {
+                    guard parts.count == 2 || (parts.count == 3 && parts[2] == "compromised") else {
+                        throw fail("previous_key must be `<public key> <date>` or `<public key> <date> compromised`", r.line)
+                    }
+                    let k: PublicIdentity
+                    do { k = try PublicIdentity(keyLine: parts[0]) } catch { throw fail("previous_key: \(error.message)", r.line) }
+                    guard let until = DateParsing.iso8601(parts[1]) else { throw fail("previous_key: \(parts[1]) is not a date", r.line) }
+                    try unique(k, r.line)
+                    previous.append(PreviousKey(publicIdentity: k, until: until.rounded(.down), compromised: parts.count == 3))
+                } else {
+                    guard status == .disputed else { throw fail("candidate_key in an entry that is not disputed", r.line) }
+                    let k: PublicIdentity
+                    do { k = try PublicIdentity(keyLine: r.value) } catch { throw fail("candidate_key: \(error.message)", r.line) }
+                    try unique(k, r.line)
+                    candidates.append(k)
+                }
+            }
+            let confirmed = section.fields["confirmed_key"]
+            if let confirmed, !(previous.map(\.keyID) + [key.keyID]).contains(confirmed.value) {
+                throw fail("confirmed_key \(confirmed.value) is neither the public key nor a previous key of this entry", confirmed.line)
             }
             keyring = Keyring(entries: keyring.entries + [KeyringEntry(
                 name: section.name, publicIdentity: key, addedAt: addedAt, status: status,
-                rotatedFrom: section.fields["rotated_from"]?.value, rotatedAt: try time("rotated_at"), isMine: try mine())])
+                rotatedFrom: section.fields["rotated_from"]?.value, rotatedAt: try time("rotated_at"), isMine: try mine(),
+                previousKeys: previous, candidateKeys: candidates, confirmedKeyID: confirmed?.value)])
         }
 
-        let known: Set<String> = ["key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason", "rotated_from", "rotated_at", "mine"]
+        let known: Set<String> = ["key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason", "rotated_from", "rotated_at", "mine", "confirmed_key"]
+        let repeatable: Set<String> = ["previous_key", "candidate_key"]
         var lineNumber = 0
         for rawLine in TextLines.split(text) {
             lineNumber += 1
@@ -122,7 +167,7 @@ public enum KeyringFile {
                 guard keyring.entry(named: name) == nil else {
                     throw .malformedKeyring(path: path, line: lineNumber, reason: "duplicate name \(name)")
                 }
-                current = (name, lineNumber, [:])
+                current = (name, lineNumber, [:], [])
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else {
@@ -133,6 +178,13 @@ public enum KeyringFile {
             }
             let field = line[..<eq].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if repeatable.contains(field) {
+                guard current != nil else {
+                    throw .malformedKeyring(path: path, line: lineNumber, reason: "a field before any [name] section")
+                }
+                current!.repeated.append((field, value, lineNumber))
+                continue
+            }
             guard known.contains(field) else {
                 throw .malformedKeyring(path: path, line: lineNumber, reason: "unknown field \"\(field)\"")
             }

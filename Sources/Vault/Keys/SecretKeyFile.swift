@@ -23,8 +23,27 @@ public struct SecretKeyFile: Sendable {
     public var publicIdentity: PublicIdentity
     public var createdAt: Double
     public var protection: Protection
+    /// A retired key (`retired-keys/`): when it was retired, and why.
+    public var retirement: Retirement?
     /// Ciphertext (protected) or the seeds (unprotected).
     var secret: [UInt8]
+
+    /// Why and when a key was retired (`keys rotate`, `keys revoke-self`).
+    public struct Retirement: Sendable, Equatable {
+        public enum Reason: String, Sendable, Equatable {
+            /// Replaced on schedule: snapshots it made until `at` still count as yours.
+            case routine
+            /// Stolen, or possibly: nothing it signs counts as yours.
+            case compromised
+        }
+        public var at: Double
+        public var reason: Reason
+
+        public init(at: Double, reason: Reason) {
+            self.at = at
+            self.reason = reason
+        }
+    }
 
     public var keyID: String { publicIdentity.keyID }
     public var isProtected: Bool { protection != .none }
@@ -110,6 +129,10 @@ public struct SecretKeyFile: Sendable {
             o.append("nonce", .string(Base64.encode(nonce, alphabet: .url)))
         }
         o.append("secret", .string(Base64.encode(secret, alphabet: .url)))
+        if let retirement {
+            o.append("retired_at", JSONValue.double(retirement.at) ?? .null)
+            o.append("retired_reason", .string(retirement.reason.rawValue))
+        }
         return Array((JSONWriter.pretty(.object(o)) + "\n").utf8)
     }
 
@@ -162,6 +185,16 @@ public struct SecretKeyFile: Sendable {
         default:
             throw bad("unknown protection")
         }
-        return SecretKeyFile(name: name, publicIdentity: pub, createdAt: createdAt, protection: protection, secret: secret)
+        var retirement: Retirement? = nil
+        if o["retired_at"] != nil || o["retired_reason"] != nil {
+            guard let at = o["retired_at"]?.doubleValue, at.isFinite else { throw bad("retired_at must be a number") }
+            guard case .string(let text)? = o["retired_reason"], let reason = Retirement.Reason(rawValue: text) else {
+                throw bad("retired_reason must be \"routine\" or \"compromised\"")
+            }
+            retirement = Retirement(at: at, reason: reason)
+        }
+        var file = SecretKeyFile(name: name, publicIdentity: pub, createdAt: createdAt, protection: protection, secret: secret)
+        file.retirement = retirement
+        return file
     }
 }

@@ -12,6 +12,12 @@ public enum SnapshotError: UserFacingError, Equatable {
     case forwarded(keyID: String)
     case untrustedSigner(keyID: String, claimedName: String)
     case revokedSigner(name: String, keyID: String)
+    /// A key retired as compromised, or revoked by its own statement.
+    case compromisedSigner(name: String, keyID: String)
+    /// A key of a disputed keyring entry.
+    case disputedSigner(name: String, keyID: String)
+    /// A rotated key, on a snapshot made after its rotation.
+    case signedAfterRotation(name: String, keyID: String, rotatedAt: Double, createdAt: Double)
     case signatureInvalid
     case truncated
     case corrupted(chunk: Int)
@@ -34,6 +40,9 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .notARecipient, .forwarded: return "not a recipient"
         case .untrustedSigner: return "untrusted signer"
         case .revokedSigner: return "revoked signer"
+        case .compromisedSigner: return "compromised signer"
+        case .disputedSigner: return "disputed signer"
+        case .signedAfterRotation: return "rotated signer"
         case .signatureInvalid: return "signature invalid"
         case .truncated: return "truncated"
         case .corrupted: return "corrupted"
@@ -59,6 +68,12 @@ public enum SnapshotError: UserFacingError, Equatable {
             return "not a recipient: the signed recipient list does not include your key \(id) (the snapshot was forwarded or re-wrapped)"
         case .untrustedSigner(let id, let name): return "untrusted signer \(id) (calls itself \(name)): not in your keyring"
         case .revokedSigner(let name, let id): return "revoked signer \(name) (key \(id))"
+        case .compromisedSigner(let name, let id):
+            return "compromised signer: key \(id) of \(name) was retired as compromised or revoked by its owner; nothing it signs is accepted"
+        case .disputedSigner(let name, let id):
+            return "disputed signer \(name) (key \(id)): a key of \(name) signed two different rotations or was revoked, so none of the keys that followed it is trusted until you confirm one"
+        case .signedAfterRotation(let name, let id, let rotatedAt, let createdAt):
+            return "rotated signer: key \(id) of \(name) was rotated on \(DateParsing.format(rotatedAt)), and this snapshot was made on \(DateParsing.format(createdAt)), after that"
         case .signatureInvalid: return "signature invalid: the snapshot was altered or not made by its claimed signer"
         case .truncated: return "truncated: the snapshot ends before its final chunk"
         case .corrupted(let chunk): return "corrupted at chunk \(chunk): it fails authentication (altered, reordered, duplicated or missing data)"
@@ -83,6 +98,11 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .forwarded: return "ask the original sender for a snapshot addressed to you"
         case .untrustedSigner(let id, _): return "if you know this person, check the key id \(id) with them, then `ai-mem keys trust KEY --name NAME`"
         case .revokedSigner: return "you revoked this key; snapshots it signs are refused"
+        case .compromisedSigner: return "nothing was merged. Whoever holds that key is not to be believed; ask its owner for a snapshot signed with their current key"
+        case .disputedSigner(let name, _):
+            return "nothing was merged. Check \(name)'s current key id with them by another channel, then `ai-mem keys confirm \(name) KEY`"
+        case .signedAfterRotation(let name, _, _, _):
+            return "nothing was merged. A rotated key signs only what it made before its rotation; ask \(name) for a snapshot signed with their current key"
         case .noRecipients: return "add --to NAME, or drop --no-self"
         case .revokedRecipient: return "a revoked key must not receive new snapshots; `ai-mem keys list` shows the keyring"
         case .tooManyRecipients: return nil

@@ -37,6 +37,7 @@ final class RecordPipeline {
     private var index = 0
     private var ended = false
     static let batchSize = 64
+    static let batchBytes = 1 << 20
 
     /// What the reader knows for judging payload-2 authors.
     struct Context {
@@ -54,6 +55,7 @@ final class RecordPipeline {
             let records = context.metadata.count
             let total = records + context.metadata.tombstones
             var lines = 0
+            var batchBytes = 0
             do {
                 while let line = try decryptor.nextLine() {
                     let number = decryptor.lineNumber
@@ -61,9 +63,13 @@ final class RecordPipeline {
                     guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
                     guard lines <= total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
                     batch.append(try Self.parse(line, number: number, isRecord: lines <= records, context: context))
-                    if batch.count == Self.batchSize {
+                    batchBytes += line.count
+                    // A batch is handed over at 64 lines or 1 MiB of them, so that a few
+                    // batches in flight stay small whatever the records' size.
+                    if batch.count == Self.batchSize || batchBytes >= Self.batchBytes {
                         guard items.put(.lines(batch)) else { return }
                         batch = []
+                        batchBytes = 0
                         batch.reserveCapacity(Self.batchSize)
                     }
                 }
@@ -118,14 +124,16 @@ final class RecordPipeline {
             let (record, claim) = try decodeWithAuthor(line, number: number, expected: context.expected)
             try checkTime(record.createdAt, "created_at")
             try checkTime(record.updatedAt, "updated_at")
-            let refusal = try context.trust.judge(claim) { key, signature in try AuthorSignature.verify(signature, record: record, key: key) }
+            let refusal = try context.trust.judge(claim, dated: record.updatedAt) { key, signature in
+                try AuthorSignature.verify(signature, record: record, key: key)
+            }
             return Parsed(line: number, record: record, columns: context.prepareColumns && refusal == nil ? RecordColumns(record) : nil,
                           author: claim.keyID, signature: claim.signature, refusal: refusal)
         }
         let tombstone = try decodeTombstone(line, number: number)
         try checkTime(tombstone.deletedAt, "deleted_at")
         let claim = AuthorClaim(keyID: tombstone.authorKeyID, signature: tombstone.signature)
-        let refusal = try context.trust.judge(claim) { key, signature in
+        let refusal = try context.trust.judge(claim, dated: tombstone.deletedAt) { key, signature in
             try AuthorSignature.verifyTombstone(signature, id: tombstone.id, deletedAt: tombstone.deletedAt, key: key)
         }
         return Parsed(line: number, tombstone: tombstone, author: claim.keyID, signature: claim.signature, refusal: refusal)
@@ -192,14 +200,18 @@ struct AuthorTrust: Sendable {
     var signerKeyID: String
     /// The signer is one of the reader's own keys (a backup, another device).
     var signerIsOwn: Bool
-    /// The reader's own keys and every keyring entry that is not revoked.
-    var keys: [String: PublicIdentity]
+    /// The keys that may author lines (`KeyDirectory.authorKeys`): the reader's own
+    /// and its keyring's, not revoked, compromised or disputed.
+    var keys: [String: AuthorKey]
 
-    /// nil when the claim is accepted; `verify` checks a signature with the reader's copy of the key.
-    func judge(_ claim: AuthorClaim, verify: (PublicIdentity, [UInt8]) throws -> Bool) throws -> AuthorRefusal? {
+    /// nil when the claim is accepted; `verify` checks a signature with the reader's
+    /// copy of the key. `dated`: the version's `updated_at` (a tombstone's
+    /// `deleted_at`) — a rotated key authors only versions dated by its rotation.
+    func judge(_ claim: AuthorClaim, dated time: Double, verify: (PublicIdentity, [UInt8]) throws -> Bool) throws -> AuthorRefusal? {
         if claim.keyID == signerKeyID { return nil }
-        guard let key = keys[claim.keyID] else { return .unknownAuthor }
+        guard let author = keys[claim.keyID] else { return .unknownAuthor }
+        if let until = author.until, time.rounded(.down) > until { return .unknownAuthor }
         guard let signature = claim.signature else { return signerIsOwn ? nil : .unknownAuthor }
-        return try verify(key, signature) ? nil : .forgedAuthor
+        return try verify(author.key, signature) ? nil : .forgedAuthor
     }
 }

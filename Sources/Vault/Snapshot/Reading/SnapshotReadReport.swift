@@ -9,6 +9,12 @@ public struct SignerInfo: Sendable, Equatable {
         case trusted
         case revoked
         case untrusted
+        /// A key retired as compromised, or revoked by its own statement.
+        case compromised
+        /// A key of a keyring entry in dispute (docs/KEYS.md, "Key history").
+        case disputed
+        /// A rotated key, on a snapshot made after its rotation.
+        case signedAfterRotation
     }
 
     public var keyID: String
@@ -17,6 +23,17 @@ public struct SignerInfo: Sendable, Equatable {
     public var trust: Trust
     /// The key to verify with: from the reader's identity or keyring, never from the file.
     public var key: PublicIdentity?
+    /// A rotated (previous or retired) key: its rotation's time. Snapshots it made
+    /// up to then are its owner's.
+    public var rotatedAt: Double?
+
+    public init(keyID: String, name: String, trust: Trust, key: PublicIdentity?, rotatedAt: Double? = nil) {
+        self.keyID = keyID
+        self.name = name
+        self.trust = trust
+        self.key = key
+        self.rotatedAt = rotatedAt
+    }
 }
 
 /// What reading a snapshot found and did.

@@ -36,17 +36,18 @@ public final class SnapshotVault {
         let (recipients, warnings) = try Recipients.resolve(specs, keyring: try keys.keyring(), own: ownFile.publicIdentity, includeSelf: includeSelf)
         let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to sign") : nil
         let identity = try ownFile.open(passphrase: passphrase)
+        let directory = try KeyDirectory(keys)
+        // What your compromised keys signed is signed again by your current key.
+        try store.forgetSignatures(ofKeys: Set(directory.own.filter(\.compromised).map(\.file.keyID)))
         let report = try destination.write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, ownKeyIDs: try ownKeyIDs(), to: sink, progress: progress, signingProgress: signingProgress)
+                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, to: sink, progress: progress, signingProgress: signingProgress)
         }
         return (report, recipients, warnings)
     }
 
     /// The key IDs of this store's own user: current and retired keys, and the keyring's devices.
-    func ownKeyIDs() throws -> Set<String> {
-        Set([try keys.identityFile().keyID] + (try keys.retiredKeyFiles()).map(\.keyID) + (try keys.keyring()).deviceKeyIDs)
-    }
+    func ownKeyIDs() throws -> Set<String> { try KeyDirectory(keys).ownKeyIDs }
 
     // MARK: Reading
 
@@ -101,7 +102,9 @@ public final class SnapshotVault {
         /// The reader's own key IDs: current, retired, and their other devices'.
         var ownKeyIDs: Set<String>
         /// The keys the reader accepts as authors of relayed lines.
-        var authorKeys: [String: PublicIdentity]
+        var authorKeys: [String: AuthorKey]
+        /// Each key of a person mapped to one key id for them.
+        var personOfKey: [String: String]
     }
 
     /// How a merge applies what it reads.
@@ -118,7 +121,8 @@ public final class SnapshotVault {
         let ownFile = try keys.identityFile()
         let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to decrypt") : nil
         let current = try ownFile.open(passphrase: passphrase)
-        let retiredFiles = try keys.retiredKeyFiles()
+        let ownKeys = try keys.ownKeys()
+        let retiredFiles = ownKeys.dropFirst().map(\.file)
         let decryptor = try SnapshotDecryptor(reader: reader, keys: [current]) {
             // Retired keys (from `keys rotate`) are unlocked only when the current one does not open the snapshot.
             retiredFiles.reversed().compactMap { try? $0.open(passphrase: $0.isProtected ? passphrase : nil) }
@@ -127,21 +131,17 @@ public final class SnapshotVault {
             throw SnapshotError.invalidPayload(line: 1, reason: "no metadata line")
         }
         let metadata = try SnapshotMetadata.decode(Self.parse(firstLine, line: 1), now: Date().timeIntervalSince1970)
-        let ownKeys = [ownFile.publicIdentity] + retiredFiles.map(\.publicIdentity)
-        let keyring = try keys.keyring()
-        let signer = Self.signer(of: metadata, own: ownKeys, ownName: ownFile.name, keyring: keyring)
+        let directory = KeyDirectory(ownName: ownFile.name, own: ownKeys, keyring: try keys.keyring())
+        let signer = directory.signer(keyID: metadata.exporterKeyID, claimedName: metadata.exporterName, createdAt: metadata.createdAt)
         var report = SnapshotReadReport(
             metadata: metadata, signer: signer, readerKeyID: decryptor.openedWith.keyID,
             addressedToReader: metadata.recipients.contains(decryptor.openedWith.keyID))
         for id in metadata.recipients {
-            if ownKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
-            else if let e = keyring.entry(keyID: id) { report.recipientNames[id] = e.name }
+            if directory.ownPublicKeys.contains(where: { $0.keyID == id }) { report.recipientNames[id] = "you" }
+            else if let e = directory.keyring.entry(holdingKeyID: id) { report.recipientNames[id] = e.name }
         }
-        var authorKeys: [String: PublicIdentity] = [:]
-        for entry in keyring.entries where !entry.isRevoked { authorKeys[entry.keyID] = entry.publicIdentity }
-        for key in ownKeys { authorKeys[key.keyID] = key }
         return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report,
-                      ownKeyIDs: Set(ownKeys.map(\.keyID) + keyring.deviceKeyIDs), authorKeys: authorKeys)
+                      ownKeyIDs: directory.ownKeyIDs, authorKeys: directory.authorKeys, personOfKey: directory.personOfKey)
     }
 
     /// Every check of §6 after the open step — trusted signer, addressed to the
@@ -154,13 +154,18 @@ public final class SnapshotVault {
         switch signer.trust {
         case .untrusted: throw SnapshotError.untrustedSigner(keyID: metadata.exporterKeyID, claimedName: metadata.exporterName)
         case .revoked: throw SnapshotError.revokedSigner(name: signer.name, keyID: signer.keyID)
+        case .compromised: throw SnapshotError.compromisedSigner(name: signer.name, keyID: signer.keyID)
+        case .disputed: throw SnapshotError.disputedSigner(name: signer.name, keyID: signer.keyID)
+        case .signedAfterRotation:
+            throw SnapshotError.signedAfterRotation(name: signer.name, keyID: signer.keyID, rotatedAt: signer.rotatedAt ?? 0, createdAt: metadata.createdAt)
         case .you, .trusted: break
         }
         guard report.addressedToReader else { throw SnapshotError.forwarded(keyID: decryptor.openedWith.keyID) }
         try Self.checkStanzaCount(metadata, decryptor)
         let signingKey = signer.key!.signingKey
 
-        return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID, ownKeyIDs: opened.ownKeyIDs) { session in
+        return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID, ownKeyIDs: opened.ownKeyIDs,
+                               personOfKey: opened.personOfKey) { session in
             report.alreadyMerged = try session.ledgerContains(snapshotID: metadata.snapshotID)
             if !report.alreadyMerged, let highest = try session.highestSequence(signerKeyID: signer.keyID) {
                 report.replay = metadata.sequence <= highest
@@ -253,16 +258,6 @@ public final class SnapshotVault {
         guard metadata.recipients.count == decryptor.recipientCount else {
             throw SnapshotError.malformedHeader("\(decryptor.recipientCount) recipient stanzas, but the signed metadata lists \(metadata.recipients.count) recipients")
         }
-    }
-
-    static func signer(of metadata: SnapshotMetadata, own: [PublicIdentity], ownName: String, keyring: Keyring) -> SignerInfo {
-        if let key = own.first(where: { $0.keyID == metadata.exporterKeyID }) {
-            return SignerInfo(keyID: key.keyID, name: ownName, trust: .you, key: key)
-        }
-        if let entry = keyring.entry(keyID: metadata.exporterKeyID) {
-            return SignerInfo(keyID: entry.keyID, name: entry.name, trust: entry.isRevoked ? .revoked : .trusted, key: entry.publicIdentity)
-        }
-        return SignerInfo(keyID: metadata.exporterKeyID, name: metadata.exporterName, trust: .untrusted, key: nil)
     }
 
     static func parse(_ line: ArraySlice<UInt8>, line number: Int) throws(SnapshotError) -> JSONValue {

@@ -59,7 +59,7 @@ public enum Recipients {
     }
 
     /// `spec` as a file path when it is written as one: `/…`, `./…`, `../…` or `~/…`.
-    static func pathIfWrittenAsOne(_ spec: String) -> String? {
+    public static func pathIfWrittenAsOne(_ spec: String) -> String? {
         if spec.hasPrefix("/") || spec.hasPrefix("./") || spec.hasPrefix("../") { return spec }
         if spec.hasPrefix("~/") { return NSHomeDirectory() + String(spec.dropFirst(1)) }
         return nil

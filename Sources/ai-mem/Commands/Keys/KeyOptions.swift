@@ -32,6 +32,7 @@ extension KeyringEntry {
         switch status {
         case .trusted: return "trusted"
         case .revoked: return "revoked"
+        case .disputed: return "disputed"
         }
     }
 }

@@ -6,7 +6,7 @@ struct KeysCommand: ParsableCommand {
         abstract: "Your identity and your team's keyring.",
         subcommands: [
             KeysGenerate.self, KeysShow.self, KeysTrust.self, KeysList.self, KeysRevoke.self, KeysRemove.self,
-            KeysPasswd.self, KeysRotate.self,
+            KeysPasswd.self, KeysRotate.self, KeysRevokeSelf.self, KeysConfirm.self,
         ]
     )
 }

@@ -31,11 +31,22 @@ enum SnapshotText {
         case .trusted: return "trusted"
         case .revoked: return "revoked"
         case .untrusted: return "untrusted"
+        case .compromised: return "compromised"
+        case .disputed: return "disputed"
+        case .signedAfterRotation: return "signed after its rotation"
         }
     }
 
     static func signerJSON(_ s: SignerInfo) -> JSONValue {
-        .object(JSONObject(["name": .string(s.name), "key_id": .string(s.keyID), "trust": .string(trust(s.trust))]))
+        var o = JSONObject(["name": .string(s.name), "key_id": .string(s.keyID), "trust": .string(trust(s.trust))])
+        if let at = s.rotatedAt { o.append("rotated_at", JSONValue.double(at) ?? .null) }
+        return .object(o)
+    }
+
+    /// "alice (key K)", or "alice (key K, rotated on DATE)" for a rotated key.
+    static func signerText(_ s: SignerInfo) -> String {
+        let rotated = s.rotatedAt.map { ", \(s.trust == .you ? "your key " : "")rotated on \(DateParsing.format($0))" } ?? ""
+        return "\(TerminalText.oneLine(s.name)) (key \(TerminalText.oneLine(s.keyID))\(rotated))"
     }
 
     static func filtersText(_ f: ObservationFilter) -> String {

@@ -48,7 +48,7 @@ struct SnapshotInspect: ParsableCommand {
         let line = TerminalText.oneLine
         Terminal.out("snapshot:   \(line(m.snapshotID))")
         Terminal.out("created:    \(DateParsing.format(m.createdAt))")
-        Terminal.out("signer:     \(line(r.signer.name)) (key \(line(r.signer.keyID))), \(SnapshotText.trust(r.signer.trust))")
+        Terminal.out("signer:     \(SnapshotText.signerText(r.signer)), \(SnapshotText.trust(r.signer.trust))")
         if r.signer.trust == .untrusted { Terminal.out("            public key as claimed: \(line(m.exporterPublicKey))") }
         Terminal.out("signature:  \(signature)")
         Terminal.out("records:    \(m.count)\(r.records == m.count ? "" : " declared, \(r.records) present")")

@@ -37,7 +37,7 @@ struct SnapshotMerge: ParsableCommand {
         let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
-        let signer = "\(TerminalText.oneLine(report.signer.name)) (key \(TerminalText.oneLine(report.signer.keyID)))"
+        let signer = SnapshotText.signerText(report.signer)
         if report.replay {
             Terminal.warning("older snapshot: sequence \(report.metadata.sequence) from \(signer) is not newer than one already merged; conflicts keep your rows")
         }

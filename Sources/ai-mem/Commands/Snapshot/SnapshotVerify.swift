@@ -28,7 +28,7 @@ struct SnapshotVerify: ParsableCommand {
         if json {
             Terminal.json(SnapshotText.report(r))
         } else {
-            Terminal.out("ok: snapshot \(TerminalText.oneLine(r.metadata.snapshotID)) from \(TerminalText.oneLine(r.signer.name)) (key \(TerminalText.oneLine(r.signer.keyID))), \(r.records) records\(r.metadata.payload >= 2 ? ", \(r.tombstones) deletions" : ""), signature valid\(r.alreadyMerged ? ", already merged" : "")")
+            Terminal.out("ok: snapshot \(TerminalText.oneLine(r.metadata.snapshotID)) from \(SnapshotText.signerText(r.signer)), \(r.records) records\(r.metadata.payload >= 2 ? ", \(r.tombstones) deletions" : ""), signature valid\(r.alreadyMerged ? ", already merged" : "")")
         }
     }
 }
