@@ -9,13 +9,20 @@ public final class MemoryStore: Sendable {
     public let embedder: any Embedder
     let database: DatabaseQueue
 
+    /// How long a writer waits for another process's write transaction (a long
+    /// merge or import) before giving up with `MemoryStoreError.busy`.
+    public static let defaultBusyWait: TimeInterval = 600
+
     /// Opens (creating on first use) the store in `home`, migrating its schema.
-    public init(home: Home, embedder: any Embedder) throws {
+    /// A write that finds another process writing waits for it, up to `busyWait`
+    /// seconds; `onBusy` is called once, a second into the first such wait (to say so).
+    public init(home: Home, embedder: any Embedder, busyWait: TimeInterval = MemoryStore.defaultBusyWait,
+                onBusy: (@Sendable () -> Void)? = nil) throws {
         try home.ensureExists()
         self.home = home
         self.embedder = embedder
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .callback(Self.busyHandler(wait: busyWait, onBusy: onBusy))
         configuration.prepareDatabase { db in
             // 16 KiB pages for new stores (a no-op on existing ones): rows of a few KB with
             // their embedding fit a page, and a 100k merge writes a third less.
@@ -38,6 +45,25 @@ public final class MemoryStore: Sendable {
             throw error
         } catch {
             throw MemoryStoreError.cannotOpenStore(path: path, reason: "\(error)")
+        }
+    }
+
+    /// SQLite's busy handler: sleeps a little longer each time (1 ms up to 50 ms) until
+    /// `wait` seconds have passed since the lock was first met, telling `onBusy` once.
+    static func busyHandler(wait: TimeInterval, onBusy: (@Sendable () -> Void)?) -> Database.BusyCallback {
+        let state = Locked<(start: Date?, told: Bool)>((nil, false))
+        return { tries in
+            let now = Date()
+            let (start, tell) = state.withLock { s -> (Date, Bool) in
+                if tries == 0 || s.start == nil { s.start = now }
+                let tell = !s.told && now.timeIntervalSince(s.start!) >= 1
+                if tell { s.told = true }
+                return (s.start!, tell)
+            }
+            if tell { onBusy?() }
+            guard now.timeIntervalSince(start) < wait else { return false }
+            usleep(useconds_t(min(50, 1 + Int(tries)) * 1000))
+            return true
         }
     }
 

@@ -54,7 +54,7 @@ public enum MemoryStoreError: UserFacingError, Equatable {
         case .database(let path, let reason):
             return "the memory store at \(path) reported an error: \(reason)"
         case .busy(let path):
-            return "the memory store at \(path) is busy: another ai-mem is writing to it"
+            return "store busy: another ai-mem is writing to the memory store at \(path) (a merge or an import), and it did not finish in time"
         case .corrupt(let path, let problems):
             return "the memory store at \(path) has \(problems) integrity problem(s)"
         }
@@ -89,7 +89,7 @@ public enum MemoryStoreError: UserFacingError, Equatable {
         case .database:
             return "run `ai-mem check`; if it reports problems, restore the store from a snapshot backup"
         case .busy:
-            return "wait for the other merge or import to finish, then try again"
+            return "nothing was changed; try again when it has finished (AI_MEM_BUSY_TIMEOUT sets how many seconds to wait, 600 by default)"
         case .corrupt:
             return "restore it from a snapshot backup (`ai-mem snapshot merge` into a fresh home)"
         }

@@ -36,14 +36,46 @@ public struct WordPieceTokenizer: Sendable {
     public func encode(_ text: String) -> [Int32] {
         var ids: [Int32] = [classifierID]
         let budget = maxLength - 2
-        outer: for word in Self.words(in: text) {
-            for id in pieces(of: word) {
-                if ids.count - 1 == budget { break outer }
-                ids.append(id)
+        // A long text is normalised and split a segment at a time, and only until the
+        // budget is full: a 16 MiB memory costs what its first words cost.
+        outer: for segment in Self.segments(of: text) {
+            for word in Self.words(in: segment) {
+                for id in pieces(of: word) {
+                    if ids.count - 1 == budget { break outer }
+                    ids.append(id)
+                }
             }
         }
         ids.append(separatorID)
         return ids
+    }
+
+    /// `text` cut, lazily, into pieces of at least `segmentScalars` scalars, each cut
+    /// made just before an ASCII space, tab, line break or punctuation character.
+    /// Steps 1–4 give the same words for the pieces, one after the other, as for the
+    /// whole text: such a character ends a word wherever it is, is unchanged by
+    /// normalisation, and no combining mark reorders across it.
+    static func segments(of text: String, segmentScalars: Int = 8192) -> AnySequence<Substring> {
+        let scalars = text.unicodeScalars
+        return AnySequence { () -> AnyIterator<Substring> in
+            var start = scalars.startIndex
+            return AnyIterator {
+                guard start < scalars.endIndex else { return nil }
+                var index = start
+                var length = 0
+                while index < scalars.endIndex {
+                    let scalar = scalars[index]
+                    if length >= segmentScalars, scalar.isASCII,
+                       scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || TextNormalizer.isPunctuation(scalar) {
+                        break
+                    }
+                    length += 1
+                    index = scalars.index(after: index)
+                }
+                defer { start = index }
+                return Substring(scalars[start..<index])
+            }
+        }
     }
 
     /// The pieces of `encode` as strings, for tests and diagnostics.
@@ -52,13 +84,13 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// Steps 1 to 4: the normalised words of `text`.
-    public static func words(in text: String) -> [[Unicode.Scalar]] {
+    public static func words<S: StringProtocol>(in text: S) -> [[Unicode.Scalar]] {
         var words: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
         func flush() {
             if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
         }
-        for scalar in TextNormalizer.normalize(text) {
+        for scalar in TextNormalizer.normalize(String(text)) {
             if scalar == " " {
                 flush()
             } else if TextNormalizer.isPunctuation(scalar) {

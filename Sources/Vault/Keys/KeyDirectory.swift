@@ -56,7 +56,8 @@ public struct KeyDirectory: Sendable {
         if let i = e.previousKeys.firstIndex(where: { $0.keyID == keyID }) {
             let p = e.previousKeys[i]
             if p.compromised { holder.standing = .compromised }
-            else if e.isDisputed, let last = lastCompromised, i > last { holder.standing = .disputed }
+            // In a dispute, the keys after the last compromised one (all, when none is) are contested.
+            else if e.isDisputed, lastCompromised.map({ i > $0 }) ?? true { holder.standing = .disputed }
             else { holder.standing = .until(p.until) }
         } else if e.isDisputed {
             holder.standing = .disputed

@@ -54,14 +54,33 @@ public final class KeyStore: Sendable {
         return try file.open(passphrase: file.isProtected ? passphrases.obtain(purpose: "unlock your key \(file.keyID)") : nil)
     }
 
-    /// Re-encrypts your identity under a new passphrase (nil: none); the key id is unchanged.
+    /// Re-encrypts your identity under a new passphrase (nil: none); the key id is
+    /// unchanged. Your retired keys that open with the current passphrase are
+    /// re-encrypted beside it, with the same salt (one derivation opens them all).
     public func changePassphrase(current: PassphraseSources, new newPassphrase: SecretBytes?, limits: PasswordHash.Limits) throws -> SecretKeyFile {
         try withLock { () throws -> SecretKeyFile in
             let file = try identityFile()
-            let identity = try file.open(passphrase: file.isProtected ? current.obtain(purpose: "unlock your key \(file.keyID)") : nil)
+            let keys = UnlockedKeys()
+            let passphrase = file.isProtected ? try current.obtain(purpose: "unlock your key \(file.keyID)") : nil
+            let identity = try file.open(passphrase: passphrase, keys: keys)
             let resealed = try SecretKeyFile.seal(identity, name: file.name, createdAt: file.createdAt, passphrase: newPassphrase, limits: limits)
             try Self.replace(identityPath, bytes: resealed.encoded())
+            try resealRetired(beside: resealed, opening: passphrase, sealing: newPassphrase, keys: keys)
             return resealed
+        }
+    }
+
+    /// Re-encrypts every retired key that opens with `opening` under `sealing`, with
+    /// the salt and limits of `identity` (a retired key that does not open is left as it is).
+    private func resealRetired(beside identity: SecretKeyFile, opening: SecretBytes?, sealing: SecretBytes?, keys: UnlockedKeys) throws {
+        let kdf = identity.kdf
+        for var file in try retiredKeyFiles() {
+            guard let secret = try? file.open(passphrase: file.isProtected ? opening : nil, keys: keys) else { continue }
+            let retirement = file.retirement
+            file = try SecretKeyFile.seal(secret, name: file.name, createdAt: file.createdAt, passphrase: sealing,
+                                          limits: kdf?.limits ?? .moderate, salt: kdf?.salt, keys: keys)
+            file.retirement = retirement
+            try Self.replace(retiredDirectory + "/\(file.keyID).key", bytes: file.encoded())
         }
     }
 
@@ -86,10 +105,11 @@ public final class KeyStore: Sendable {
                        now: Double = Date().timeIntervalSince1970) throws -> Rotation {
         try withLock { () throws -> Rotation in
             let oldFile = try identityFile()
+            let keys = UnlockedKeys()
             let passphrase = oldFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(oldFile.keyID)") : nil
-            let old = try oldFile.open(passphrase: passphrase)
+            let old = try oldFile.open(passphrase: passphrase, keys: keys)
             let newIdentity = SecretIdentity.generate()
-            let newFile = try SecretKeyFile.seal(newIdentity, name: oldFile.name, createdAt: now, passphrase: passphrase, limits: limits)
+            let newFile = try SecretKeyFile.seal(newIdentity, name: oldFile.name, createdAt: now, passphrase: passphrase, limits: limits, keys: keys)
             let time = UInt64(max(0, now))
             var rotation = Rotation(newKey: newFile, oldKeyID: oldFile.keyID)
             if compromised {
@@ -102,6 +122,8 @@ public final class KeyStore: Sendable {
             retired.retirement = .init(at: now, reason: compromised ? .compromised : .routine)
             try Self.createExclusively(retiredDirectory + "/\(oldFile.keyID).key", bytes: retired.encoded())
             try Self.replace(identityPath, bytes: newFile.encoded())
+            // Every retired key beside the new identity, with its salt: one derivation opens them all.
+            try resealRetired(beside: newFile, opening: passphrase, sealing: passphrase, keys: keys)
             if let statement = rotation.rotationStatement {
                 try Self.replace(rotationStatementPath, bytes: Array((statement.text + "\n").utf8), mode: 0o600)
             }

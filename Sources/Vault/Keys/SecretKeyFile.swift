@@ -47,6 +47,11 @@ public struct SecretKeyFile: Sendable {
 
     public var keyID: String { publicIdentity.keyID }
     public var isProtected: Bool { protection != .none }
+    /// The salt and limits of a passphrase-protected file.
+    public var kdf: (salt: [UInt8], limits: PasswordHash.Limits)? {
+        if case .passphrase(let limits, let salt, _) = protection { return (salt, limits) }
+        return nil
+    }
 
     /// The most work a key file may ask of us: libsodium's SENSITIVE limits (about 1 GiB, a few seconds).
     public static var maximumLimits: PasswordHash.Limits { .sensitive }
@@ -54,17 +59,20 @@ public struct SecretKeyFile: Sendable {
     static let format = 1
 
     /// Encrypts (or, with a nil passphrase, stores) the identity's seeds.
-    public static func seal(_ identity: SecretIdentity, name: String, createdAt: Double, passphrase: SecretBytes?, limits: PasswordHash.Limits) throws(VaultError) -> SecretKeyFile {
+    /// `salt`: reuse another key file's salt and limits (with `keys`, its derived key),
+    /// so that one derivation opens both; nil: a fresh salt.
+    public static func seal(_ identity: SecretIdentity, name: String, createdAt: Double, passphrase: SecretBytes?, limits: PasswordHash.Limits,
+                            salt reused: [UInt8]? = nil, keys: UnlockedKeys? = nil) throws(VaultError) -> SecretKeyFile {
         let pub = identity.publicIdentity
         guard let passphrase else {
             return SecretKeyFile(name: name, publicIdentity: pub, createdAt: createdAt, protection: .none,
                                  secret: identity.seeds.withUnsafeBytes { Array($0) })
         }
-        let salt = RandomBytes.generate(count: PasswordHash.saltBytes)
+        let salt = reused ?? RandomBytes.generate(count: PasswordHash.saltBytes)
         let nonce = RandomBytes.generate(count: XChaCha20Poly1305.nonceBytes)
         let protection = Protection.passphrase(limits: limits, salt: salt, nonce: nonce)
         do throws(SodiumError) {
-            let key = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
+            let key = try Self.derive(passphrase, salt, limits, keys)
             let ciphertext = try XChaCha20Poly1305.encrypt(identity.seeds, additionalData: associatedData(pub, protection), nonce: nonce, key: key)
             return SecretKeyFile(name: name, publicIdentity: pub, createdAt: createdAt, protection: protection, secret: ciphertext)
         } catch {
@@ -73,7 +81,8 @@ public struct SecretKeyFile: Sendable {
     }
 
     /// Decrypts the seeds and checks that they give the recorded public keys.
-    public func open(passphrase: SecretBytes?) throws(VaultError) -> SecretIdentity {
+    /// `keys`: derived keys to reuse (and remember) within one command.
+    public func open(passphrase: SecretBytes?, keys: UnlockedKeys? = nil) throws(VaultError) -> SecretIdentity {
         let seeds: SecretBytes
         switch protection {
         case .none:
@@ -81,7 +90,7 @@ public struct SecretKeyFile: Sendable {
         case .passphrase(let limits, let salt, let nonce):
             guard let passphrase else { throw .passphraseUnavailable(purpose: "unlock key \(keyID)") }
             do throws(SodiumError) {
-                let key = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
+                let key = try Self.derive(passphrase, salt, limits, keys)
                 seeds = try XChaCha20Poly1305.decrypt(secret, additionalData: Self.associatedData(publicIdentity, protection), nonce: nonce, key: key)
             } catch {
                 if error == .authenticationFailed { throw .wrongPassphrase(keyID: keyID) }
@@ -93,6 +102,12 @@ public struct SecretKeyFile: Sendable {
             throw .secretDoesNotMatchKey(keyID: keyID)
         }
         return identity
+    }
+
+    /// The Argon2id key, from `keys` when one was derived for this salt in this command.
+    static func derive(_ passphrase: SecretBytes, _ salt: [UInt8], _ limits: PasswordHash.Limits, _ keys: UnlockedKeys?) throws(SodiumError) -> SecretBytes {
+        if let keys { return try keys.key(passphrase: passphrase, salt: salt, limits: limits) }
+        return try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyBytes, passphrase: passphrase, salt: salt, limits: limits)
     }
 
     static func associatedData(_ pub: PublicIdentity, _ protection: Protection) -> [UInt8] {

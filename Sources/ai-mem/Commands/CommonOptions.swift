@@ -18,7 +18,17 @@ struct HomeOptions: ParsableArguments {
         let home = resolved
         let selection = try EmbedderSelection.make(EmbedderSettings.request(home: home))
         if announcing, let notice = selection.notice { Terminal.notice(notice) }
-        return try MemoryStore(home: home, embedder: selection.embedder)
+        return try MemoryStore(home: home, embedder: selection.embedder, busyWait: Self.busyWait, onBusy: {
+            Terminal.notice("another ai-mem is writing to the store (a merge or an import); waiting for it to finish…")
+        })
+    }
+
+    /// `AI_MEM_BUSY_TIMEOUT` (seconds, 0 or more), else 10 minutes: how long a write waits for another process's.
+    static var busyWait: TimeInterval {
+        if let text = ProcessInfo.processInfo.environment["AI_MEM_BUSY_TIMEOUT"], let seconds = Double(text), seconds.isFinite, seconds >= 0 {
+            return seconds
+        }
+        return MemoryStore.defaultBusyWait
     }
 }
 

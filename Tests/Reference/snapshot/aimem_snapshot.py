@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import bisect
 import hashlib
 import json
 import math
@@ -29,10 +30,10 @@ import struct
 import sys
 import tempfile
 import time
+import unicodedata
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, BinaryIO, Callable, Optional
 
 import nacl.bindings as sodium
@@ -941,12 +942,28 @@ def load_secret_key(path: str, passphrase: Optional[str] = None, *, check_mode: 
 # --------------------------------------------------------------------------
 
 @dataclass
+class PreviousKey:
+    """KEYS `previous_key`: a key the entry held before a rotation."""
+    public: PublicKey
+    until: int              # valid for snapshots made by this second (the date, rounded down)
+    compromised: bool       # `compromised`: never valid
+    line: int
+
+    @property
+    def key_id(self) -> str:
+        return self.public.key_id
+
+
+@dataclass
 class KeyringEntry:
     name: str
     public: PublicKey
-    status: str
-    fields: dict
+    status: str             # "trusted" (also when absent), "revoked" or "disputed"
+    fields: dict            # the fields given once: name -> value (as read, trimmed)
     line: int
+    previous: list = field(default_factory=list)     # [PreviousKey], oldest first (file order)
+    candidates: list = field(default_factory=list)   # [PublicKey], file order
+    confirmed_key: Optional[str] = None              # a key ID (KEYS "Key history": the anchor)
 
     @property
     def key_id(self) -> str:
@@ -957,117 +974,329 @@ class KeyringEntry:
         """KEYS: `mine = true`, another device of the reader (FORMAT §6.3)."""
         return self.fields.get("mine") == "true"
 
+    @property
+    def revoked_reason(self) -> Optional[str]:
+        """KEYS: ignored in a trusted entry; TAB, U+2028, U+2029 become spaces; empty is none."""
+        if self.status == "trusted" or "revoked_reason" not in self.fields:
+            return None
+        r = re.sub("[\t\u2028\u2029]", " ", self.fields["revoked_reason"])
+        return r or None
 
-KEYRING_FIELDS = ("key_id", "public_key", "added_at", "status", "revoked_at", "revoked_reason",
-                  "rotated_from", "rotated_at", "mine")
-NAME_RE = re.compile(r"[A-Za-z0-9._\-@+]{1,64}\Z")
-# SPEC-GAP: KEYS.md does not give the date format; RFC 3339 UTC with "Z" (as
-# in its example), optional fraction, is accepted.
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\Z")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+    def chain(self) -> list:
+        """KEYS "Key history": the previous keys, oldest first, then the current key."""
+        return [p.public for p in self.previous] + [self.public]
+
+
+KEYRING_FIELDS = ("public_key", "key_id", "added_at", "status", "revoked_at", "revoked_reason",
+                  "rotated_from", "rotated_at", "mine", "previous_key", "candidate_key", "confirmed_key")
+KEYRING_REPEATABLE = ("previous_key", "candidate_key")
+KEYRING_STATUSES = ("trusted", "revoked", "disputed")
+# KEYS: "white space (space, tab and the other Unicode space separators, Zs)".
+# The Zs code points (unchanged since Unicode 4.0.1).
+KEYRING_WS = "\t\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+# KEYS rule 1: Unicode Cc (U+0000-U+001F, U+007F-U+009F) other than TAB.
+CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# KEYS: lines end at each LF that is not preceded by a CR.
+KEYRING_LINE_END = re.compile(r"(?<!\r)\n")
+# KEYS `previous_key`: "the parts separated by spaces or tabs".
+PREVIOUS_KEY_SEP = re.compile(r"[ \t]+")
+PREVIOUS_KEY_FORM = "previous_key must be `<public-key line> <date>` or `<public-key line> <date> compromised`"
+# KEYS "A date": YYYY-MM-DD, optionally T or a space and hh:mm:ss, optionally
+# a fraction of 1-9 digits, optionally Z or +hh:mm/-hh:mm.  SPEC-GAP: the
+# fraction and the zone are read as parts of the time (no `2026-10-20Z`), and
+# a zone offset's hours and minutes as 00-23 and 00-59.
+DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                     r"(?:[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?"
+                     r"(?:Z|([+-])([0-9]{2}):([0-9]{2}))?)?\Z")
+NAME_PUNCTUATION = "._-@+"
+
+# The code points with the Unicode property Alphabetic that are not of general
+# category L* or Nl (that is, Other_Alphabetic), Unicode 14.0 -- the version of
+# Python 3.11's unicodedata; generated from the UCD property (perl 5.36's
+# \p{Alphabetic}, Unicode 14.0) since the standard library has no such lookup.
+# Alphabetic = Lu + Ll + Lt + Lm + Lo + Nl + Other_Alphabetic.
+_OTHER_ALPHABETIC = (
+    (0x345, 0x345), (0x5B0, 0x5BD), (0x5BF, 0x5BF), (0x5C1, 0x5C2), (0x5C4, 0x5C5), (0x5C7, 0x5C7),
+    (0x610, 0x61A), (0x64B, 0x657), (0x659, 0x65F), (0x670, 0x670), (0x6D6, 0x6DC), (0x6E1, 0x6E4),
+    (0x6E7, 0x6E8), (0x6ED, 0x6ED), (0x711, 0x711), (0x730, 0x73F), (0x7A6, 0x7B0), (0x816, 0x817),
+    (0x81B, 0x823), (0x825, 0x827), (0x829, 0x82C), (0x8D4, 0x8DF), (0x8E3, 0x8E9), (0x8F0, 0x903),
+    (0x93A, 0x93B), (0x93E, 0x94C), (0x94E, 0x94F), (0x955, 0x957), (0x962, 0x963), (0x981, 0x983),
+    (0x9BE, 0x9C4), (0x9C7, 0x9C8), (0x9CB, 0x9CC), (0x9D7, 0x9D7), (0x9E2, 0x9E3), (0xA01, 0xA03),
+    (0xA3E, 0xA42), (0xA47, 0xA48), (0xA4B, 0xA4C), (0xA51, 0xA51), (0xA70, 0xA71), (0xA75, 0xA75),
+    (0xA81, 0xA83), (0xABE, 0xAC5), (0xAC7, 0xAC9), (0xACB, 0xACC), (0xAE2, 0xAE3), (0xAFA, 0xAFC),
+    (0xB01, 0xB03), (0xB3E, 0xB44), (0xB47, 0xB48), (0xB4B, 0xB4C), (0xB56, 0xB57), (0xB62, 0xB63),
+    (0xB82, 0xB82), (0xBBE, 0xBC2), (0xBC6, 0xBC8), (0xBCA, 0xBCC), (0xBD7, 0xBD7), (0xC00, 0xC03),
+    (0xC3E, 0xC44), (0xC46, 0xC48), (0xC4A, 0xC4C), (0xC55, 0xC56), (0xC62, 0xC63), (0xC81, 0xC83),
+    (0xCBE, 0xCC4), (0xCC6, 0xCC8), (0xCCA, 0xCCC), (0xCD5, 0xCD6), (0xCE2, 0xCE3), (0xD00, 0xD03),
+    (0xD3E, 0xD44), (0xD46, 0xD48), (0xD4A, 0xD4C), (0xD57, 0xD57), (0xD62, 0xD63), (0xD81, 0xD83),
+    (0xDCF, 0xDD4), (0xDD6, 0xDD6), (0xDD8, 0xDDF), (0xDF2, 0xDF3), (0xE31, 0xE31), (0xE34, 0xE3A),
+    (0xE4D, 0xE4D), (0xEB1, 0xEB1), (0xEB4, 0xEB9), (0xEBB, 0xEBC), (0xECD, 0xECD), (0xF71, 0xF81),
+    (0xF8D, 0xF97), (0xF99, 0xFBC), (0x102B, 0x1036), (0x1038, 0x1038), (0x103B, 0x103E),
+    (0x1056, 0x1059), (0x105E, 0x1060), (0x1062, 0x1064), (0x1067, 0x106D), (0x1071, 0x1074),
+    (0x1082, 0x108D), (0x108F, 0x108F), (0x109A, 0x109D), (0x1712, 0x1713), (0x1732, 0x1733),
+    (0x1752, 0x1753), (0x1772, 0x1773), (0x17B6, 0x17C8), (0x1885, 0x1886), (0x18A9, 0x18A9),
+    (0x1920, 0x192B), (0x1930, 0x1938), (0x1A17, 0x1A1B), (0x1A55, 0x1A5E), (0x1A61, 0x1A74),
+    (0x1ABF, 0x1AC0), (0x1ACC, 0x1ACE), (0x1B00, 0x1B04), (0x1B35, 0x1B43), (0x1B80, 0x1B82),
+    (0x1BA1, 0x1BA9), (0x1BAC, 0x1BAD), (0x1BE7, 0x1BF1), (0x1C24, 0x1C36), (0x1DE7, 0x1DF4),
+    (0x24B6, 0x24E9), (0x2DE0, 0x2DFF), (0xA674, 0xA67B), (0xA69E, 0xA69F), (0xA802, 0xA802),
+    (0xA80B, 0xA80B), (0xA823, 0xA827), (0xA880, 0xA881), (0xA8B4, 0xA8C3), (0xA8C5, 0xA8C5),
+    (0xA8FF, 0xA8FF), (0xA926, 0xA92A), (0xA947, 0xA952), (0xA980, 0xA983), (0xA9B4, 0xA9BF),
+    (0xA9E5, 0xA9E5), (0xAA29, 0xAA36), (0xAA43, 0xAA43), (0xAA4C, 0xAA4D), (0xAA7B, 0xAA7D),
+    (0xAAB0, 0xAAB0), (0xAAB2, 0xAAB4), (0xAAB7, 0xAAB8), (0xAABE, 0xAABE), (0xAAEB, 0xAAEF),
+    (0xAAF5, 0xAAF5), (0xABE3, 0xABEA), (0xFB1E, 0xFB1E), (0x10376, 0x1037A), (0x10A01, 0x10A03),
+    (0x10A05, 0x10A06), (0x10A0C, 0x10A0F), (0x10D24, 0x10D27), (0x10EAB, 0x10EAC),
+    (0x11000, 0x11002), (0x11038, 0x11045), (0x11073, 0x11074), (0x11082, 0x11082),
+    (0x110B0, 0x110B8), (0x110C2, 0x110C2), (0x11100, 0x11102), (0x11127, 0x11132),
+    (0x11145, 0x11146), (0x11180, 0x11182), (0x111B3, 0x111BF), (0x111CE, 0x111CF),
+    (0x1122C, 0x11234), (0x11237, 0x11237), (0x1123E, 0x1123E), (0x112DF, 0x112E8),
+    (0x11300, 0x11303), (0x1133E, 0x11344), (0x11347, 0x11348), (0x1134B, 0x1134C),
+    (0x11357, 0x11357), (0x11362, 0x11363), (0x11435, 0x11441), (0x11443, 0x11445),
+    (0x114B0, 0x114C1), (0x115AF, 0x115B5), (0x115B8, 0x115BE), (0x115DC, 0x115DD),
+    (0x11630, 0x1163E), (0x11640, 0x11640), (0x116AB, 0x116B5), (0x1171D, 0x1172A),
+    (0x1182C, 0x11838), (0x11930, 0x11935), (0x11937, 0x11938), (0x1193B, 0x1193C),
+    (0x11940, 0x11940), (0x11942, 0x11942), (0x119D1, 0x119D7), (0x119DA, 0x119DF),
+    (0x119E4, 0x119E4), (0x11A01, 0x11A0A), (0x11A35, 0x11A39), (0x11A3B, 0x11A3E),
+    (0x11A51, 0x11A5B), (0x11A8A, 0x11A97), (0x11C2F, 0x11C36), (0x11C38, 0x11C3E),
+    (0x11C92, 0x11CA7), (0x11CA9, 0x11CB6), (0x11D31, 0x11D36), (0x11D3A, 0x11D3A),
+    (0x11D3C, 0x11D3D), (0x11D3F, 0x11D41), (0x11D43, 0x11D43), (0x11D47, 0x11D47),
+    (0x11D8A, 0x11D8E), (0x11D90, 0x11D91), (0x11D93, 0x11D96), (0x11EF3, 0x11EF6),
+    (0x16F4F, 0x16F4F), (0x16F51, 0x16F87), (0x16F8F, 0x16F92), (0x16FF0, 0x16FF1),
+    (0x1BC9E, 0x1BC9E), (0x1E000, 0x1E006), (0x1E008, 0x1E018), (0x1E01B, 0x1E021),
+    (0x1E023, 0x1E024), (0x1E026, 0x1E02A), (0x1E947, 0x1E947), (0x1F130, 0x1F149),
+    (0x1F150, 0x1F169), (0x1F170, 0x1F189),
+)
+_OTHER_ALPHABETIC_STARTS = [a for a, _ in _OTHER_ALPHABETIC]
+
+
+def _is_alphabetic(c: str) -> bool:
+    if unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nl"):
+        return True
+    i = bisect.bisect_right(_OTHER_ALPHABETIC_STARTS, ord(c)) - 1
+    return i >= 0 and _OTHER_ALPHABETIC[i][0] <= ord(c) <= _OTHER_ALPHABETIC[i][1]
+
+
+def _hangul_kind(o: int) -> Optional[str]:
+    if 0x1100 <= o <= 0x115F or 0xA960 <= o <= 0xA97C:
+        return "L"
+    if 0x1160 <= o <= 0x11A7 or 0xD7B0 <= o <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= o <= 0x11FF or 0xD7CB <= o <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= o <= 0xD7A3:
+        return "LV" if (o - 0xAC00) % 28 == 0 else "LVT"
+    return None
+
+
+_HANGUL_JOINS = {("L", "L"), ("L", "V"), ("L", "LV"), ("L", "LVT"), ("LV", "V"), ("LV", "T"),
+                 ("V", "V"), ("V", "T"), ("LVT", "T"), ("T", "T")}
+
+
+def grapheme_count(s: str) -> int:
+    """The number of grapheme clusters of a name.  SPEC-GAP (an approximation:
+    the standard library has no UAX #29): a combining mark (category M*) and a
+    Hangul jamo that conjoins with the one before it start no new cluster.
+    Names hold only letters, digits and `. _ - @ +`, where this differs from
+    UAX #29 only for a few Prepend and Thai/Lao/Myanmar code points."""
+    n, prev = 0, None
+    for c in s:
+        kind = _hangul_kind(ord(c))
+        if not (n and (unicodedata.category(c)[0] == "M" or (prev, kind) in _HANGUL_JOINS)):
+            n += 1
+        prev = kind
+    return n
+
+
+def valid_keyring_name(name: str) -> bool:
+    """KEYS "A name" (what a keyring reader accepts): 1-64 grapheme clusters,
+    each code point Alphabetic, Nd, or one of `. _ - @ +`."""
+    if not all(c in NAME_PUNCTUATION or unicodedata.category(c) == "Nd" or _is_alphabetic(c) for c in name):
+        return False
+    return 1 <= grapheme_count(name) <= 64
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+def parse_date(s: str) -> Optional[int]:
+    """KEYS "A date", read as seconds rounded down to a whole second; None if not a date."""
+    m = DATE_RE.match(s)
+    if not m:
+        return None
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    if not 1 <= mo <= 12 or not 1 <= d <= (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[mo - 1]:
+        return None
+    hh, mi, ss = (int(m[i]) if m[i] else 0 for i in (4, 5, 6))
+    if hh > 23 or mi > 59 or ss > 60:
+        return None
+    offset = 0
+    if m[7]:
+        oh, om = int(m[8]), int(m[9])
+        if oh > 23 or om > 59:
+            return None
+        offset = (oh * 3600 + om * 60) * (1 if m[7] == "+" else -1)
+    # the fraction only adds less than a second to a whole number: dropping it rounds down
+    return _days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - offset
 
 
 def _valid_date(s: str) -> bool:
-    if not DATE_RE.match(s):
-        return False
+    return parse_date(s) is not None
+
+
+def format_date(t: int) -> str:
     try:
-        datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")
-        return True
-    except ValueError:
-        return False
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+    except (OverflowError, OSError, ValueError):
+        return f"{t} s"
 
 
 def parse_keyring(text_bytes: bytes) -> list:
     """KEYS "Keyring file": strict; any error names its line ("malformed keyring").
 
-    SPEC-GAP choices: lines end in "\\n" (a CR is a control character and is
-    refused, as is any C0 control except tab, and DEL); comments are lines
-    whose first non-blank character is "#"; spaces/tabs around "=" and around
-    the line are ignored; `status` is required; `added_at`, `revoked_at`,
-    `rotated_at` must be dates; `rotated_from` must be a key ID or a key line;
-    "a key listed twice" means the same key ID (both halves) under two names.
+    The lines are read as KEYS rules 1-4 say; a section's checks (KEYS 1-7)
+    run when it is completed, at the next header or at the end of the file.
     """
     def err(line, why):
         return Refusal("malformed keyring", f"line {line}: {why}", line=line)
 
     if len(text_bytes) > KEYRING_MAX:
-        raise err(0, "larger than 1 MiB")
+        raise err(1, "larger than 1 MiB (1 048 576 bytes)")
     try:
         text = text_bytes.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = text_bytes[:e.start].count(b"\n") + 1
-        raise err(line, "invalid UTF-8") from None
+    except UnicodeDecodeError:
+        raise err(1, "not valid UTF-8") from None
     if text.startswith("\ufeff"):
-        raise err(1, "byte-order mark")
-    entries, names, key_ids = [], set(), {}
-    cur = None   # (name, header line, {field: (value, line)})
+        text = text[1:]                                  # a leading BOM is dropped
+    entries = []
+    names = set()    # NFC of every section's name: names are compared by canonical equivalence
+    holders = {}     # (Ed25519, X25519) -> name, every key of every completed section, in every role
+    cur = None       # (name, header line, {field: (value, line)}, {repeatable field: [(value, line)]})
 
     def close(section):
         if section is None:
             return
-        name, hline, f = section
-        if "public_key" not in f:
-            raise err(hline, f"[{name}] has no public_key")
+        name, hline, f, rep = section
+
+        def serr(line, why):
+            return err(line, f"[{name}]: {why}")
+
+        if "public_key" not in f:                                               # 1
+            raise serr(hline, "no public_key")
         vline = f["public_key"][1]
-        try:
+        try:                                                                    # 2
             pk = parse_public_key_line(f["public_key"][0])
         except Refusal as e:
-            raise err(vline, f"public_key: {e.cls} ({e.detail})") from None
-        if "key_id" in f and f["key_id"][0] != pk.key_id:
-            raise err(f["key_id"][1], f"key_id {f['key_id'][0]} does not match the key ({pk.key_id})")
-        if "status" not in f:
-            raise err(hline, f"[{name}] has no status")
-        status = f["status"][0]
-        if status == "revoked" and "revoked_at" not in f:
-            raise err(hline, f"[{name}] is revoked and needs revoked_at")
-        if pk.key_id in key_ids:
-            raise err(vline, f"this key is already listed as [{key_ids[pk.key_id]}]")
-        key_ids[pk.key_id] = name
-        entries.append(KeyringEntry(name, pk, status, {k: v for k, (v, _) in f.items()}, hline))
+            raise serr(vline, f"public_key: {e.cls} ({e.detail})") from None
+        if "key_id" in f and f["key_id"][0] != pk.key_id:                      # 3
+            raise serr(f["key_id"][1], f"key_id {f['key_id'][0]} does not match the key ({pk.key_id})")
+        if "added_at" in f and not _valid_date(f["added_at"][0]):             # 4
+            raise serr(f["added_at"][1], f"added_at: {f['added_at'][0]!r} is not a date")
+        status = f["status"][0] if "status" in f else "trusted"               # 5
+        # SPEC-GAP: check 5 lists `trusted`, absent or `revoked`; the field
+        # table (and the vectors) allow `disputed` too.
+        if status not in KEYRING_STATUSES:
+            raise serr(f["status"][1], f"unknown status {status!r} (trusted, revoked or disputed)")
+        if status == "revoked":
+            if "revoked_at" not in f:
+                raise serr(hline, "the entry is revoked and needs revoked_at")
+            if not _valid_date(f["revoked_at"][0]):
+                raise serr(f["revoked_at"][1], f"revoked_at: {f['revoked_at'][0]!r} is not a date")
+        halves = (pk.ed25519, pk.x25519)
+        if halves in holders:                                                   # 6
+            raise serr(vline, f"the same key is already listed as {holders[halves]}")
+        keys_here = [halves]       # this section's keys so far: public_key, then the others in order
 
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()          # the file's final "\n"
-    for no, line in enumerate(lines, 1):
-        if CONTROL_RE.search(line):
+        def unique(k: PublicKey, line: int) -> None:
+            h = (k.ed25519, k.x25519)
+            if h in holders:
+                raise serr(line, f"the same key is already listed as {holders[h]}")
+            if h in keys_here:
+                raise serr(line, "the same key is listed twice in this entry")
+            keys_here.append(h)
+
+        previous = []                                                           # 6a
+        for value, line in rep["previous_key"]:
+            parts = PREVIOUS_KEY_SEP.split(value)
+            if not (len(parts) == 2 or (len(parts) == 3 and parts[2] == "compromised")):
+                raise serr(line, PREVIOUS_KEY_FORM)
+            try:
+                ppk = parse_public_key_line(parts[0])
+            except Refusal as e:
+                # SPEC-GAP: KEYS names no reason for a previous_key whose key
+                # line fails FORMAT §1; this gives the form and the §1 problem.
+                raise serr(line, f"{PREVIOUS_KEY_FORM}: its key: {e.cls} ({e.detail})") from None
+            until = parse_date(parts[1])
+            if until is None:
+                raise serr(line, f"previous_key: {parts[1]!r} is not a date")
+            unique(ppk, line)
+            previous.append(PreviousKey(ppk, until, len(parts) == 3, line))
+        candidates = []
+        for value, line in rep["candidate_key"]:
+            # SPEC-GAP: KEYS does not place this check among 1-7; it is made
+            # here, first of a candidate_key's checks.
+            if status != "disputed":
+                raise serr(line, "candidate_key in an entry that is not disputed")
+            try:
+                cpk = parse_public_key_line(value)
+            except Refusal as e:
+                raise serr(line, f"candidate_key: {e.cls} ({e.detail})") from None
+            unique(cpk, line)
+            candidates.append(cpk)
+        confirmed = None
+        if "confirmed_key" in f:                                                # 6b
+            confirmed, cline = f["confirmed_key"]
+            if confirmed not in [pk.key_id] + [p.key_id for p in previous]:
+                raise serr(cline, f"confirmed_key {confirmed} is the key ID of neither the public_key "
+                                  f"nor a previous_key")
+        if "rotated_at" in f and not _valid_date(f["rotated_at"][0]):         # 7
+            raise serr(f["rotated_at"][1], f"rotated_at: {f['rotated_at'][0]!r} is not a date")
+        # SPEC-GAP: KEYS says a `mine` other than `true` is malformed, naming
+        # the line, but not among which checks; it is made last here.
+        if "mine" in f and f["mine"][0] != "true":
+            raise serr(f["mine"][1], f"mine must be exactly true, not {f['mine'][0]!r}")
+        for h in keys_here:
+            holders[h] = name
+        entries.append(KeyringEntry(name, pk, status, {k: v for k, (v, _) in f.items()}, hline,
+                                    previous, candidates, confirmed))
+
+    for no, piece in enumerate(KEYRING_LINE_END.split(text), 1):
+        s = piece.strip(KEYRING_WS).strip("\r")           # white space, then CRs, from both ends
+        if CONTROL_RE.search(s):                                                # rule 1
             raise err(no, "a control character")
-        s = line.strip(" \t")
-        if not s or s.startswith("#"):
+        if not s or s.startswith("#"):                                          # rule 2
             continue
-        if s.startswith("["):
-            if not (s.endswith("]") and len(s) >= 2):
-                raise err(no, "malformed section header (expected `[name]`)")
-            name = s[1:-1]
-            if not NAME_RE.match(name):
-                raise err(no, f"invalid name {name!r}")
-            if name in names:
-                raise err(no, f"duplicate name [{name}]")
+        if s.startswith("["):                                                   # rule 3
+            if not (s.endswith("]") and len(s) >= 3):
+                raise err(no, "a section header must look like [name]")
             close(cur)
-            names.add(name)
-            cur = (name, no, {})
+            cur = None
+            name = s[1:-1]                                # as it is, not trimmed
+            if not valid_keyring_name(name):
+                raise err(no, f"invalid name {name!r}")
+            if unicodedata.normalize("NFC", name) in names:
+                raise err(no, f"duplicate name [{name}]")
+            names.add(unicodedata.normalize("NFC", name))
+            cur = (name, no, {}, {k: [] for k in KEYRING_REPEATABLE})
             continue
-        if "=" not in s:
-            raise err(no, "expected `field = value`")
-        k, v = (x.strip(" \t") for x in s.split("=", 1))
+        if "=" not in s:                                                        # rule 4
+            raise err(no, "expected `field = value` or [name]")
         if cur is None:
-            raise err(no, "a field before any [name]")
+            raise err(no, "a field before any [name] section")
+        k, v = s.split("=", 1)
+        k, v = k.strip(KEYRING_WS), v.strip(KEYRING_WS)
         if k not in KEYRING_FIELDS:
             raise err(no, f"unknown field {k!r}")
+        if k in KEYRING_REPEATABLE:
+            cur[3][k].append((v, no))
+            continue
         if k in cur[2]:
             raise err(no, f"field {k} given twice")
-        if k == "status" and v not in ("trusted", "revoked"):
-            raise err(no, f"unknown status {v!r}")
-        if k == "mine" and v != "true":
-            raise err(no, f"mine must be exactly true, not {v!r}")
-        if k in ("added_at", "revoked_at", "rotated_at") and not _valid_date(v):
-            raise err(no, f"{k}: {v!r} is not a date")
-        if k == "key_id" and not HEX16.match(v):
-            raise err(no, f"key_id {v!r} is not 16 lowercase hex digits")
-        if k == "rotated_from" and not HEX16.match(v):
-            try:
-                parse_public_key_line(v)
-            except Refusal:
-                raise err(no, "rotated_from is neither a key ID nor a key line") from None
         cur[2][k] = (v, no)
     close(cur)
     return entries
@@ -1092,16 +1321,87 @@ class Reader:
 
     def own_key_ids(self) -> set:
         """FORMAT §6.3 "the reader's own keys": current and retired keys, and
-        the keyring entries marked `mine`.  SPEC-GAP: a revoked `mine` entry is
-        not counted as an own key here."""
+        the keyring entries marked `mine` (KEYS: a revoked `mine` entry is no
+        longer one of your keys)."""
         return ({i.key_id for i in self.identities}
                 | {e.key_id for e in self.keyring if e.mine and e.status != "revoked"})
 
-    def known_keys(self) -> dict:
-        """Key ID -> Ed25519 public key: own keys and keyring entries that are not revoked."""
-        known = {e.key_id: e.public.ed25519 for e in self.keyring if e.status != "revoked"}
-        known.update({i.key_id: i.public.ed25519 for i in self.identities})
-        return known
+    def keyring_key(self, key_id_: str):
+        """KEYS "What each key may sign": the entry holding the key in some role,
+        as (entry, role, PublicKey) with role "current", its PreviousKey, or
+        "candidate"; None when no entry holds it."""
+        for e in self.keyring:
+            if e.key_id == key_id_:
+                return e, "current", e.public
+            for p in e.previous:
+                if p.key_id == key_id_:
+                    return e, p, p.public
+            for c in e.candidates:
+                if c.key_id == key_id_:
+                    return e, "candidate", c
+        return None
+
+    def author_key(self, key_id_: str, made_at) -> Optional[bytes]:
+        """KEYS "What each key may sign", for the author of a relayed payload-2
+        line made at `made_at` (its updated_at, or a tombstone's deleted_at):
+        the Ed25519 key when the key may author it, else None (`unknown author`).
+        Own keys (current, retired) are accepted as before (retirement reasons
+        and times are not modelled)."""
+        for i in self.identities:
+            if i.key_id == key_id_:
+                return i.public.ed25519
+        found = self.keyring_key(key_id_)
+        if found is None or keyring_key_refusal(*found, made_at) is not None:
+            return None
+        return found[2].ed25519
+
+    def person(self, key_id_: Optional[str]):
+        """KEYS (author rule): all keys of one entry, previous and current, are
+        one person; the reader's own keys are one (FORMAT §6.3).  None (a row
+        of the reader's own, unsigned) is the reader."""
+        own = self.own_key_ids()
+        if key_id_ is None or key_id_ in own:
+            return ("own",)
+        for e in self.keyring:
+            if key_id_ == e.key_id or any(p.key_id == key_id_ for p in e.previous):
+                return ("own",) if e.key_id in own else ("entry", e.name)
+        return ("key", key_id_)
+
+
+def keyring_key_refusal(entry: KeyringEntry, role, key: PublicKey, made_at,
+                        what: str = "snapshot") -> Optional[Refusal]:
+    """KEYS "What each key may sign", for `key`, held by `entry` in `role`
+    ("current", a PreviousKey, or "candidate"), and something made at `made_at`
+    ("by T" means floor(made_at) <= T): None when the key may sign it, else the
+    refusal.
+
+    SPEC-GAP: KEYS gives no precedence among the refusals of a previous key;
+    here a revoked entry comes first, then `compromised`, then disputed, then
+    the time."""
+    kid = key.key_id
+    if role == "candidate":
+        return Refusal("disputed signer", f"disputed signer {entry.name}: key {kid} is a candidate key "
+                                          f"of a disputed entry")
+    if entry.status == "revoked":
+        return Refusal("revoked signer", f"revoked signer {entry.name}")
+    if role == "current":
+        if entry.status == "disputed":
+            return Refusal("disputed signer", f"disputed signer {entry.name}: key {kid} is the current key "
+                                              f"of a disputed entry")
+        return None
+    if role.compromised:
+        return Refusal("compromised signer", f"compromised signer: key {kid} of {entry.name} is compromised")
+    if entry.status == "disputed":
+        position = next(i for i, p in enumerate(entry.previous) if p is role)
+        last = max((i for i, p in enumerate(entry.previous) if p.compromised), default=-1)
+        if position > last:
+            return Refusal("disputed signer", f"disputed signer {entry.name}: key {kid} comes after the last "
+                                              f"compromised key of a disputed entry")
+    if math.floor(made_at) > role.until:
+        return Refusal("rotated signer", f"rotated signer: key {kid} of {entry.name} was rotated on "
+                                         f"{format_date(role.until)}, and this {what} was made on "
+                                         f"{format_date(math.floor(made_at))}, after that")
+    return None
 
 
 @dataclass
@@ -1164,17 +1464,21 @@ def open_stanzas(stanzas, identities):
     raise Refusal("not a recipient", "no stanza opens with this identity's keys")
 
 
-def find_signer(key_id_: str, reader: Reader):
-    """FORMAT §6 step 3: own identity (current, retired), then keyring."""
+def find_signer(key_id_: str, reader: Reader, created_at):
+    """FORMAT §6 step 3 and KEYS "What each key may sign": own identity
+    (current, retired), then every role of every keyring entry, judged for a
+    snapshot whose metadata says `created_at`."""
     for ident in reader.identities:
         if ident.key_id == key_id_:
             return ident.public, ident.name
-    for e in reader.keyring:
-        if e.key_id == key_id_:
-            if e.status == "revoked":
-                raise Refusal("revoked signer", f"revoked signer {e.name}")
-            return e.public, e.name
-    raise Refusal("untrusted signer", f"untrusted signer {key_id_}")
+    found = reader.keyring_key(key_id_)
+    if found is None:
+        raise Refusal("untrusted signer", f"untrusted signer {key_id_}")
+    refusal = keyring_key_refusal(*found, created_at)
+    if refusal is not None:
+        raise refusal
+    entry, _, key = found
+    return key, entry.name
 
 
 def signature_message(digest: bytes) -> bytes:
@@ -1211,7 +1515,7 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     def on_line(number: int, raw: bytes) -> None:
         if number == 1:                                                  # step 3
             meta = validate_metadata(decode_line(1, raw), now=reader.clock())
-            signer_pk, signer_name = find_signer(meta["exporter"]["key_id"], reader)
+            signer_pk, signer_name = find_signer(meta["exporter"]["key_id"], reader, meta["created_at"])
             if opener.key_id not in meta["recipients"]:
                 # SPEC-GAP: "the reader's own key ID" is read as the ID of the
                 # key whose X25519 secret opened the stanza (current or retired).
@@ -1384,15 +1688,16 @@ def judge_author(line: dict, signer_key_id: str, reader: Reader) -> str:
     k = author["key_id"]
     if k == signer_key_id:
         return "accepted"                    # the line's signature is kept unchecked
-    known = reader.known_keys()
-    if k not in known:
+    # KEYS "What each key may sign", with the line's own time for created_at
+    ed_pk = reader.author_key(k, line["updated_at"] if line["kind"] == "record" else line["deleted_at"])
+    if ed_pk is None:
         return "unknown author"
     sig = author["signature"]
     if sig is None:
         return "accepted" if signer_key_id in reader.own_key_ids() else "unknown author"
     prefix = RECORD_SIG_PREFIX if line["kind"] == "record" else TOMBSTONE_SIG_PREFIX
     msg = author_message(prefix, k, line["encoding"])
-    return "accepted" if verify_detached(b64_decode_strict(sig), msg, known[k]) else "forged author"
+    return "accepted" if verify_detached(b64_decode_strict(sig), msg, ed_pk) else "forged author"
 
 
 def apply_snapshot(store: Store, res: dict, reader: Reader) -> tuple:
@@ -1403,17 +1708,13 @@ def apply_snapshot(store: Store, res: dict, reader: Reader) -> tuple:
     outcomes = []
     if res["already_merged"]:
         return counts, outcomes              # §6.2: changes nothing
-    own = reader.own_key_ids()
     signer = res["signer_key_id"]
 
-    def own_row(author):                     # "the reader's own": no author or an own key
-        return author is None or author in own
+    def same_user(a, b):                     # KEYS: all keys of one entry are one person
+        return a == b or reader.person(a) == reader.person(b)
 
-    def same_user(a, b):
-        return a == b or (a in own and b in own)
-
-    def may_change(row_author, a):           # the row is a's, or the reader's own and a is own
-        return row_author == a or (own_row(row_author) and a in own)
+    def may_change(row_author, a):           # the row is a's person's (the reader's own: no author or an own key)
+        return row_author == a or reader.person(row_author) == reader.person(a)
 
     for line in res["lines"]:
         verdict = judge_author(line, signer, reader)
@@ -1729,10 +2030,16 @@ def check_vectors(manifest_path: str, out=sys.stdout) -> int:
                 continue
         except Refusal as e:
             got_err, detail = e.cls, e.detail
-            want_line = keyring_meta.get(os.path.basename(file), {}).get("line") if kind == "keyring" else None
-            if want_line is not None:
-                extra["line_expected"], extra["line_got"] = want_line, e.line
-                if want_line != e.line:
+            want = keyring_meta.get(os.path.basename(file), {}) if kind == "keyring" else {}
+            if want.get("line") is not None:
+                extra["line_expected"], extra["line_got"] = want["line"], e.line
+                if want["line"] != e.line:
+                    extra["extra_ok"] = False
+            if want.get("reason") is not None:
+                # keyrings/manifest.json: a substring of the reason the error gives
+                extra["reason_expected"] = want["reason"]
+                extra["reason_agree"] = want["reason"] in e.detail
+                if not extra["reason_agree"]:
                     extra["extra_ok"] = False
         except Exception as e:     # a bug in this reader, never a verdict
             got, got_err, detail = "internal error", "internal error", f"{type(e).__name__}: {e}"

@@ -32,7 +32,8 @@ final class RecordPipeline {
         case failure(Error)
     }
 
-    private let items = Handoff<Item>(capacity: 4)
+    /// At most 4 batches, or 4 MiB of lines (a single batch may be one large line), wait.
+    private let items = Handoff<Item>(capacity: 4, byteBudget: 4 << 20)
     private var batch: [Parsed] = []
     private var index = 0
     private var ended = false
@@ -67,13 +68,13 @@ final class RecordPipeline {
                     // A batch is handed over at 64 lines or 1 MiB of them, so that a few
                     // batches in flight stay small whatever the records' size.
                     if batch.count == Self.batchSize || batchBytes >= Self.batchBytes {
-                        guard items.put(.lines(batch)) else { return }
+                        guard items.put(.lines(batch), bytes: batchBytes) else { return }
                         batch = []
                         batchBytes = 0
                         batch.reserveCapacity(Self.batchSize)
                     }
                 }
-                if !batch.isEmpty { guard items.put(.lines(batch)) else { return } }
+                if !batch.isEmpty { guard items.put(.lines(batch), bytes: batchBytes) else { return } }
                 items.put(.end)
             } catch {
                 if !batch.isEmpty { guard items.put(.lines(batch)) else { return } }

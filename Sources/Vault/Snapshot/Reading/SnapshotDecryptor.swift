@@ -33,29 +33,32 @@ final class SnapshotDecryptor {
 
     var recipientCount: Int { header.stanzas.count }
 
-    /// `keys` are tried in order; `moreKeys` is asked (once) for further keys when none opens.
-    init(reader: ByteReader, keys: [SecretIdentity], moreKeys: () throws -> [SecretIdentity]) throws {
+    /// `keys` are tried in order, then each of `moreKeys` (a key unlocked only when
+    /// reached; nil when it cannot be) until one opens a stanza.
+    init(reader: ByteReader, keys: [SecretIdentity], moreKeys: [() -> SecretIdentity?] = []) throws {
         header = try SnapshotHeader.read(from: reader)
         let stanzas = header.stanzas
-        func open(with identities: [SecretIdentity]) -> (SecretBytes, PublicIdentity)? {
-            for identity in identities {
-                for stanza in stanzas {
-                    if let key = identity.encryption.open(sealed: stanza), key.count == SnapshotFormat.fileKeyBytes {
-                        return (key, identity.publicIdentity)
-                    }
-                }
+        func open(with identity: SecretIdentity) -> SecretBytes? {
+            for stanza in stanzas {
+                if let key = identity.encryption.open(sealed: stanza), key.count == SnapshotFormat.fileKeyBytes { return key }
             }
             return nil
         }
-        var opened = open(with: keys)
-        var tried = keys
+        var tried: [String] = []
+        var opened: (SecretBytes, PublicIdentity)? = nil
+        for identity in keys {
+            tried.append(identity.publicIdentity.keyID)
+            if let key = open(with: identity) { opened = (key, identity.publicIdentity); break }
+        }
         if opened == nil {
-            let extra = try moreKeys()
-            tried += extra
-            opened = open(with: extra)
+            for unlock in moreKeys {
+                guard let identity = unlock() else { continue }
+                tried.append(identity.publicIdentity.keyID)
+                if let key = open(with: identity) { opened = (key, identity.publicIdentity); break }
+            }
         }
         guard let (fileKey, identity) = opened else {
-            throw SnapshotError.notARecipient(keyIDs: tried.map(\.publicIdentity.keyID))
+            throw SnapshotError.notARecipient(keyIDs: tried)
         }
         openedWith = identity
         let puller: SecretStream.Puller
@@ -66,7 +69,8 @@ final class SnapshotDecryptor {
         }
         digest = try SnapshotSignature()
         try digest.update(header.bytes)
-        let batches = Handoff<Item>(capacity: 4)
+        // At most 4 batches, or 4 MiB of plaintext (one batch may hold a single large line), wait.
+        let batches = Handoff<Item>(capacity: 4, byteBudget: 4 << 20)
         self.batches = batches
         let chunks = ChunkReader(reader: reader, puller: puller)
         let digest = self.digest
@@ -89,7 +93,7 @@ final class SnapshotDecryptor {
                 try chunk.plaintext.withUnsafeBytes { try digest.update($0) }
                 let lines = try splitter.split(chunk.plaintext)
                 if !lines.ends.isEmpty || chunk.signature == nil {
-                    guard batches.put(.lines(lines)) else { return }
+                    guard batches.put(.lines(lines), bytes: lines.bytes.count) else { return }
                 }
                 if let signature = chunk.signature {
                     try splitter.finish()

@@ -9,6 +9,8 @@ public final class SnapshotVault {
     public let store: MemoryStore
     public let keys: KeyStore
     public let passphrases: PassphraseSources
+    /// Keys derived from the passphrase in this command (one derivation opens every key file sealed with one salt).
+    let unlocked = UnlockedKeys()
 
     public init(store: MemoryStore, keys: KeyStore, passphrases: PassphraseSources) {
         self.store = store
@@ -120,13 +122,15 @@ public final class SnapshotVault {
         let reader = try source.openByteReader()
         let ownFile = try keys.identityFile()
         let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to decrypt") : nil
-        let current = try ownFile.open(passphrase: passphrase)
+        let current = try ownFile.open(passphrase: passphrase, keys: unlocked)
         let ownKeys = try keys.ownKeys()
         let retiredFiles = ownKeys.dropFirst().map(\.file)
-        let decryptor = try SnapshotDecryptor(reader: reader, keys: [current]) {
-            // Retired keys (from `keys rotate`) are unlocked only when the current one does not open the snapshot.
-            retiredFiles.reversed().compactMap { try? $0.open(passphrase: $0.isProtected ? passphrase : nil) }
-        }
+        // Retired keys (from `keys rotate`) are unlocked only when the current one does not
+        // open the snapshot, newest first, and only until one does.
+        let unlocked = self.unlocked
+        let decryptor = try SnapshotDecryptor(reader: reader, keys: [current], moreKeys: retiredFiles.reversed().map { file in
+            { try? file.open(passphrase: file.isProtected ? passphrase : nil, keys: unlocked) }
+        })
         guard let firstLine = try decryptor.nextLine() else {
             throw SnapshotError.invalidPayload(line: 1, reason: "no metadata line")
         }
