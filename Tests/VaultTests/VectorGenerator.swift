@@ -572,6 +572,11 @@ enum VectorGenerator {
         try embedding("bad-base64", "a vector that is not base64", dim: .int(384), vector: nil, raw: "!!not base64!!")
         try embedding("odd-bytes", "a vector of 1537 bytes", dim: .int(384), vector: nil, raw: Data([UInt8](repeating: 0, count: 1537)).base64EncodedString())
         try field("embedding-no-model", "an embedding without a model") { $0["embedding"] = .object(JSONObject(["dim": .int(2), "vector": .string("AAAAAAAAAAA=")])) }
+        try field("embedding-extra-member", "an embedding object with a member besides model, dim and vector") { r in
+            guard case .object(var e)? = r["embedding"] else { return }
+            e["norm"] = .int(1)
+            r["embedding"] = .object(e)
+        }
         let a = line(record("dup")), b = line(record("other"))
         try payload("duplicate-id-adjacent", "duplicate id", "the same id twice in a row", a + a, count: 2)
         try payload("duplicate-id-apart", "duplicate id", "the same id at lines 2 and 4", a + b + a, count: 3)
@@ -611,6 +616,14 @@ enum VectorGenerator {
         try meta("embedding-dim-zero", "embedding dim 0") { $0["embedding"] = .object(JSONObject(["model": .string("m"), "dim": .int(0)])) }
         try meta("filters-missing-tags", "filters without tags") { $0["filters"] = .object(JSONObject(["project": .null, "type": .null, "since": .null])) }
         try meta("snapshot-id-empty", "an empty snapshot id") { $0["snapshot_id"] = .string("") }
+        try meta("exporter-name-too-long", "an exporter name of 201 bytes (at most 200)") { m in
+            guard case .object(var e)? = m["exporter"] else { return }
+            e["name"] = .string(String(repeating: "a", count: 201))
+            m["exporter"] = .object(e)
+        }
+        try meta("payload-version-one-point-zero", "ai_mem_snapshot written 1.0 (the number written exactly 1 or 2)") { $0["ai_mem_snapshot"] = .number("1.0") }
+        try meta("count-zero-point-zero", "count written 0.0 (not an integer)") { $0["count"] = .number("0.0") }
+        try meta("sequence-exponent", "sequence written 1e1 (not an integer)") { $0["sequence"] = .number("1e1") }
         reject("metadata-not-object.aimem", "invalid payload", "the first line is an array", try seal(Array("[]\n".utf8), seed: "meta-array"))
         reject("metadata-missing.aimem", "invalid payload", "no plaintext at all", try seal([], seed: "meta-missing"))
         reject("metadata-line-over-limit.aimem", "invalid payload", "a metadata line of 1 MiB + 1 byte", try seal(metadataAtLimit(extra: 1), seed: "meta-over"))

@@ -514,13 +514,12 @@ def validate_metadata(m, now: Optional[float] = None) -> dict:
                        f"the reader's clock + {TIME_SKEW}]")
     ex = m["exporter"]
     _exact_members(ex, ("key_id", "name", "public_key"), "exporter")
-    # SPEC-GAP: types of exporter members are not given; key_id must be a key
-    # ID (16 lowercase hex), name and public_key strings (public_key is not
-    # parsed: the spec says it is only shown, never used).
+    # FORMAT.md §4.1: key_id 16 characters 0-9 a-f, name and public_key strings
+    # of 0-200 bytes (public_key is not parsed: it is only shown, never used).
     if not isinstance(ex["key_id"], str) or not HEX16.match(ex["key_id"]):
         raise _bad("exporter.key_id is not 16 lowercase hex digits")
-    _string(ex["name"], "exporter.name")
-    _string(ex["public_key"], "exporter.public_key")
+    _string(ex["name"], "exporter.name", max_bytes=200)
+    _string(ex["public_key"], "exporter.public_key", max_bytes=200)
     seq = m["sequence"]
     if not is_integer(seq) or seq < 1 or seq > MAX_INT64:
         raise _bad("sequence is not an integer >= 1")
