@@ -208,6 +208,10 @@ struct RotationTests {
         // A snapshot alice made before rotating still merges, and says which key signed it.
         let merged = try bob.cli.ok(["snapshot", "merge", early])
         #expect(merged.out.contains("from alice (key \(alice.keyID), rotated on "), "\(merged.out)")
+        // Her rows by the old key are still hers: named so, and selected by her name.
+        let shown = try jsonObject(bob.cli.ok(["show", kept, "--json"]).stdout)
+        #expect((shown["author"] as? [String: Any])?["name"] as? String == "alice")
+        #expect(try jsonArray(bob.cli.ok(["list", "--author", "alice", "--json"]).stdout).count == 2)
         // Her new key changes and deletes what her old key wrote.
         try alice.cli.ok(["edit", kept, "--content", "Use the canary deploy for the API"])
         try alice.cli.ok(["delete", gone])

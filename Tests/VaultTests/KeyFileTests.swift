@@ -23,6 +23,18 @@ struct KeyFileTests {
         #expect(try file.open(passphrase: nil).publicIdentity == file.publicIdentity)
     }
 
+    /// Members a reader ignores: `kdf` and `nonce` of an unprotected file, unknown members;
+    /// `retired_at` and `retired_reason` are read.
+    @Test func acceptedKeyFilesOpen() throws {
+        let accepted = Self.manifest["accepted"] as? [String] ?? []
+        #expect(!accepted.isEmpty)
+        for name in accepted {
+            let file = try SecretKeyFile.decode([UInt8](Vectors.data("keyfiles/" + name)), path: name)
+            #expect(try file.open(passphrase: nil).publicIdentity == file.publicIdentity, "\(name)")
+            #expect(file.retirement == .init(at: 1795600000, reason: .compromised))
+        }
+    }
+
     @Test func refusedKeyFilesFailWithTheirErrorClass() throws {
         #expect(Self.refused.count >= 15)
         for vector in Self.refused {

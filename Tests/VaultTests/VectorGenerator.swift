@@ -657,6 +657,10 @@ enum VectorGenerator {
             v.append(Vector(file: "keyfiles/" + entry["file"]!, kind: "keyfile", expect: "reject", error: entry["error"]!, note: "secret key file",
                             bytes: [UInt8](try Data(contentsOf: Vectors.url("keyfiles/" + entry["file"]!)))))
         }
+        for file in keyfileManifest["accepted"] as? [String] ?? [] {
+            v.append(Vector(file: "keyfiles/" + file, kind: "keyfile", expect: "accept", error: "", note: "secret key file with members a reader ignores",
+                            bytes: [UInt8](try Data(contentsOf: Vectors.url("keyfiles/" + file)))))
+        }
         let keyringManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: Vectors.url("keyrings/manifest.json"))) as! [String: Any]
         for entry in keyringManifest["malformed"] as! [[String: Any]] {
             let file = entry["file"] as! String

@@ -44,6 +44,10 @@ public struct ObservationFilter: Sendable, Equatable {
         case .key(let keyID):
             clauses.append("o.author_key_id = :author")
             arguments["author"] = keyID
+        case .keys(let keyIDs):
+            let names = keyIDs.indices.map { ":author\($0)" }
+            clauses.append(names.isEmpty ? "0" : "o.author_key_id IN (\(names.joined(separator: ", ")))")
+            for (i, keyID) in keyIDs.enumerated() { arguments["author\(i)"] = keyID }
         case .storeOwner(let keyIDs):
             let names = keyIDs.indices.map { ":own\($0)" }
             clauses.append(names.isEmpty ? "o.author_key_id IS NULL" : "(o.author_key_id IS NULL OR o.author_key_id IN (\(names.joined(separator: ", "))))")
@@ -57,12 +61,15 @@ public struct ObservationFilter: Sendable, Equatable {
 public enum AuthorSelector: Sendable, Equatable {
     /// Those written by the identity with this key ID.
     case key(String)
+    /// Those written by any of one person's keys (a teammate's current key first, then their previous keys).
+    case keys([String])
     /// The store's own user's: written here (no author) or by one of these key IDs of theirs.
     case storeOwner(keyIDs: [String])
 
     /// The one author's key ID (nil for the store's own user).
     public var keyID: String? {
         if case .key(let keyID) = self { return keyID }
+        if case .keys(let keyIDs) = self { return keyIDs.first }
         return nil
     }
 }

@@ -26,7 +26,7 @@ struct Authors {
     /// The author's key ID (yours for a row written here) and name.
     func describe(_ author: String?) -> (keyID: String?, name: String) {
         guard let author else { return (ownKeyID, "you") }
-        if let entry = keyring.entry(keyID: author) { return (author, entry.isMine ? "you (\(entry.name))" : entry.name) }
+        if let entry = keyring.entry(holdingKeyID: author) { return (author, entry.isMine ? "you (\(entry.name))" : entry.name) }
         if ownKeyIDs.contains(author) { return (author, "you") }
         return (author, "unknown key")
     }
@@ -39,7 +39,10 @@ struct Authors {
     /// `--author NAME|KEYID|me`: whose observations to select.
     func selector(_ text: String) throws -> AuthorSelector {
         if text == "me" || text == "you" || ownKeyIDs.contains(text) { return .storeOwner(keyIDs: ownKeyIDs.sorted()) }
-        if let entry = try? keyring.resolve(text) { return .key(entry.keyID) }
+        if let entry = try? keyring.resolve(text) {
+            // A teammate's memories, whichever of their keys wrote them.
+            return entry.previousKeys.isEmpty ? .key(entry.keyID) : .keys([entry.keyID] + entry.previousKeys.map(\.keyID))
+        }
         if text.utf8.count == 16, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) { return .key(text) }
         throw CommandError("no author \(text) in your keyring", hint: "give a keyring name, a 16-digit key ID, or `me`; `ai-mem keys list` shows the names")
     }
