@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import bisect
+import errno
 import hashlib
 import json
 import math
@@ -803,6 +804,8 @@ class Identity:
     ed_sk: bytes              # libsodium 64-byte Ed25519 secret key
     x_sk: bytes               # X25519 secret key
     created_at: Optional[float] = None
+    retired_at: Optional[float] = None     # KEYS `retired_at` (retired-keys/ files only)
+    retired_reason: Optional[str] = None   # KEYS `retired_reason`: "routine" or "compromised"
 
     @property
     def key_id(self) -> str:
@@ -820,119 +823,235 @@ def _kf(detail: str) -> Refusal:
     return Refusal("malformed key file", detail)
 
 
-KEYFILE_MEMBERS_NONE = ("ai_mem_secret_key", "name", "key_id", "public_key", "created_at",
-                        "protection", "secret")
-KEYFILE_MEMBERS_ARGON = KEYFILE_MEMBERS_NONE + ("kdf", "nonce")
+# KEYS "Secret key file": the JSON is read with FORMAT §4's rules, "nested at most 4 levels deep".
+KEYFILE_MAX_DEPTH = 4
+# KEYS `retired_reason`: "routine" or "compromised".
+RETIRED_REASONS = ("routine", "compromised")
+U64_MAX = (1 << 64) - 1
+# FORMAT §1: a reader first removes Unicode White_Space from both ends of a key line.
+UNICODE_WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                       "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def secret_key_ad(public_key_line: str, opslimit: int, memlimit: int, salt: bytes) -> bytes:
-    """KEYS: associated data of the encrypted secret."""
+    """KEYS: associated data of the encrypted secret (the canonical key line)."""
     return (SECRET_KEY_AD_PREFIX + public_key_line.encode("ascii") + b"\x00" + b"argon2id13\x00"
             + struct.pack("<QQ", opslimit, memlimit) + salt)
 
 
+def _keyfile_no_duplicates(pairs):
+    """FORMAT §4: keys are duplicates when equal after unescaping, compared by
+    Unicode canonical equivalence ("\\u00e9" and "e\\u0301" too)."""
+    obj, seen = {}, set()
+    for k, v in pairs:
+        n = unicodedata.normalize("NFC", k)
+        if n in seen:
+            raise JSONRefusal(f"duplicate object key {k!r}")
+        seen.add(n)
+        obj[k] = v
+    return obj
+
+
+def _json_depth(v) -> int:
+    if isinstance(v, dict):
+        return 1 + max((_json_depth(x) for x in v.values()), default=0)
+    if isinstance(v, list):
+        return 1 + max((_json_depth(x) for x in v), default=0)
+    return 0
+
+
+def _parse_keyfile_json(raw: bytes) -> Any:
+    """KEYS: FORMAT §4's JSON rules (UTF-8, RFC 8259, no duplicate keys, any
+    number's magnitude is valid syntax; line breaks are whitespace here), nested
+    at most 4 levels.  Numbers are kept as their text (JNum)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise JSONRefusal(f"invalid UTF-8 at byte {e.start}") from None
+    if text[:1] == "\ufeff":
+        raise JSONRefusal("a byte-order mark before the object")
+    _check_depth(text)          # at most 64 before parsing, so the parser cannot recurse deeply
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_int=JNum, parse_float=JNum,
+                           object_pairs_hook=_keyfile_no_duplicates)
+    except JSONRefusal:
+        raise
+    except (ValueError, RecursionError) as e:
+        raise JSONRefusal(f"invalid JSON: {e}") from None
+    _check_surrogates(value)
+    if _json_depth(value) > KEYFILE_MAX_DEPTH:
+        raise JSONRefusal(f"nested deeper than {KEYFILE_MAX_DEPTH} levels")
+    return value
+
+
+def _u64_member(obj: dict, k: str) -> int:
+    """KEYS `kdf`: an integer (no fraction or exponent) of 0 … 2⁶⁴−1; a larger one is malformed."""
+    v = obj.get(k)
+    if not isinstance(v, JNum) or not v.is_integer_text:
+        raise _kf(f"kdf.{k} is not an integer")
+    digits = v.text.lstrip("-")
+    if len(digits.lstrip("0")) > 20:        # before int(): a 10 000-digit text is simply too large
+        raise _kf(f"kdf.{k} is above 2^64-1")
+    n = int(v.text)                         # "-0" reads as 0 (FORMAT §4 "integer")
+    if n < 0 or n > U64_MAX:
+        raise _kf(f"kdf.{k} {v.text} is outside 0 … 2^64-1")
+    return n
+
+
+def _b64url_member(obj: dict, k: str, what: str) -> bytes:
+    """A member holding strict base64url (FORMAT: canonical, unpadded)."""
+    if not isinstance(obj.get(k), str):
+        raise _kf(f"{what} is missing or not a string")
+    try:
+        return b64url_decode(obj[k])
+    except ValueError as e:
+        raise _kf(f"{what}: {e}") from None
+
+
 def load_secret_key(path: str, passphrase: Optional[str] = None, *, check_mode: bool = True) -> Identity:
-    """KEYS "Secret key file".  Every structural check runs before any derivation.
+    """KEYS "Secret key file" and "Reading a key file", checks 1–11 in order.
 
-    Error classes (SPEC-GAP: KEYS.md names only "wrong passphrase"):
-    "insecure permissions", "malformed key file", "work factor too high",
-    "wrong passphrase", "passphrase required".
+    Only the members KEYS lists are read; any other member, at the top or
+    inside `kdf`, is ignored, and with `"protection": "none"` `kdf` and `nonce`
+    are not read at all.
 
-    `check_mode=False` skips the 0600 check: git does not keep file modes, so
+    Error classes (check-vectors maps them to the manifest's Swift names):
+    "malformed key file" (malformedKeyFile), "insecure permissions"
+    (insecureKeyFile), "work factor too high" (workFactorTooHigh),
+    "passphrase required", "wrong passphrase" (wrongPassphrase).
+
+    `check_mode=False` skips the mode check: git does not keep file modes, so
     the committed TEST-ONLY keys are 0644 in a checkout.
     """
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        if check_mode and st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
-            raise Refusal("insecure permissions", f"{path} is readable by group or others (chmod 600)")
+    # 1. open without following a symbolic link (O_NONBLOCK: a FIFO must not block the open)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP and os.path.islink(path):
+            raise _kf("a symbolic link (not followed)") from None
+        raise                               # an I/O error, not a verdict on the file
+    try:
+        # 2. fstat of that open file: a regular file
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise _kf("not a regular file")
-        raw = f.read(SECRET_KEY_MAX + 1)
+        # SPEC-GAP (kept): KEYS check 3 (owner) is not made, and check 4 looks at the
+        # group/other read bits only, where KEYS refuses every bit of mode & 0o077.
+        if check_mode and st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            raise Refusal("insecure permissions", f"{path} is readable by group or others (chmod 600)")
+        # 4a. at most 64 KiB, by fstat and again on the bytes read
+        if st.st_size > SECRET_KEY_MAX:
+            raise _kf("larger than 64 KiB")
+        chunks, n = [], 0
+        while n <= SECRET_KEY_MAX:
+            b = os.read(fd, SECRET_KEY_MAX + 1 - n)
+            if not b:
+                break
+            chunks.append(b)
+            n += len(b)
+        raw = b"".join(chunks)
+    finally:
+        os.close(fd)
     if len(raw) > SECRET_KEY_MAX:
         raise _kf("larger than 64 KiB")
+
+    # 5. JSON, an object; ai_mem_secret_key; name; public_key; key_id; secret; protection
     try:
-        obj = parse_json_strict(raw.decode("utf-8"))
-    except (UnicodeDecodeError, JSONRefusal) as e:
-        raise _kf(f"not a JSON object: {e}") from None
+        obj = _parse_keyfile_json(raw)
+    except JSONRefusal as e:
+        raise _kf(f"not JSON: {e}") from None
     if not isinstance(obj, dict):
         raise _kf("not a JSON object")
-    if obj.get("ai_mem_secret_key") != 1 or not is_integer(obj.get("ai_mem_secret_key")):
-        raise _kf(f"unknown format version {obj.get('ai_mem_secret_key')!r}")
+    version = obj.get("ai_mem_secret_key")
+    if not (isinstance(version, JNum) and version.text == "1"):
+        shown = version.text if isinstance(version, JNum) else repr(version)
+        raise _kf(f"unknown format version {shown} (ai_mem_secret_key must be written exactly 1)")
+    name = obj.get("name")
+    if not isinstance(name, str):
+        raise _kf("name is missing or not a string")
+    pk_text = obj.get("public_key")
+    if not isinstance(pk_text, str):
+        raise _kf("public_key is missing or not a string")
+    try:
+        public = parse_public_key_line(pk_text.strip(UNICODE_WHITE_SPACE))
+    except Refusal as e:
+        raise _kf(f"public_key: {e.cls}: {e.detail}") from None
+    kid = obj.get("key_id")
+    if isinstance(kid, str) and kid != public.key_id:   # absent or of another type: ignored
+        raise _kf(f"key_id {kid!r} does not match public_key ({public.key_id})")
+    secret = _b64url_member(obj, "secret", "secret")
     protection = obj.get("protection")
-    if protection not in ("argon2id", "none"):
+    if not isinstance(protection, str) or protection not in ("argon2id", "none"):
         raise _kf(f"unknown protection {protection!r}")
-    # SPEC-GAP: KEYS.md does not say which members are required or whether
-    # unknown ones are refused.  Here: exactly the members of the example
-    # (without kdf/nonce when unprotected: "there is no kdf or nonce").
-    members = KEYFILE_MEMBERS_ARGON if protection == "argon2id" else KEYFILE_MEMBERS_NONE
-    for k in members:
-        if k not in obj:
-            raise _kf(f"missing member {k!r}")
-    for k in obj:
-        if k not in members:
-            raise _kf(f"unknown member {k!r}")
-    if not isinstance(obj["name"], str) or not is_finite_number(obj["created_at"]):
-        raise _kf("name or created_at has the wrong type")
-    salt = nonce = None
-    opslimit = memlimit = 0
-    if protection == "argon2id":
-        kdf = obj["kdf"]
-        if not isinstance(kdf, dict) or set(kdf) != {"algorithm", "opslimit", "memlimit", "salt"}:
-            raise _kf("kdf is not {algorithm, opslimit, memlimit, salt}")
-        if kdf["algorithm"] != "argon2id13":
-            raise _kf(f"unknown algorithm {kdf['algorithm']!r}")
-        opslimit, memlimit = kdf["opslimit"], kdf["memlimit"]
-        if not is_integer(opslimit) or not is_integer(memlimit):
-            raise _kf("non-integer work factors")
+    # SPEC-GAP: "Reading a key file" does not place created_at, retired_at and
+    # retired_reason among the checks; the last two are checked here, at the end
+    # of check 5's members and before "reading ends here" for `none`.
+    created = obj.get("created_at")
+    created_at = created.plain() if isinstance(created, JNum) else 0   # absent or not a number: 0
+    if ("retired_at" in obj) != ("retired_reason" in obj):
+        raise _kf("retired_at and retired_reason must be given together")
+    retired_at = retired_reason = None
+    if "retired_at" in obj:
+        if not isinstance(obj["retired_at"], JNum):
+            raise _kf("retired_at is not a number")
+        if not isinstance(obj["retired_reason"], str) or obj["retired_reason"] not in RETIRED_REASONS:
+            raise _kf(f"retired_reason {obj['retired_reason']!r} is not \"routine\" or \"compromised\"")
+        retired_at, retired_reason = obj["retired_at"].plain(), obj["retired_reason"]
+
+    if protection == "none":
+        if len(secret) != 64:
+            raise _kf(f"secret of {len(secret)} bytes, not 64")
+        seeds = secret                      # reading ends here: kdf and nonce are not read
+    else:
+        kdf = obj.get("kdf")
+        if not isinstance(kdf, dict):
+            raise _kf("kdf is missing or not an object")
+        if not isinstance(kdf.get("algorithm"), str) or kdf["algorithm"] != "argon2id13":
+            raise _kf(f"unknown algorithm {kdf.get('algorithm')!r}")
+        opslimit = _u64_member(kdf, "opslimit")
+        memlimit = _u64_member(kdf, "memlimit")
+        # 6. not too much work
         if opslimit > sodium.crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE:
             raise Refusal("work factor too high", f"opslimit {opslimit} above OPSLIMIT_SENSITIVE")
         if memlimit > sodium.crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE:
             raise Refusal("work factor too high", f"memlimit {memlimit} above MEMLIMIT_SENSITIVE")
-        if (opslimit < sodium.crypto_pwhash_argon2id_OPSLIMIT_MIN
-                or memlimit < sodium.crypto_pwhash_argon2id_MEMLIMIT_MIN):
-            raise _kf("work factors below libsodium's minimums")
-        try:
-            salt = b64url_decode(kdf["salt"])
-            nonce = b64url_decode(obj["nonce"])
-        except ValueError as e:
-            raise _kf(f"salt or nonce: {e}") from None
+        # 7. libsodium's minimums; salt, nonce, secret
+        if opslimit < sodium.crypto_pwhash_argon2id_OPSLIMIT_MIN:
+            raise _kf(f"opslimit {opslimit} below OPSLIMIT_MIN")
+        if memlimit < sodium.crypto_pwhash_argon2id_MEMLIMIT_MIN:
+            raise _kf(f"memlimit {memlimit} below MEMLIMIT_MIN")
+        salt = _b64url_member(kdf, "salt", "kdf.salt")
         if len(salt) != 16:
             raise _kf(f"salt of {len(salt)} bytes, not 16")
+        nonce = _b64url_member(obj, "nonce", "nonce")
         if len(nonce) != 24:
             raise _kf(f"nonce of {len(nonce)} bytes, not 24")
-    try:
-        secret = b64url_decode(obj["secret"])
-    except ValueError as e:
-        raise _kf(f"secret: {e}") from None
-    want = 64 + (sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES if protection == "argon2id" else 0)
-    if len(secret) != want:
-        raise _kf(f"secret of {len(secret)} bytes, not {want}")
-    if not isinstance(obj["public_key"], str):
-        raise _kf("public_key is not a string")
-    try:
-        public = parse_public_key_line(obj["public_key"])
-    except Refusal as e:
-        raise _kf(f"public_key: {e.cls}: {e.detail}") from None
-    if obj["key_id"] != public.key_id:
-        raise _kf(f"key_id {obj['key_id']!r} does not match public_key ({public.key_id})")
-
-    if protection == "argon2id":
+        want = 64 + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
+        if len(secret) != want:
+            raise _kf(f"secret of {len(secret)} bytes, not {want}")
+        # 8. a passphrase (KEYS "Passphrase sources": an empty one is refused)
         if passphrase is None:
             raise Refusal("passphrase required", f"{path} is protected by a passphrase")
         if passphrase == "":
             raise Refusal("passphrase required", "an empty passphrase is refused")
+        # 9. the derivation (a failure, e.g. out of memory, is raised as PyNaCl's exception)
         key = sodium.crypto_pwhash_alg(32, passphrase.encode("utf-8"), salt, opslimit, memlimit,
                                        sodium.crypto_pwhash_ALG_ARGON2ID13)
+        # 10. the AEAD decryption, bound to the canonical key line and the work factors
         try:
-            secret = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-                secret, secret_key_ad(obj["public_key"], opslimit, memlimit, salt), nonce, key)
+            seeds = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                secret, secret_key_ad(public.line, opslimit, memlimit, salt), nonce, key)
         except nacl.exceptions.CryptoError:
-            raise Refusal("wrong passphrase", "the secret does not decrypt (wrong passphrase or tampered file)") from None
-    ident = identity_from_seeds(obj["name"], secret[:32], secret[32:])
-    # SPEC-GAP: the class for seeds that do not derive the recorded keys is not named.
+            raise Refusal("wrong passphrase",
+                          f"wrong passphrase for key {public.key_id} (or a tampered file)") from None
+    # 11. the seeds derive exactly the recorded public keys.
+    # KEYS names this class `secretDoesNotMatchKey`; this reader reports it as
+    # "malformed key file", as it always has.
+    ident = identity_from_seeds(name, seeds[:32], seeds[32:])
     if ident.public != public:
-        raise _kf("the seeds do not derive the recorded public keys")
-    ident.created_at = obj["created_at"]
+        raise _kf(f"the secret of key {public.key_id} does not give the public key it records")
+    ident.created_at = created_at
+    ident.retired_at, ident.retired_reason = retired_at, retired_reason
     return ident
 
 
@@ -2114,6 +2233,29 @@ def _extra_key_checks(base: str, keyfile_meta: dict):
             except Refusal as e:
                 yield {"extra": f"keyfiles/{keyfile_meta[which]}", "expected": "accept", "got": e.cls,
                        "detail": e.detail, "ok": False}
+    # keyfiles/manifest.json itself, whether or not manifest.json lists its files yet:
+    # each "refused" file with its class (with the passphrase), each "accepted" one
+    # loaded without a passphrase (they are unprotected).
+    for want in keyfile_meta.get("refused", []):
+        try:
+            load_secret_key(os.path.join(kf, want["file"]), keyfile_meta.get("passphrase"), check_mode=False)
+            got, detail = "accept", ""
+        except Refusal as e:
+            got, detail = e.cls, e.detail
+        except Exception as e:     # a bug in this reader, never a verdict
+            got, detail = "internal error", f"{type(e).__name__}: {e}"
+        yield {"extra": f"keyfiles/{want['file']}", "expected": want["error"], "got": got,
+               "detail": detail, "ok": got != "accept" and _same_class(want["error"], got)}
+    for fn in keyfile_meta.get("accepted", []):
+        try:
+            load_secret_key(os.path.join(kf, fn), None, check_mode=False)
+            got, detail = "accept", ""
+        except Refusal as e:
+            got, detail = e.cls, e.detail
+        except Exception as e:
+            got, detail = "internal error", f"{type(e).__name__}: {e}"
+        yield {"extra": f"keyfiles/{fn}", "expected": "accept", "got": got, "detail": detail,
+               "ok": got == "accept"}
     if keyfile_meta.get("unprotected"):
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "k.key")
