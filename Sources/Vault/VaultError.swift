@@ -78,6 +78,8 @@ public enum VaultError: UserFacingError, Equatable {
     /// `keys revoke-self` of the current key.
     case revokeCurrentKey(keyID: String)
     case unknownRetiredKey(String)
+    /// `--since-snapshot` naming no snapshot this store exported.
+    case unknownExport(String)
     /// A libsodium call failed (see `SodiumError`).
     case crypto(SodiumError)
     case io(IOError)
@@ -127,6 +129,7 @@ public enum VaultError: UserFacingError, Equatable {
         case .confirmationNeeded(let what): return "confirmation needed: \(what)"
         case .revokeCurrentKey(let keyID): return "key \(keyID) is your current key; revoking it would leave you without one"
         case .unknownRetiredKey(let what): return "no retired key of yours matches \(what)"
+        case .unknownExport(let id): return "no snapshot \(id) was exported from this store"
         case .crypto(let error): return "cryptographic operation failed: \(error.description)"
         case .io(let error): return error.message
         }
@@ -173,6 +176,7 @@ public enum VaultError: UserFacingError, Equatable {
         case .confirmationNeeded: return "run it on a terminal to be asked, or pass --yes once you have checked the key ids with their owner"
         case .revokeCurrentKey: return "use `ai-mem keys rotate --compromised`: it makes a new key and revokes the old one"
         case .unknownRetiredKey: return "`ai-mem keys list` shows your retired keys"
+        case .unknownExport: return "give the id `snapshot export` printed, or use --incremental alone to follow the last snapshot to the same recipients"
         case .crypto: return nil
         case .io(let error): return error.hint
         }

@@ -204,8 +204,33 @@ struct Bench {
         }
         if !options.keep { remove(snapshot) }
 
+        // 8. Incremental export (after the peer, which reads alice's database as it was):
+        //    100 memories added after a snapshot; each run follows that snapshot
+        //    (--since-snapshot), so every run carries the same 100 rows. Beside it, the
+        //    floor of any command: the process start (`ai-mem --version`).
+        log("incremental export of 100 changes")
+        let base = work + "/base.aimem", baseReport = work + "/base.json"
+        try aiMem("snapshot", "export", base, "--to", "bob", "--json", home: home("alice"), stdout: baseReport)
+        let baseObject = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseReport))) as? [String: Any]
+        guard let baseID = baseObject?["snapshot_id"] as? String else { throw BenchError("snapshot export --json printed no snapshot_id") }
+        for i in 0..<100 {
+            try aiMem("add", "Incremental change \(i): the deploy checklist gained step \(i)", "--project", "/bench", home: home("alice"))
+        }
+        let increment = work + "/increment.aimem"
+        var incremental = Measurement(name: "snapshot export, 100 changed", seconds: [], peakRSSBytes: [], records: 100, bytes: 0)
+        var floor: [Double] = []
+        for _ in 0..<max(3, options.runs) {
+            let r = try aiMem("snapshot", "export", increment, "--to", "bob", "--since-snapshot", baseID, home: home("alice"))
+            incremental.seconds.append(r.seconds)
+            incremental.peakRSSBytes.append(r.peakRSSBytes)
+            floor.append(try ChildProcess.check([aiMem, "--version"], scratch: work).seconds)
+        }
+        incremental.bytes = fileSize(increment)
+        if !options.keep { remove(base); remove(increment); remove(baseReport) }
+        let startMS = Statistics.percentile(floor.map { $0 * 1000 }, 50)
+
         // Report.
-        let rows = [firstExport, export, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
+        let rows = [firstExport, export, incremental, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
         print("")
         print("ai-mem benchmark: \(n) observations, \(options.runs) run(s) each (median), release build")
         print("operation".padded(to: 30) + "    time     records/s      MB/s   peak RSS")
@@ -228,9 +253,11 @@ struct Bench {
         let peerText = peer.map { String(format: "%.3f", $0.median) } ?? "NA"
         let ratio = peer.map { String(format: "%.2f", $0.median / export.median) } ?? "NA"
         print(String(format: "relayed merge / merge: %.2f (each relayed row's author signature verified)", relayedMerge.median / merge.median))
-        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f",
+        print(String(format: "incremental export of 100 changes: %.1f ms, %.1f ms beyond process start (%.1f ms, `ai-mem --version`)",
+                     incremental.median * 1000, incremental.median * 1000 - startMS, startMS))
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS,
-                     firstExport.median, relayedMerge.median))
+                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS))
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

@@ -17,6 +17,13 @@ struct AIMem: ParsableCommand {
     )
 
     /// Parses, runs, and reports errors as `ai-mem: error: …` / `ai-mem: hint: …`.
+    /// The message and hint of an error, as the top level would print them.
+    static func describe(_ error: any Error) -> (message: String, hint: String?) {
+        if let error = error as? any UserFacingError { return (error.message, error.hint) }
+        if let error = error as? SodiumError { return ("cryptographic operation failed: \(error.description)", nil) }
+        return ("\(error)", nil)
+    }
+
     static func main() {
         // Everything ai-mem creates is its user's alone (0600 files, 0700 directories),
         // whatever umask the shell has: SQLite's database, WAL and index files included.
@@ -29,6 +36,9 @@ struct AIMem: ParsableCommand {
         } catch let error as UserFacingError {
             Terminal.error(error.message, hint: error.hint)
             Foundation.exit(1)
+        } catch let code as ExitCode {
+            // A command that reported its errors itself (e.g. a merge of several files).
+            Foundation.exit(code.rawValue)
         } catch let error as SodiumError {
             // The Vault reports libsodium failures as its own errors; this is the net below it.
             Terminal.error("cryptographic operation failed: \(error.description)", hint: nil)

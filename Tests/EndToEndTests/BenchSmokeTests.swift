@@ -22,7 +22,7 @@ struct BenchSmokeTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "ai-mem-bench failed: \(stderr)")
         for operation in ["snapshot export", "snapshot merge (empty store)", "snapshot merge (relayed)", "snapshot export, first (signs)", "snapshot re-merge (no-op)", "snapshot verify", "import (plain NDJSON)",
-                          "search keyword", "search semantic", "search hybrid"] {
+                          "search keyword", "search semantic", "search hybrid", "snapshot export, 100 changed"] {
             #expect(stdout.contains(operation), "missing \(operation)")
         }
         let last = try #require(stdout.split(separator: "\n").last.map(String.init))
@@ -31,9 +31,10 @@ struct BenchSmokeTests {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "merge_s", "peak_rss_mb", "peer_s",
-                                         "relayed_merge_s", "remerge_s", "search_p50_ms"])
-        for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s"] {
+        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "incremental_export_ms", "merge_s", "peak_rss_mb",
+                                         "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "search_p50_ms"])
+        for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s",
+                    "incremental_export_ms", "process_start_ms"] {
             #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
         }
         #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")

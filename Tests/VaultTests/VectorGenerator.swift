@@ -206,6 +206,29 @@ enum VectorGenerator {
         var p1meta = metadata(count: 0, id: "vector-p2-tomb-in-p1")
         p1meta["tombstones"] = .int(0)
         reject("payload2-tombstones-in-payload-1.aimem", "invalid payload", "a tombstones member in payload-1 metadata", try seal(line(p1meta), seed: "p2-tomb-in-p1"))
+        // Incremental snapshots (§4.8): `base`.
+        func withBase(_ id: String, _ base: JSONValue, count: Int = 0) -> JSONObject {
+            var m = metadata2(count: count, id: id)
+            m["base"] = base
+            return m
+        }
+        func baseObject(_ id: String, _ sequence: String) -> JSONValue {
+            .object(JSONObject(["snapshot_id": .string(id), "sequence": .number(sequence)]))
+        }
+        accept("accept-p2-increment.aimem", "an increment whose base bob never merged: applied (a warning names the base)", [], ["added": 1],
+               try sealed(withBase("vector-p2-increment", baseObject("vector-p2-never-merged", "99"), count: 1), [try record2("p2-inc")], seed: "increment"))
+        accept("accept-p2-base-null.aimem", "base null: a full snapshot", [], ["added": 0],
+               try sealed(withBase("vector-p2-base-null", .null), [], seed: "base-null"))
+        try bad("base-same-sequence", "invalid payload", "base.sequence equal to the snapshot's sequence", withBase("vector-p2-base-seq", baseObject("b", "100")), [])
+        try bad("base-sequence-fraction", "invalid payload", "base.sequence written 1.0", withBase("vector-p2-base-frac", baseObject("b", "1.0")), [])
+        try bad("base-sequence-zero", "invalid payload", "base.sequence 0", withBase("vector-p2-base-zero", baseObject("b", "0")), [])
+        try bad("base-empty-id", "invalid payload", "base.snapshot_id empty", withBase("vector-p2-base-empty", baseObject("", "5")), [])
+        try bad("base-extra-member", "invalid payload", "base with a member besides snapshot_id and sequence",
+                withBase("vector-p2-base-extra", .object(JSONObject(["snapshot_id": .string("b"), "sequence": .number("5"), "signer": .string("x")]))), [])
+        try bad("base-not-object", "invalid payload", "base a string", withBase("vector-p2-base-string", .string("b")), [])
+        var p1base = metadata(count: 0, id: "vector-p2-base-in-p1")
+        p1base["base"] = baseObject("b", "5")
+        reject("payload2-base-in-payload-1.aimem", "invalid payload", "a base member in payload-1 metadata", try seal(line(p1base), seed: "p2-base-in-p1"))
         var noTombs = metadata2(count: 0, id: "vector-p2-notombs")
         noTombs["tombstones"] = nil
         try bad("missing-tombstones-count", "invalid payload", "payload-2 metadata without tombstones", noTombs, [])

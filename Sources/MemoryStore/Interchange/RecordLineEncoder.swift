@@ -195,14 +195,18 @@ public struct SnapshotLines {
     /// Rows of the filter left out because their times lie outside the bounds of
     /// docs/FORMAT.md §4.7 (every reader would refuse the snapshot).
     public let outOfBounds: Int
+    /// The write generation this read sees: an increment based on this snapshot
+    /// carries what is written after it (docs/FORMAT.md §4.8).
+    public let changeMark: Int64
     let db: Database
     let timeBounds: ClosedRange<Double>
+    let changedAfter: Int64?
 
     /// Hands every tombstone line to `write` (in one block); returns how many.
     public func writeTombstones(to write: ([UInt8]) throws -> Void) throws -> Int {
         var buffer: [UInt8] = []
         var written = 0
-        let cursor = try TravellingTombstones.all(db, timeBounds: timeBounds)
+        let cursor = try TravellingTombstones.all(db, timeBounds: timeBounds, changedAfter: changedAfter)
         while let row = try cursor.next() {
             let signature: Data = row[3]
             RecordLineEncoder.tombstone(Tombstone(id: row[0], deletedAt: row[1], authorKeyID: row[2], signature: [UInt8](signature)), to: &buffer)
@@ -232,8 +236,11 @@ extension MemoryStore {
             let condition = filter.sqlCondition
             let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(condition.sql)",
                                        arguments: StatementArguments(condition.arguments)) ?? 0
-            return try body(SnapshotLines(records: records, tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds),
-                                          outOfBounds: all - records.count, db: db, timeBounds: timeBounds))
+            let mark = try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0
+            return try body(SnapshotLines(records: records,
+                                          tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds, changedAfter: filter.changedAfter),
+                                          outOfBounds: all - records.count, changeMark: mark, db: db, timeBounds: timeBounds,
+                                          changedAfter: filter.changedAfter))
         }
     }
 

@@ -91,15 +91,16 @@ extension MemoryStore {
         let keys = JSONWriter.string(.array(keyIDs.sorted().map(JSONValue.string)))
         return try write { db in
             try db.execute(sql: """
-                UPDATE observations SET author_signature = NULL
+                UPDATE observations SET author_signature = NULL, changed_in = \(Schema.nextChangeSQL)
                 WHERE author_signature IS NOT NULL AND author_key_id IN (SELECT value FROM json_each(?))
                 """, arguments: [keys])
             var changed = db.changesCount
             try db.execute(sql: """
-                UPDATE tombstones SET signature = NULL
+                UPDATE tombstones SET signature = NULL, changed_in = \(Schema.nextChangeSQL)
                 WHERE local = 0 AND signature IS NOT NULL AND author_key_id IN (SELECT value FROM json_each(?))
                 """, arguments: [keys])
             changed += db.changesCount
+            if changed > 0 { try ObservationRow.bumpGeneration(db) }
             return changed
         }
     }
@@ -129,15 +130,16 @@ struct TravellingTombstones {
         AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.id = t.id)
         """
 
-    static func count(_ db: Database, timeBounds: ClosedRange<Double>) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition) AND t.deleted_at BETWEEN ? AND ?",
-                         arguments: [timeBounds.lowerBound, timeBounds.upperBound]) ?? 0
+    /// With `changedAfter`, only tombstones written after that generation (an increment).
+    static func count(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ?",
+                         arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1]) ?? 0
     }
 
-    static func all(_ db: Database, timeBounds: ClosedRange<Double>) throws -> RowCursor {
+    static func all(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil) throws -> RowCursor {
         try Row.fetchCursor(db, sql: """
             SELECT t.id, t.deleted_at, t.author_key_id, t.signature FROM tombstones t
-            WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? ORDER BY t.rowid
-            """, arguments: [timeBounds.lowerBound, timeBounds.upperBound])
+            WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ? ORDER BY t.rowid
+            """, arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1])
     }
 }

@@ -121,6 +121,8 @@ public final class MergeSession {
     private let insertFTS: RawStatement
     /// Rows inserted by this session (the write generation is bumped once, at the end).
     private var inserted = 0
+    /// Tombstones kept by this session (they too are stamped with the next generation).
+    private var keptTombstones = 0
     /// Whether a line of an id new to the store was refused (not inserted): from then on
     /// a new id is also looked up among the ids seen, since no row marks it.
     private var refusedNewIDs = false
@@ -144,20 +146,20 @@ public final class MergeSession {
         seenBefore = try RawStatement(db, "SELECT 1 FROM merge_seen_ids WHERE id = ?")
         findTombstone = try RawStatement(db, "SELECT author_key_id, local FROM tombstones WHERE id = ?")
         insertTombstone = try RawStatement(db, """
-            INSERT INTO tombstones (id, author_key_id, deleted_at, signature, local, merged_snapshot_id, merged_signer_key_id, merged_at)
-            VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+            INSERT INTO tombstones (id, author_key_id, deleted_at, signature, local, merged_snapshot_id, merged_signer_key_id, merged_at, changed_in)
+            VALUES (?, ?, ?, ?, 0, ?, ?, ?, \(Schema.nextChangeSQL))
             """)
         let recordColumns = ObservationColumn.recordColumns.map(\.name).joined(separator: ", ")
         insertRow = try RawStatement(db, """
-            INSERT INTO observations (\(recordColumns), author_key_id, author_signature, merged_snapshot_id, merged_signer_key_id, merged_at)
-            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 5).joined(separator: ", ")))
+            INSERT INTO observations (\(recordColumns), author_key_id, author_signature, merged_snapshot_id, merged_signer_key_id, merged_at, changed_in)
+            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 5).joined(separator: ", ")), \(Schema.nextChangeSQL))
             """)
         insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
     }
 
     /// Marks the store changed if this session inserted rows (call before committing).
     func finish() throws {
-        if inserted > 0 { try ObservationRow.bumpGeneration(db) }
+        if inserted > 0 || keptTombstones > 0 { try ObservationRow.bumpGeneration(db) }
     }
 
     /// Checks that `id` did not appear earlier in this snapshot. When `applying`,
@@ -345,6 +347,7 @@ public final class MergeSession {
         insertTombstone.bind(6, signerKeyID)
         insertTombstone.bind(7, now)
         try insertTombstone.run()
+        keptTombstones += 1
     }
 
     /// Records the snapshot in the ledger (call last, before committing).
@@ -359,6 +362,12 @@ public final class MergeSession {
     public func ledgerContains(snapshotID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?",
                           arguments: [signerKeyID, snapshotID]) != nil
+    }
+
+    /// Whether the ledger records a snapshot with this id signed by one of `signerKeyIDs`.
+    public func ledgerContains(snapshotID: String, signerKeyIDs: [String]) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE snapshot_id = ? AND signer_key_id IN (SELECT value FROM json_each(?))",
+                          arguments: [snapshotID, JSONWriter.string(.array(signerKeyIDs.map(JSONValue.string)))]) != nil
     }
 
     /// The content digest the ledger recorded for this snapshot of this session's signer (nil: not merged, or merged before digests were kept).

@@ -11,6 +11,9 @@ public struct ObservationFilter: Sendable, Equatable {
     public var since: Double?
     /// Only observations written by this author.
     public var author: AuthorSelector?
+    /// Only rows written after this write generation (an incremental snapshot,
+    /// docs/FORMAT.md §4.8); not part of a snapshot's `filters`.
+    public var changedAfter: Int64?
 
     public init(project: String? = nil, type: String? = nil, tags: [String] = [], since: Double? = nil) {
         self.project = project
@@ -30,6 +33,10 @@ public struct ObservationFilter: Sendable, Equatable {
         if let type {
             clauses.append("o.type = :type")
             arguments["type"] = type
+        }
+        if let changedAfter {
+            clauses.append("o.changed_in > :changed_after")
+            arguments["changed_after"] = changedAfter
         }
         for (i, tag) in tags.enumerated() {
             clauses.append("EXISTS (SELECT 1 FROM json_each(o.tags) WHERE json_each.value = :tag\(i))")

@@ -41,8 +41,8 @@ enum ObservationRow {
     static func insert(_ o: Observation, in db: Database) throws {
         let tags = StoredJSON.text(.array(o.tags.map { .string($0) }))
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO observations (\(ObservationColumn.insertList))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO observations (\(ObservationColumn.insertList), changed_in)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(Schema.nextChangeSQL))
             """)
         let blob = o.embedding.map { Data($0.littleEndianBytes) }
         try statement.execute(arguments: [

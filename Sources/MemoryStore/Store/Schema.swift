@@ -169,8 +169,35 @@ enum Schema {
                 CREATE INDEX tombstones_by_id ON tombstones(id);
                 """)
         }
+        migrator.registerMigration("v8-export-chains") { db in
+            // Incremental snapshots (docs/FORMAT.md §4.8): every row and tombstone keeps
+            // the write generation that wrote it (`observations_generation` after that
+            // write), and each export records the generation it saw, so that the next
+            // export of the same chain carries only what was written since.
+            try db.execute(sql: """
+                ALTER TABLE observations ADD COLUMN changed_in INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tombstones ADD COLUMN changed_in INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX observations_by_change ON observations(changed_in);
+                CREATE INDEX tombstones_by_change ON tombstones(changed_in);
+                CREATE TABLE exports (
+                    snapshot_id TEXT PRIMARY KEY,
+                    sequence INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    chain TEXT NOT NULL,
+                    change_mark INTEGER NOT NULL,
+                    base_snapshot_id TEXT,
+                    records INTEGER NOT NULL,
+                    tombstones INTEGER NOT NULL
+                );
+                CREATE INDEX exports_by_chain ON exports(chain, sequence);
+                """)
+        }
         return migrator
     }
+
+    /// The generation the current write transaction stamps on the rows and
+    /// tombstones it writes (one more than the last committed write's).
+    static let nextChangeSQL = "(SELECT value + 1 FROM vault_state WHERE name = 'observations_generation')"
 
     /// The columns every observation query selects, in `ObservationRow.decode` order.
     static let observationColumns = ObservationColumn.selectList

@@ -15,8 +15,9 @@ enum Tombstones {
     /// Remembers that `id` (written by `author`, nil: the store's own user) was deleted here.
     static func record(id: String, author: String?, local: Bool, at time: Double, in db: Database) throws {
         try db.execute(sql: "DELETE FROM tombstones WHERE id = ? AND author_key_id IS ?", arguments: [id, author])
-        try db.execute(sql: "INSERT INTO tombstones (id, author_key_id, deleted_at, local) VALUES (?, ?, ?, ?)",
+        try db.execute(sql: "INSERT INTO tombstones (id, author_key_id, deleted_at, local, changed_in) VALUES (?, ?, ?, ?, \(Schema.nextChangeSQL))",
                        arguments: [id, author, time, local])
+        try ObservationRow.bumpGeneration(db)
     }
 
     static func contains(_ id: String, in db: Database) throws -> Bool {

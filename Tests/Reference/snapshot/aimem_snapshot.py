@@ -443,11 +443,12 @@ def _bad(detail: str) -> Refusal:
     return Refusal("invalid payload", detail)
 
 
-def _exact_members(obj, names, what: str) -> None:
+def _exact_members(obj, names, what: str, optional=()) -> None:
+    """Exactly `names`, plus any of `optional` (FORMAT §4.1 `base`)."""
     if not isinstance(obj, dict):
         raise _bad(f"{what} is not an object")
     missing = [n for n in names if n not in obj]
-    extra = [k for k in obj if k not in names]
+    extra = [k for k in obj if k not in names and k not in optional]
     if missing:
         raise _bad(f"{what}: missing member {missing[0]!r}")
     if extra:
@@ -478,6 +479,9 @@ def _string_array(v, what: str):
 METADATA_MEMBERS = ("ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence",
                     "recipients", "filters", "count", "embedding")
 METADATA_MEMBERS_V2 = METADATA_MEMBERS + ("tombstones",)
+# FORMAT §4.1, §4.8: payload 2 only, optional (absent or null: a full snapshot).
+METADATA_OPTIONAL_V2 = ("base",)
+BASE_MEMBERS = ("snapshot_id", "sequence")
 
 
 def payload_version(m) -> int:
@@ -502,7 +506,11 @@ def validate_metadata(m, now: Optional[float] = None) -> dict:
     `now` is the reader's clock (payload 2 bounds created_at by it + 1 day).
     """
     v = payload_version(m)
-    _exact_members(m, METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata")
+    if v == 1 and "base" in m:
+        # FORMAT §4.1 `base`: "refused in payload 1" (null too).
+        raise _bad("metadata: base is a payload-2 member (refused in payload 1)")
+    optional = METADATA_OPTIONAL_V2 if v == 2 else ()
+    _exact_members(m, METADATA_MEMBERS_V2 if v == 2 else METADATA_MEMBERS, "metadata", optional)
     _string(m["snapshot_id"], "snapshot_id", min_bytes=1, max_bytes=MAX_ID_BYTES)
     # SPEC-GAP: metadata created_at is only "number"; required finite here.
     if not is_finite_number(m["created_at"]):
@@ -559,7 +567,30 @@ def validate_metadata(m, now: Optional[float] = None) -> dict:
         # FORMAT §4.1: count + tombstones at most 2^63-1.
         if c + t > MAX_INT64:
             raise _bad("count + tombstones exceeds 2^63-1")
+        validate_base(m.get("base"), seq)
     return m
+
+
+def validate_base(b, sequence: int) -> None:
+    """FORMAT §4.1 `base` (payload 2, already known to be one): absent or null
+    for a full snapshot; else an object with exactly `snapshot_id` (a string of
+    1-200 bytes) and `sequence` (an integer 1 ... this snapshot's sequence - 1).
+
+    SPEC-GAP: nothing forbids base.snapshot_id equal to this snapshot's own
+    snapshot_id; it is accepted (its sequence is lower, so it is not itself)."""
+    if b is None:
+        return
+    _exact_members(b, BASE_MEMBERS, "base")
+    _string(b["snapshot_id"], "base.snapshot_id", min_bytes=1, max_bytes=MAX_ID_BYTES)
+    s = b["sequence"]
+    if not is_integer(s) or not 1 <= s <= sequence - 1:
+        raise _bad(f"base.sequence is not an integer 1 to this snapshot's sequence - 1 ({sequence - 1})")
+
+
+def snapshot_base(meta: dict) -> Optional[dict]:
+    """FORMAT §4.8: the base an increment names, or None for a full snapshot
+    (payload 1, `base` absent or null)."""
+    return meta.get("base") if meta.get("ai_mem_snapshot") == 2 else None
 
 
 # --------------------------------------------------------------------------
@@ -1531,6 +1562,12 @@ class Ledger:
     def highest_sequence(self, signer: str) -> int:
         return max((s for (_, who, s) in self.merged.values() if who == signer), default=0)
 
+    def holds(self, snapshot_id: str, signer_ok: Callable[[str], bool]) -> bool:
+        """FORMAT §4.8: whether the ledger holds `snapshot_id` merged from a
+        signer key for which signer_ok(key ID) is true."""
+        entry = self.merged.get(snapshot_id)
+        return entry is not None and signer_ok(entry[1])
+
 
 def _read_exact(f: BinaryIO, n: int) -> bytes:
     data = f.read(n)
@@ -1618,8 +1655,10 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     """FORMAT §6 steps 1-6 (the merge path), in the spec's order.
 
     Returns {"metadata", "records", "signer", "already_merged", "replay",
-    "digest", "chunks"}; raises Refusal.  Nothing is "committed": the caller
-    gets the records only when every check has passed (step 6).
+    "missing_base" (None, or the {snapshot_id, sequence} of an increment's base
+    the ledger lacks: FORMAT §4.8's warning), "digest", "chunks"}; raises
+    Refusal.  Nothing is "committed": the caller gets the records only when
+    every check has passed (step 6).
     """
     ledger = ledger or Ledger()
     header, stanzas, stream_header = read_header(f)                   # step 1
@@ -1745,10 +1784,25 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     if st["already_merged"] and ledger.merged[sid][0] != d:
         raise Refusal("reused snapshot id", f"snapshot id {sid} was merged with other content")
     replay = meta["sequence"] <= ledger.highest_sequence(signer_pk.key_id)
+    # FORMAT §4.8: an increment whose base the ledger does not hold -- that
+    # snapshot_id from the signer's key or another key of the same person (the
+    # reader's own keys; one keyring entry's keys) -- is "missing the base": a
+    # warning, not a refusal; its lines are applied all the same.
+    # SPEC-GAP: only the base's snapshot_id is looked up (its sequence is not
+    # compared with the ledger's), and an already merged increment, which
+    # changes nothing, is not reported.
+    missing_base = None
+    base = snapshot_base(meta)
+    if base is not None and not st["already_merged"]:
+        signer_person = reader.person(signer_pk.key_id)
+        if not ledger.holds(base["snapshot_id"],
+                            lambda k: k == signer_pk.key_id or reader.person(k) == signer_person):
+            missing_base = {"snapshot_id": base["snapshot_id"], "sequence": base["sequence"]}
     return {"metadata": meta, "payload": meta["ai_mem_snapshot"], "records": st["records"],
             "tombstones": st["tombstones"], "lines": st["lines"], "signer": signer_name,
             "signer_key_id": signer_pk.key_id, "already_merged": st["already_merged"],
-            "replay": replay and not st["already_merged"], "digest": d.hex(), "chunks": sizes}
+            "replay": replay and not st["already_merged"], "missing_base": missing_base,
+            "digest": d.hex(), "chunks": sizes}
 
 
 def merge_into_ledger(ledger: Ledger, result: dict) -> None:
@@ -1909,12 +1963,17 @@ def content_hash(content: str) -> str:
 def build_metadata(signer: Identity, recipients: list, count: int, *, embedding_model: str,
                    embedding_dim: int, filters: Optional[dict] = None, created_at: Optional[float] = None,
                    snapshot_id: Optional[str] = None, previous_sequence: int = 0,
-                   payload: int = 1, tombstones: int = 0) -> dict:
-    """FORMAT §4.1: the metadata line a writer emits (payload 1 or 2)."""
+                   payload: int = 1, tombstones: int = 0, base=None) -> dict:
+    """FORMAT §4.1: the metadata line a writer emits (payload 1 or 2).
+    `base` (payload 2 only, FORMAT §4.8): None for a full snapshot (the member
+    is then omitted), else the chain's previous snapshot as a {snapshot_id,
+    sequence} object, a (snapshot_id, sequence) pair, or that snapshot's metadata."""
     if payload not in PAYLOAD_VERSIONS:
         raise ValueError(f"payload {payload}")
     if payload == 1 and tombstones:
         raise ValueError("payload 1 has no tombstones")
+    if payload == 1 and base is not None:
+        raise ValueError("payload 1 has no base")
     created_at = time.time() if created_at is None else created_at
     meta = {
         "ai_mem_snapshot": payload,
@@ -1930,6 +1989,10 @@ def build_metadata(signer: Identity, recipients: list, count: int, *, embedding_
     }
     if payload == 2:
         meta["tombstones"] = tombstones
+        if base is not None:
+            if isinstance(base, (tuple, list)):
+                base = {"snapshot_id": base[0], "sequence": base[1]}
+            meta["base"] = {"snapshot_id": base["snapshot_id"], "sequence": base["sequence"]}
     return validate_metadata(meta)
 
 
@@ -2006,7 +2069,8 @@ def write_snapshot(out: BinaryIO, signer: Identity, recipients: list, records: l
                    tombstones: list = (), **meta_args) -> dict:
     """FORMAT §2-§5: write one snapshot to `out`; returns its metadata.
     Records must be complete §4.2 objects (validated with the reader's checks);
-    `payload=2` in meta_args writes payload 2 (records with `author`, tombstones)."""
+    `payload=2` in meta_args writes payload 2 (records with `author`, tombstones);
+    with it, `base=` writes an increment (FORMAT §4.8; see build_metadata)."""
     by_id = {pk.key_id: pk for pk in recipients}
     if not 1 <= len(by_id) <= MAX_RECIPIENTS:
         raise ValueError("1 to 64 distinct recipients are required")
@@ -2126,7 +2190,9 @@ def check_vectors(manifest_path: str, out=sys.stdout) -> int:
                           + (f", {len(res['tombstones'])} tombstones" if res["payload"] == 2 else "")
                           + f", signer {res['signer']}, chunks {res['chunks']}"
                           + (", already merged" if res["already_merged"] else "")
-                          + (", replay" if res["replay"] else ""))
+                          + (", replay" if res["replay"] else "")
+                          + (f", missing base {res['missing_base']['snapshot_id']} (sequence "
+                             f"{res['missing_base']['sequence']})" if res["missing_base"] else ""))
                 extra = _extra_snapshot_checks(base, entry, res, merge_counts, outcomes)
             elif kind == "keyline":
                 with open(path, "rb") as fh:
@@ -2331,7 +2397,7 @@ def cmd_read(args) -> int:
     print(json.dumps({"result": "accept", "metadata": res["metadata"], "records": res["records"],
                       "tombstones": res["tombstones"], "signer": res["signer"],
                       "already_merged": res["already_merged"], "replay": res["replay"],
-                      "chunks": res["chunks"], "counts": merge_counts, "outcomes": outcomes},
+                      "missing_base": res["missing_base"], "chunks": res["chunks"], "counts": merge_counts, "outcomes": outcomes},
                      ensure_ascii=False))
     return 0
 
@@ -2358,7 +2424,7 @@ def cmd_write(args) -> int:
         meta = write_snapshot(out, signer, recipients, records, tombs, embedding_model=emb["model"],
                               embedding_dim=emb["dim"], filters=spec.get("filters"),
                               created_at=spec.get("created_at"), snapshot_id=spec.get("snapshot_id"),
-                              payload=payload)
+                              payload=payload, base=spec.get("base"))
     os.replace(tmp, args.out)
     print(json.dumps({"written": args.out, "snapshot_id": meta["snapshot_id"], "count": meta["count"],
                       "recipients": meta["recipients"]}))
@@ -2391,7 +2457,7 @@ def main(argv=None) -> int:
     w.add_argument("--to", action="append", required=True, help="recipient .pub file")
     w.add_argument("--records", required=True,
                    help="JSON list of records, or {records, embedding, filters, created_at, snapshot_id, "
-                        "payload: 1|2, tombstones: [{id, deleted_at}]}")
+                        "payload: 1|2, tombstones: [{id, deleted_at}], base: {snapshot_id, sequence}}")
     w.add_argument("--embedding-model", default="lexical-hash-384-v1")
     w.add_argument("--embedding-dim", type=int, default=384)
     w.add_argument("out")

@@ -19,6 +19,39 @@ public struct SnapshotMetadata: Sendable, Equatable {
     public var payload: Int
     /// Payload 2: how many tombstone lines follow the records.
     public var tombstones: Int
+    /// Payload 2, an incremental snapshot: the previous snapshot of its chain (docs/FORMAT.md §4.8).
+    public var base: Base?
+
+    /// The snapshot an increment follows.
+    public struct Base: Sendable, Equatable {
+        public var snapshotID: String
+        public var sequence: Int64
+
+        public init(snapshotID: String, sequence: Int64) {
+            self.snapshotID = snapshotID
+            self.sequence = sequence
+        }
+    }
+
+    /// The chain a snapshot belongs to, as its writer keeps it: its recipients and filters.
+    public var chain: String { Self.chain(recipients: recipients, filter: filter) }
+
+    /// The chain of snapshots to these recipients (key ids) with these filters.
+    public static func chain(recipients: [String], filter: ObservationFilter) -> String {
+        var o = JSONObject()
+        o.append("recipients", .array(Array(Set(recipients)).sorted().map(JSONValue.string)))
+        o.append("filters", filtersJSON(filter))
+        return JSONWriter.string(.object(o))
+    }
+
+    static func filtersJSON(_ filter: ObservationFilter) -> JSONValue {
+        var filters = JSONObject()
+        filters.append("project", filter.project.map(JSONValue.string) ?? .null)
+        filters.append("type", filter.type.map(JSONValue.string) ?? .null)
+        filters.append("tags", .array(filter.tags.map(JSONValue.string)))
+        filters.append("since", filter.since.flatMap(JSONValue.double) ?? .null)
+        return .object(filters)
+    }
 
     public init(snapshotID: String, createdAt: Double, exporterKeyID: String, exporterName: String, exporterPublicKey: String,
                 sequence: Int64, recipients: [String], filter: ObservationFilter, count: Int, embeddingModel: String, embeddingDimension: Int,
@@ -39,11 +72,6 @@ public struct SnapshotMetadata: Sendable, Equatable {
     }
 
     public var json: JSONObject {
-        var filters = JSONObject()
-        filters.append("project", filter.project.map(JSONValue.string) ?? .null)
-        filters.append("type", filter.type.map(JSONValue.string) ?? .null)
-        filters.append("tags", .array(filter.tags.map(JSONValue.string)))
-        filters.append("since", filter.since.flatMap(JSONValue.double) ?? .null)
         var o = JSONObject()
         o.append("ai_mem_snapshot", .int(payload))
         o.append("snapshot_id", .string(snapshotID))
@@ -53,10 +81,13 @@ public struct SnapshotMetadata: Sendable, Equatable {
         ])))
         o.append("sequence", .number(String(sequence)))
         o.append("recipients", .array(recipients.map(JSONValue.string)))
-        o.append("filters", .object(filters))
+        o.append("filters", Self.filtersJSON(filter))
         o.append("count", .int(count))
         o.append("embedding", .object(JSONObject(["model": .string(embeddingModel), "dim": .int(embeddingDimension)])))
         if payload >= 2 { o.append("tombstones", .int(tombstones)) }
+        if let base {
+            o.append("base", .object(JSONObject(["snapshot_id": .string(base.snapshotID), "sequence": .number(String(base.sequence))])))
+        }
         return o
     }
 
@@ -79,7 +110,7 @@ public struct SnapshotMetadata: Sendable, Equatable {
         }
         var expected: Set<String> = ["ai_mem_snapshot", "snapshot_id", "created_at", "exporter", "sequence", "recipients", "filters", "count", "embedding"]
         if payload >= 2 { expected.insert("tombstones") }
-        for key in o.keys where !expected.contains(key) { throw bad("unknown field \"\(key)\"") }
+        for key in o.keys where !expected.contains(key) && !(payload >= 2 && key == "base") { throw bad("unknown field \"\(key)\"") }
         for key in expected where o[key] == nil { throw bad("missing field \"\(key)\"") }
         guard case .string(let id)? = o["snapshot_id"], !id.isEmpty, id.utf8.count <= 200 else { throw bad("snapshot_id must be 1 to 200 bytes") }
         guard let created = o["created_at"]?.doubleValue, created.isFinite else { throw bad("created_at must be a number") }
@@ -130,8 +161,22 @@ public struct SnapshotMetadata: Sendable, Equatable {
             guard !count.addingReportingOverflow(n).overflow else { throw bad("count and tombstones add up to more than 2^63-1 lines") }
             tombstones = n
         }
-        return SnapshotMetadata(snapshotID: id, createdAt: created, exporterKeyID: keyID, exporterName: name, exporterPublicKey: publicKey,
-                                sequence: sequence, recipients: recipients, filter: filter, count: count, embeddingModel: model, embeddingDimension: dim,
-                                payload: payload, tombstones: tombstones)
+        var base: Base? = nil
+        switch o["base"] {
+        case nil, .null?: break
+        case .object(let b)? where b.members.count == 2:
+            guard case .string(let baseID)? = b["snapshot_id"], !baseID.isEmpty, baseID.utf8.count <= 200,
+                  case .number(let baseSeqText)? = b["sequence"], let baseSequence = Int64(baseSeqText), baseSequence >= 1, baseSequence < sequence else {
+                throw bad("base must be {snapshot_id: 1 to 200 bytes, sequence: a whole number from 1 to this snapshot's sequence - 1}")
+            }
+            base = Base(snapshotID: baseID, sequence: baseSequence)
+        default:
+            throw bad("base must be null or {snapshot_id, sequence}")
+        }
+        var metadata = SnapshotMetadata(snapshotID: id, createdAt: created, exporterKeyID: keyID, exporterName: name, exporterPublicKey: publicKey,
+                                        sequence: sequence, recipients: recipients, filter: filter, count: count, embeddingModel: model,
+                                        embeddingDimension: dim, payload: payload, tombstones: tombstones)
+        metadata.base = base
+        return metadata
     }
 }

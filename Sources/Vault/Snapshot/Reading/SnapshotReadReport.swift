@@ -55,6 +55,9 @@ public struct SnapshotReadReport: Sendable, Equatable {
     /// An older snapshot from a signer whose newer one was already merged.
     public var replay = false
     public var committed = false
+    /// An increment whose base (docs/FORMAT.md §4.8) the reader's ledger does not
+    /// hold from its signer: what it carries was applied, what came before is missing.
+    public var missingBase: SnapshotMetadata.Base?
     /// Names of the recipients known to the reader, by key id.
     public var recipientNames: [String: String] = [:]
 }

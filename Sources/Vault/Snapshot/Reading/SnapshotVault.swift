@@ -11,6 +11,19 @@ public final class SnapshotVault {
     public let passphrases: PassphraseSources
     /// Keys derived from the passphrase in this command (one derivation opens every key file sealed with one salt).
     let unlocked = UnlockedKeys()
+    /// The passphrase, asked for once per command (several snapshots are read with one).
+    private var passphrase: SecretBytes?
+
+    func obtainPassphrase(_ purpose: String) throws -> SecretBytes {
+        if let passphrase { return passphrase }
+        let obtained = try passphrases.obtain(purpose: purpose)
+        passphrase = obtained
+        return obtained
+    }
+
+    /// Decrypts a snapshot's metadata line (the steps of `inspect` up to it), to
+    /// order several snapshots before merging them.
+    public func metadata(of source: InputSource) throws -> SnapshotMetadata { try open(source).metadata }
 
     public init(store: MemoryStore, keys: KeyStore, passphrases: PassphraseSources) {
         self.store = store
@@ -30,21 +43,45 @@ public final class SnapshotVault {
 
     // MARK: Export
 
-    /// Resolves recipients, unlocks your key and writes a snapshot.
+    /// Which snapshot an incremental export follows.
+    public enum Increment: Sendable, Equatable {
+        /// The last snapshot this store exported to the same recipients with the same filters.
+        case sinceLast
+        /// A snapshot this store exported (its id, or a unique prefix).
+        case since(snapshotID: String)
+    }
+
+    /// Resolves recipients, unlocks your key and writes a snapshot — with `increment`,
+    /// only what was written since its base (docs/FORMAT.md §4.8; a full snapshot
+    /// when this chain has none yet). Every snapshot written is remembered as the
+    /// base of the next increment.
     public func export(to destination: OutputDestination, recipients specs: [String], includeSelf: Bool, filter: ObservationFilter,
+                       increment: Increment? = nil,
                        progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil)
         throws -> (report: SnapshotExportReport, recipients: [Recipient], warnings: [String]) {
         let ownFile = try keys.identityFile()
         let (recipients, warnings) = try Recipients.resolve(specs, keyring: try keys.keyring(), own: ownFile.publicIdentity, includeSelf: includeSelf)
-        let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to sign") : nil
-        let identity = try ownFile.open(passphrase: passphrase)
+        var base: ExportRecord? = nil
+        switch increment {
+        case nil: break
+        case .sinceLast:
+            base = try store.lastExport(chain: SnapshotMetadata.chain(recipients: recipients.map(\.key.keyID), filter: filter))
+        case .since(let id):
+            guard let found = try store.export(snapshotID: id) else { throw VaultError.unknownExport(id) }
+            base = found
+        }
+        let passphrase = ownFile.isProtected ? try obtainPassphrase("unlock your key \(ownFile.keyID) to sign") : nil
+        let identity = try ownFile.open(passphrase: passphrase, keys: unlocked)
         let directory = try KeyDirectory(keys)
         // What your compromised keys signed is signed again by your current key.
         try store.forgetSignatures(ofKeys: Set(directory.own.filter(\.compromised).map(\.file.keyID)))
         let report = try destination.write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, to: sink, progress: progress, signingProgress: signingProgress)
+                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, base: base, to: sink, progress: progress,
+                                     signingProgress: signingProgress)
         }
+        // Only a snapshot written completely becomes a base.
+        try store.recordExport(report.exportRecord)
         return (report, recipients, warnings)
     }
 
@@ -107,6 +144,11 @@ public final class SnapshotVault {
         var authorKeys: [String: AuthorKey]
         /// Each key of a person mapped to one key id for them.
         var personOfKey: [String: String]
+        /// The signer's keys: the one that signed, and every other key of the same person.
+        var signerKeyIDs: [String] {
+            let person = personOfKey[signer.keyID]
+            return [signer.keyID] + personOfKey.filter { $0.value == person && person != nil && $0.key != signer.keyID }.map(\.key).sorted()
+        }
     }
 
     /// How a merge applies what it reads.
@@ -121,7 +163,7 @@ public final class SnapshotVault {
     func open(_ source: InputSource) throws -> Opened {
         let reader = try source.openByteReader()
         let ownFile = try keys.identityFile()
-        let passphrase = ownFile.isProtected ? try passphrases.obtain(purpose: "unlock your key \(ownFile.keyID) to decrypt") : nil
+        let passphrase = ownFile.isProtected ? try obtainPassphrase("unlock your key \(ownFile.keyID) to decrypt") : nil
         let current = try ownFile.open(passphrase: passphrase, keys: unlocked)
         let ownKeys = try keys.ownKeys()
         let retiredFiles = ownKeys.dropFirst().map(\.file)
@@ -215,6 +257,10 @@ public final class SnapshotVault {
                 try Self.requireRecordedContent(decryptor, metadata: metadata, recordedDigest: recorded)
             }
             report.counts = session.counts
+            if let base = metadata.base, !report.alreadyMerged,
+               try !session.ledgerContains(snapshotID: base.snapshotID, signerKeyIDs: opened.signerKeyIDs) {
+                report.missingBase = base
+            }
             var commit = false
             if let application, !report.alreadyMerged {
                 try session.recordInLedger(signerName: signer.name, sequence: metadata.sequence, createdAt: metadata.createdAt,

@@ -14,6 +14,19 @@ public struct SnapshotExportReport: Sendable, Equatable {
     public var bytes: Int
     /// Key ids of the recipients, sorted.
     public var recipients: [String]
+    /// The snapshot's sequence, time and chain, and the write generation it saw.
+    public var sequence: Int64 = 0
+    public var createdAt: Double = 0
+    public var chain: String = ""
+    public var changeMark: Int64 = 0
+    /// An increment: the snapshot it follows.
+    public var base: SnapshotMetadata.Base?
+
+    /// What the store remembers of it, as the base of the next increment.
+    public var exportRecord: ExportRecord {
+        ExportRecord(snapshotID: snapshotID, sequence: sequence, createdAt: createdAt, chain: chain, changeMark: changeMark,
+                     baseSnapshotID: base?.snapshotID, records: count, tombstones: tombstones)
+    }
 }
 
 /// Streams observations into an encrypted, signed snapshot (docs/FORMAT.md):
@@ -22,12 +35,16 @@ public struct SnapshotExportReport: Sendable, Equatable {
 /// signature in the final chunk. Memory stays bounded by a few chunks and one record.
 public enum SnapshotWriter {
     /// `ownKeyIDs`: the store's own user's keys (with `signer`'s); their unsigned
-    /// rows and tombstones are signed by `signer` first, once (§4.6).
+    /// rows and tombstones are signed by `signer` first, once (§4.6). `base`: an
+    /// incremental snapshot carrying only what was written since that export (§4.8).
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, ownKeyIDs: Set<String> = [], to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
+        filter: ObservationFilter, ownKeyIDs: Set<String> = [], base: ExportRecord? = nil, to sink: ByteSink,
+        now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
+        var filter = filter
+        filter.changedAfter = base?.changeMark
         let own = ownKeyIDs.union([signer.publicIdentity.keyID])
         let keyID = signer.publicIdentity.keyID
         // Sign what the store's own user wrote since the last export. Another process
@@ -36,7 +53,7 @@ public enum SnapshotWriter {
             try store.signOwnRows(filter, ownKeyIDs: own, as: keyID, progress: signingProgress) { try AuthorSignature.sign($0, as: signer) }
             try store.signOwnTombstones(as: keyID) { id, deletedAt in try AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: signer) }
             if let report = try write(store: store, signer: signer, signerName: signerName, recipients: recipients, filter: filter,
-                                      ownKeyIDs: own, sink: sink, now: now, progress: progress) {
+                                      ownKeyIDs: own, base: base, sink: sink, now: now, progress: progress) {
                 return report
             }
             if attempt == 3 { throw MemoryStoreError.busy(path: store.home.databaseURL.path) }
@@ -47,25 +64,33 @@ public enum SnapshotWriter {
     /// One attempt: nil (nothing written) when an unsigned row of the store's own user appeared.
     private static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, ownKeyIDs: Set<String>, sink: ByteSink, now: Double, progress: ((Int, Int) -> Void)?
+        filter: ObservationFilter, ownKeyIDs: Set<String>, base: ExportRecord?, sink: ByteSink, now: Double, progress: ((Int, Int) -> Void)?
     ) throws -> SnapshotExportReport? {
         let sequence = try store.nextExportSequence(now: now)
         let snapshotID = UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
-        var written: (records: Int, tombstones: Int, outOfBounds: Int)? = nil
+        var written: (records: Int, tombstones: Int, outOfBounds: Int, mark: Int64, chain: String)? = nil
         let bounds = TimeBounds.range(reference: now)
-        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs, timeBounds: bounds) { snapshot -> (records: Int, tombstones: Int, outOfBounds: Int) in
-            let metadata = SnapshotMetadata(
+        let baseRef = base.map { SnapshotMetadata.Base(snapshotID: $0.snapshotID, sequence: $0.sequence) }
+        written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs, timeBounds: bounds) { snapshot in
+            var metadata = SnapshotMetadata(
                 snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
                 exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
                 count: snapshot.records.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
                 payload: 2, tombstones: snapshot.tombstoneCount)
+            metadata.base = baseRef
             return (try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress),
-                    snapshot.tombstoneCount, snapshot.outOfBounds)
+                    snapshot.tombstoneCount, snapshot.outOfBounds, snapshot.changeMark, metadata.chain)
         }
         guard let written else { return nil }
-        return SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones,
-                                    outOfBounds: written.outOfBounds, bytes: sink.bytesWritten, recipients: recipientIDs)
+        var report = SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones,
+                                          outOfBounds: written.outOfBounds, bytes: sink.bytesWritten, recipients: recipientIDs)
+        report.sequence = sequence
+        report.createdAt = now
+        report.chain = written.chain
+        report.changeMark = written.mark
+        report.base = baseRef
+        return report
     }
 
     /// Header, metadata line, record and tombstone lines, signature.

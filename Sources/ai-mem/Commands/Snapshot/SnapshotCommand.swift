@@ -87,6 +87,8 @@ enum SnapshotText {
         o.append("dry_run", .bool(dryRun))
         o.append("committed", .bool(r.committed))
         o.append("signature_valid", r.signatureValid.map(JSONValue.bool) ?? .null)
+        o.append("base", r.metadata.base.map { .object(JSONObject(["snapshot_id": .string($0.snapshotID), "sequence": .number(String($0.sequence))])) } ?? .null)
+        o.append("missing_base", .bool(r.missingBase != nil))
         return .object(o)
     }
 }

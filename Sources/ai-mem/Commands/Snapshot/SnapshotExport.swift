@@ -10,7 +10,10 @@ struct SnapshotExport: ParsableCommand {
         discussion: """
             Recipients: --to NAME (a keyring entry), --to KEY (a public-key line), or --to FILE \
             (one public-key line per line, # comments allowed); you are a recipient unless --no-self. \
-            The file appears only when complete (written to a temporary file, then renamed).
+            The file appears only when complete (written to a temporary file, then renamed). \
+            --incremental carries only the memories and deletions written since the last snapshot this \
+            store exported to the same recipients with the same filters (a full one when there is none); \
+            --since-snapshot ID follows a given one. A reader that lacks the base is told which snapshot it misses.
             """
     )
 
@@ -27,6 +30,12 @@ struct SnapshotExport: ParsableCommand {
     @Flag(help: "Do not encrypt to yourself.")
     var noSelf = false
 
+    @Flag(help: "Only what changed since the last snapshot to the same recipients and filters.")
+    var incremental = false
+
+    @Option(help: ArgumentHelp("Only what changed since this snapshot, exported from this store (implies --incremental).", valueName: "id"))
+    var sinceSnapshot: String?
+
     @Flag(help: "Print the report as JSON (on stderr when the snapshot goes to standard output).")
     var json = false
 
@@ -39,8 +48,9 @@ struct SnapshotExport: ParsableCommand {
         // The first export of a memory signs it as yours (once: the signature is kept).
         let signing = ProgressLine("signing your memories")
         defer { signing.finish() }
+        let increment: SnapshotVault.Increment? = sinceSnapshot.map { .since(snapshotID: $0) } ?? (incremental ? .sinceLast : nil)
         let (report, resolved, warnings) = try context.vault.export(
-            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, progress: { done, total in
+            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, increment: increment, progress: { done, total in
                 signing.finish()
                 progress.update(done, total: total)
             }, signingProgress: { done, total in signing.update(done, total: total) })
@@ -55,13 +65,20 @@ struct SnapshotExport: ParsableCommand {
             let value = JSONValue.object(JSONObject([
                 "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "tombstones": .int(report.tombstones), "out_of_bounds": .int(report.outOfBounds), "bytes": .int(report.bytes),
                 "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
-                "file": .string(file),
+                "file": .string(file), "sequence": .number(String(report.sequence)),
+                "base": report.base.map { .object(JSONObject(["snapshot_id": .string($0.snapshotID), "sequence": .number(String($0.sequence))])) } ?? .null,
             ]))
             if destination == .standardOutput { Terminal.jsonToStandardError(value) } else { Terminal.json(value) }
         } else {
             let deletions = report.tombstones > 0 ? " and \(report.tombstones) deletion\(report.tombstones == 1 ? "" : "s")" : ""
             Terminal.err("exported \(report.count) observation\(report.count == 1 ? "" : "s")\(deletions) (\(report.bytes) bytes) to \(destination.displayName)")
             Terminal.err("recipients: \(names.joined(separator: ", "))")
+            if let base = report.base {
+                Terminal.err("incremental: what changed since snapshot \(base.snapshotID); snapshot id \(report.snapshotID)")
+            } else {
+                if increment == .sinceLast { Terminal.notice("no earlier snapshot to these recipients with these filters: this one is full") }
+                Terminal.err("snapshot id \(report.snapshotID)")
+            }
         }
     }
 }

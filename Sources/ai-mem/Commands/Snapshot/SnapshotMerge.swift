@@ -18,8 +18,8 @@ struct SnapshotMerge: ParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var passphraseOptions: PassphraseOptions
 
-    @Argument(help: "The snapshot file; - reads standard input.")
-    var file: String
+    @Argument(help: "Snapshot files, or folders of them (*.aimem); - reads standard input. Several are merged in chain order (by signer, then sequence), each in its own transaction.")
+    var files: [String]
 
     @Flag(help: "Check everything and report what would change, without changing anything.")
     var dryRun = false
@@ -30,13 +30,38 @@ struct SnapshotMerge: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give a snapshot file, several, or a folder of them") }
+        guard files.count == 1 || !files.contains("-") else { throw ValidationError("- (standard input) cannot be combined with other files") }
+    }
+
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
+        let inputs = try SnapshotChain.expand(files)
+        if inputs.count == 1 && files.count == 1 && !SnapshotChain.isDirectory(files[0]) {
+            try mergeOne(inputs[0], context: context)
+            return
+        }
+        try SnapshotChain(inputs: inputs, vault: context.vault, policy: onConflict, dryRun: dryRun, json: json).run { file, report in
+            if !json { try self.describe(report, context: context, prefix: "\(TerminalText.oneLine(file)): ") }
+        }
+    }
+
+    private func mergeOne(_ file: String, context: SnapshotContext) throws {
         let progress = ProgressLine("merging")
         defer { progress.finish() }
         let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
+        if json {
+            describeWarnings(report, context: context)
+            Terminal.json(SnapshotText.report(report, dryRun: dryRun))
+            return
+        }
+        try describe(report, context: context, prefix: "")
+    }
+
+    private func describeWarnings(_ report: SnapshotReadReport, context: SnapshotContext) {
         let signer = SnapshotText.signerText(report.signer)
         if report.replay {
             Terminal.warning("older snapshot: sequence \(report.metadata.sequence) from \(signer) is not newer than one already merged; conflicts keep your rows")
@@ -44,12 +69,17 @@ struct SnapshotMerge: ParsableCommand {
         if report.counts.foreignEmbeddings > 0 {
             Terminal.warning("\(report.counts.foreignEmbeddings) record(s) carry embeddings of another model; they are kept, labelled, and not mixed into semantic search with \(context.store.embedder.modelID)")
         }
-        if json {
-            Terminal.json(SnapshotText.report(report, dryRun: dryRun))
-            return
+        if let base = report.missingBase {
+            Terminal.warning("snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer) carries only what changed since snapshot \(TerminalText.oneLine(base.snapshotID)) (sequence \(base.sequence)), which you have not merged; what it carries was applied, what came before is missing")
+            Terminal.hint("merge that snapshot too (or a newer full one from \(TerminalText.oneLine(report.signer.name)))")
         }
+    }
+
+    private func describe(_ report: SnapshotReadReport, context: SnapshotContext, prefix: String) throws {
+        describeWarnings(report, context: context)
+        let signer = SnapshotText.signerText(report.signer)
         if report.alreadyMerged {
-            Terminal.out("already merged: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer); nothing changed")
+            Terminal.out("\(prefix)already merged: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer); nothing changed")
             return
         }
         let c = report.counts
@@ -75,9 +105,9 @@ struct SnapshotMerge: ParsableCommand {
             }
         }
         if dryRun {
-            Terminal.out("dry run: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer) verifies; it would give \(summary); nothing was changed")
+            Terminal.out("\(prefix)dry run: snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer) verifies; it would give \(summary); nothing was changed")
         } else {
-            Terminal.out("merged snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer): \(summary)")
+            Terminal.out("\(prefix)merged snapshot \(TerminalText.oneLine(report.metadata.snapshotID)) from \(signer): \(summary)")
         }
     }
 }
