@@ -32,7 +32,7 @@ struct EncodingPropertyTests {
     @Test func observationsRoundTripThroughStrictNDJSON() async {
         await propertyCheck(count: 300, input: Self.nonEmptyText.array(of: 1...12), Self.finite.array(of: 3...3), Self.vector) { strings, numbers, floats in
             var o = Self.observation(strings, numbers, floats)
-            if o.id.utf8.count > 200 || o.id.isEmpty { o.id = "fallback-id" }
+            if o.id.utf8.count > 200 || o.id.isEmpty || o.id.utf8.contains(0) { o.id = "fallback-id" }  // ids: 1–200 bytes, no U+0000
             var writer = JSONWriter()
             writer.write(ObservationCodec.encode(o, embedding: .full))
             #expect(!writer.bytes.contains(0x0A), "a record line must not contain a raw newline")

@@ -37,7 +37,8 @@ struct FastPathTests {
 
     static func varied(_ strings: [String], _ numbers: [Double], _ floats: [Float]) -> Observation {
         var o = EncodingPropertyTests.observation(strings, numbers, floats)
-        if o.id.utf8.count > 200 || o.id.isEmpty { o.id = "fallback-id" }
+        // Ids are 1–200 bytes without U+0000 (docs/FORMAT.md §4.2).
+        if o.id.utf8.count > 200 || o.id.isEmpty || o.id.utf8.contains(0) { o.id = "fallback-id" }
         return o
     }
 

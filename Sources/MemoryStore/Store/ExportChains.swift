@@ -45,6 +45,22 @@ extension MemoryStore {
         try read { db in try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE chain = ? ORDER BY sequence DESC LIMIT 1", arguments: [chain]).map(Self.export) }
     }
 
+    /// Whether any row, or any tombstone that travels, was written after generation `mark`.
+    public func hasChanges(after mark: Int64) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM observations WHERE changed_in > ?) OR EXISTS (SELECT 1 FROM tombstones WHERE changed_in > ? AND local = 0)
+                """, arguments: [mark, mark]) ?? false
+        }
+    }
+
+    /// Whether the ledger holds this snapshot of this signer (without reading the file).
+    public func ledgerHolds(signerKeyID: String, snapshotID: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?", arguments: [signerKeyID, snapshotID]) != nil
+        }
+    }
+
     /// The exported snapshot with this id (or unique id prefix), if any.
     public func export(snapshotID: String) throws -> ExportRecord? {
         try read { db in

@@ -30,6 +30,8 @@ public enum SnapshotError: UserFacingError, Equatable {
     case revokedRecipient(name: String)
     /// A merged snapshot's id on other content.
     case reusedSnapshotID(String)
+    /// A shared folder's file whose signed metadata contradicts its place (folder or name).
+    case misplaced(file: String, signerKeyID: String, folder: String)
 
     /// The short class name used in messages, JSON and test vectors.
     public var errorClass: String {
@@ -54,6 +56,7 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .tooManyRecipients: return "too many recipients"
         case .revokedRecipient: return "revoked recipient"
         case .reusedSnapshotID: return "reused snapshot id"
+        case .misplaced: return "misplaced"
         }
     }
 
@@ -87,6 +90,8 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .revokedRecipient(let name): return "revoked recipient \(name): its key is revoked in your keyring"
         case .reusedSnapshotID(let id):
             return "reused snapshot id: snapshot \(id) was already merged, and this file holds other content under the same id"
+        case .misplaced(let file, let signer, let folder):
+            return "misplaced: \(file) in the folder of \(folder) is signed by \(signer), or its name does not give its sequence and snapshot id"
         }
     }
 
@@ -106,6 +111,7 @@ public enum SnapshotError: UserFacingError, Equatable {
         case .noRecipients: return "add --to NAME, or drop --no-self"
         case .revokedRecipient: return "a revoked key must not receive new snapshots; `ai-mem keys list` shows the keyring"
         case .tooManyRecipients: return nil
+        case .misplaced: return "nothing was merged from it; each signer writes only its own folder, under the names ai-mem gives its files"
         case .reusedSnapshotID: return "nothing was merged; the store is unchanged. Ask the signer to export again: a new export gets a new id"
         default: return "nothing was merged; the store is unchanged. Ask the sender for a fresh copy"
         }

@@ -61,11 +61,24 @@ public final class SnapshotVault {
         throws -> (report: SnapshotExportReport, recipients: [Recipient], warnings: [String]) {
         let ownFile = try keys.identityFile()
         let (recipients, warnings) = try Recipients.resolve(specs, keyring: try keys.keyring(), own: ownFile.publicIdentity, includeSelf: includeSelf)
+        let report = try export(to: { _ in destination }, recipients: recipients, filter: filter, increment: increment,
+                                progress: progress, signingProgress: signingProgress)
+        return (report!, recipients, warnings)
+    }
+
+    /// `export` to resolved recipients. `destination` is given the snapshot's sequence
+    /// and id before anything is written (a shared folder names files so);
+    /// `onlyIfChanged`: nothing is written (nil) when the increment would be empty.
+    func export(to destination: (_ naming: (sequence: Int64, snapshotID: String)) throws -> OutputDestination, recipients: [Recipient],
+                filter: ObservationFilter, increment: Increment?, onlyIfChanged: Bool = false,
+                progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil) throws -> SnapshotExportReport? {
+        let ownFile = try keys.identityFile()
+        let recipientKeyIDs = recipients.map(\.key.keyID)
         var base: ExportRecord? = nil
         switch increment {
         case nil: break
         case .sinceLast:
-            base = try store.lastExport(chain: SnapshotMetadata.chain(recipients: recipients.map(\.key.keyID), filter: filter))
+            base = try store.lastExport(chain: SnapshotMetadata.chain(recipients: recipientKeyIDs, filter: filter))
         case .since(let id):
             guard let found = try store.export(snapshotID: id) else { throw VaultError.unknownExport(id) }
             base = found
@@ -75,14 +88,16 @@ public final class SnapshotVault {
         let directory = try KeyDirectory(keys)
         // What your compromised keys signed is signed again by your current key.
         try store.forgetSignatures(ofKeys: Set(directory.own.filter(\.compromised).map(\.file.keyID)))
-        let report = try destination.write(mode: 0o600) { sink in
+        if onlyIfChanged, let base, try !store.hasChanges(after: base.changeMark) { return nil }
+        let naming = (sequence: try store.nextExportSequence(), snapshotID: UUIDString.random())
+        let report = try destination(naming).write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, base: base, to: sink, progress: progress,
+                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, base: base, naming: naming, to: sink, progress: progress,
                                      signingProgress: signingProgress)
         }
         // Only a snapshot written completely becomes a base.
         try store.recordExport(report.exportRecord)
-        return (report, recipients, warnings)
+        return report
     }
 
     /// The key IDs of this store's own user: current and retired keys, and the keyring's devices.
@@ -121,6 +136,17 @@ public final class SnapshotVault {
     public func merge(_ source: InputSource, policy: ConflictPolicy, dryRun: Bool = false,
                       progress: ((Int, Int) -> Void)? = nil) throws -> SnapshotReadReport {
         try check(try open(source), applying: Application(policy: policy, dryRun: dryRun), progress: progress)
+    }
+
+    /// `merge` of a shared folder's file: its signed metadata must say what its place
+    /// says (signer folder, sequence and id in the name), else it is refused unread.
+    func merge(_ entry: SharedFolder.Entry, policy: ConflictPolicy) throws -> SnapshotReadReport {
+        let opened = try open(.file(entry.path))
+        let m = opened.metadata
+        guard m.exporterKeyID == entry.signerKeyID, m.snapshotID == entry.snapshotID, m.sequence == entry.sequence else {
+            throw SnapshotError.misplaced(file: entry.name, signerKeyID: m.exporterKeyID, folder: entry.signerKeyID)
+        }
+        return try check(opened, applying: Application(policy: policy, dryRun: false), progress: nil)
     }
 
     /// `inspect`, `verify` or `merge`, by `mode`.

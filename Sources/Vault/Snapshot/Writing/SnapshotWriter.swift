@@ -39,8 +39,8 @@ public enum SnapshotWriter {
     /// incremental snapshot carrying only what was written since that export (§4.8).
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, ownKeyIDs: Set<String> = [], base: ExportRecord? = nil, to sink: ByteSink,
-        now: Double = Date().timeIntervalSince1970,
+        filter: ObservationFilter, ownKeyIDs: Set<String> = [], base: ExportRecord? = nil, naming: (sequence: Int64, snapshotID: String)? = nil,
+        to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
         var filter = filter
@@ -53,7 +53,7 @@ public enum SnapshotWriter {
             try store.signOwnRows(filter, ownKeyIDs: own, as: keyID, progress: signingProgress) { try AuthorSignature.sign($0, as: signer) }
             try store.signOwnTombstones(as: keyID) { id, deletedAt in try AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: signer) }
             if let report = try write(store: store, signer: signer, signerName: signerName, recipients: recipients, filter: filter,
-                                      ownKeyIDs: own, base: base, sink: sink, now: now, progress: progress) {
+                                      ownKeyIDs: own, base: base, naming: naming, sink: sink, now: now, progress: progress) {
                 return report
             }
             if attempt == 3 { throw MemoryStoreError.busy(path: store.home.databaseURL.path) }
@@ -64,10 +64,12 @@ public enum SnapshotWriter {
     /// One attempt: nil (nothing written) when an unsigned row of the store's own user appeared.
     private static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, ownKeyIDs: Set<String>, base: ExportRecord?, sink: ByteSink, now: Double, progress: ((Int, Int) -> Void)?
+        filter: ObservationFilter, ownKeyIDs: Set<String>, base: ExportRecord?, naming: (sequence: Int64, snapshotID: String)?, sink: ByteSink,
+        now: Double, progress: ((Int, Int) -> Void)?
     ) throws -> SnapshotExportReport? {
-        let sequence = try store.nextExportSequence(now: now)
-        let snapshotID = UUIDString.random()
+        // A shared folder names the file after the snapshot before it is written.
+        let sequence = try naming?.sequence ?? store.nextExportSequence(now: now)
+        let snapshotID = naming?.snapshotID ?? UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
         var written: (records: Int, tombstones: Int, outOfBounds: Int, mark: Int64, chain: String)? = nil
         let bounds = TimeBounds.range(reference: now)

@@ -1,0 +1,74 @@
+import AIMemCore
+import Foundation
+import MemoryStore
+
+/// What `sync` did (docs/FORMAT.md §8).
+public struct SyncReport: Sendable {
+    /// The file this store published, if anything had changed.
+    public var published: (path: String, report: SnapshotExportReport)?
+    /// Files merged, in the order they were applied.
+    public var merged: [(entry: SharedFolder.Entry, report: SnapshotReadReport)] = []
+    /// Files the ledger already holds: skipped without being read.
+    public var alreadyMerged = 0
+    /// Files in this store's own folders (published from here or another of your keys).
+    public var own = 0
+    /// Files in folders of signers you do not trust (not read).
+    public var untrusted = 0
+    /// Files addressed to others only.
+    public var notAddressed = 0
+    /// Anything that is not a snapshot file of the layout: engines' temporary and conflict files, notes.
+    public var otherFiles = 0
+    /// Files refused (tampered, misplaced, revoked signer, …): named, and the rest went on.
+    public var refused: [(entry: SharedFolder.Entry, error: any Error)] = []
+}
+
+extension SnapshotVault {
+    /// Publishes this store's increment to `recipients` (default: you and every
+    /// trusted keyring entry; a new teammate changes the chain, so they get a full
+    /// snapshot) when anything changed, or
+    /// in full with `full`), then merges every file of `folder` addressed to you that
+    /// the ledger lacks, per signer in sequence order, each in its own transaction.
+    public func sync(_ folder: SharedFolder, recipients specs: [String], full: Bool = false, policy: ConflictPolicy = .newer,
+                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncReport {
+        var report = SyncReport()
+        let ownFile = try keys.identityFile()
+        let directory = try KeyDirectory(keys)
+        let team = specs.isEmpty ? directory.keyring.entries.filter { $0.status == .trusted }.map(\.keyID) : specs
+        let (recipients, _) = try Recipients.resolve(team, keyring: directory.keyring, own: ownFile.publicIdentity, includeSelf: true)
+        let ownFolder = try folder.folder(of: ownFile.keyID)
+        var publishedPath: String? = nil
+        if let published = try export(to: { naming in
+            let path = (ownFolder as NSString).appendingPathComponent(SharedFolder.fileName(sequence: naming.sequence, snapshotID: naming.snapshotID))
+            publishedPath = path
+            return .file(path)
+        }, recipients: recipients, filter: ObservationFilter(), increment: full ? nil : .sinceLast, onlyIfChanged: !full) {
+            report.published = (publishedPath!, published)
+        }
+
+        let listing = try folder.list()
+        report.otherFiles = listing.otherFiles
+        let ownKeyIDs = Set(directory.own.map(\.file.keyID))
+        var pending: [SharedFolder.Entry] = []
+        for entry in listing.entries {
+            if ownKeyIDs.contains(entry.signerKeyID) { report.own += 1; continue }
+            if try store.ledgerHolds(signerKeyID: entry.signerKeyID, snapshotID: entry.snapshotID) { report.alreadyMerged += 1; continue }
+            guard directory.keyring.entry(holdingKeyID: entry.signerKeyID) != nil else { report.untrusted += 1; continue }
+            pending.append(entry)
+        }
+        for (index, entry) in pending.enumerated() {
+            progress?(index, pending.count)
+            do {
+                report.merged.append((entry, try merge(entry, policy: policy)))
+            } catch let error as SnapshotError {
+                switch error {
+                case .notARecipient: report.notAddressed += 1
+                default: report.refused.append((entry, error))
+                }
+            } catch {
+                report.refused.append((entry, error))
+            }
+        }
+        progress?(pending.count, pending.count)
+        return report
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Issue 15, item 3 with a real engine: three homes share memory through a git
+/// repository (a bare repository on disk as the team remote, one clone each),
+/// in rounds of `ai-mem sync` + commit + `pull --rebase` + push, with adds, edits and
+/// deletions on every side; all three stores converge, nothing is ever refused, and
+/// a planted conflict copy and a tampered file change nothing.
+@Suite(.serialized)
+struct GitSyncTests {
+    struct Person {
+        let name: String
+        let cli: CLI
+        let line: String
+        let keyID: String
+        var clone: String { cli.home.appendingPathComponent("clone").path }
+    }
+
+    @discardableResult
+    func git(_ args: [String], in dir: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + args
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_AUTHOR_NAME"] = "t"; env["GIT_AUTHOR_EMAIL"] = "t@example.org"
+        env["GIT_COMMITTER_NAME"] = "t"; env["GIT_COMMITTER_EMAIL"] = "t@example.org"
+        env["GIT_CONFIG_NOSYSTEM"] = "1"; env["HOME"] = dir
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "git \(args.joined(separator: " ")): \(stderr)")
+        return stdout
+    }
+
+    func person(_ name: String) throws -> Person {
+        let cli = CLI()
+        let o = try jsonObject(cli.ok(["keys", "generate", "--name", name, "--no-passphrase", "--json"]).stdout)
+        return Person(name: name, cli: cli, line: o["public_key"] as! String, keyID: o["key_id"] as! String)
+    }
+
+    /// One turn: pull, sync, commit and push. Returns the sync's JSON report.
+    @discardableResult
+    func turn(_ p: Person) throws -> [String: Any] {
+        try git(["pull", "--rebase", "--quiet"], in: p.clone)
+        let report = try jsonObject(p.cli.ok(["sync", p.clone, "--json"]).stdout)
+        #expect((report["refused"] as? [Any])?.isEmpty == true, "\(p.name): \(report)")
+        try git(["add", "-A"], in: p.clone)
+        if !(try git(["status", "--porcelain"], in: p.clone)).isEmpty {
+            try git(["commit", "--quiet", "-m", "\(p.name): sync"], in: p.clone)
+            try git(["push", "--quiet", "origin", "HEAD:main"], in: p.clone)
+        }
+        return report
+    }
+
+    /// (id, content, author key id) of every memory.
+    func memories(_ p: Person) throws -> [String] {
+        try jsonArray(p.cli.ok(["list", "--limit", "0", "--json"]).stdout).map { row in
+            "\(row["id"]!) \(row["content"]!) \((row["author"] as? [String: Any])?["key_id"] ?? "none")"
+        }.sorted()
+    }
+
+    @Test func threeHomesConvergeThroughAGitRemote() throws {
+        let people = [try person("alice"), try person("bob"), try person("carol")]
+        defer { for p in people { p.cli.cleanUp() } }
+        for p in people { for q in people where q.name != p.name { try p.cli.ok(["keys", "trust", q.line, "--name", q.name]) } }
+        let remote = people[0].cli.home.appendingPathComponent("team.git").path
+        try git(["init", "--quiet", "--bare", "--initial-branch=main", remote], in: people[0].cli.home.path)
+        try git(["clone", "--quiet", remote, people[0].clone], in: people[0].cli.home.path)
+        try "Team memory, carried by git.\n".write(toFile: people[0].clone + "/README", atomically: true, encoding: .utf8)
+        try git(["add", "README"], in: people[0].clone)
+        try git(["commit", "--quiet", "-m", "start"], in: people[0].clone)
+        try git(["push", "--quiet", "origin", "HEAD:main"], in: people[0].clone)
+        for p in people.dropFirst() { try git(["clone", "--quiet", remote, p.clone], in: p.cli.home.path) }
+
+        var own: [String: [String]] = [:]
+        var deleted: [String] = []
+        for round in 1...3 {
+            for p in people {
+                for k in 0..<2 {
+                    let id = try p.cli.ok(["add", "\(p.name) round \(round) note \(k): the release train leaves at \(round + k)pm"]).out
+                        .trimmingCharacters(in: .newlines)
+                    own[p.name, default: []].append(id)
+                }
+                if round > 1, let first = own[p.name]?.first {
+                    try p.cli.ok(["edit", first, "--content", "\(p.name) edited in round \(round)"])
+                }
+                if round == 3, let gone = own[p.name]?.last {
+                    try p.cli.ok(["delete", gone])
+                    deleted.append(gone)
+                    own[p.name]?.removeLast()
+                }
+                try turn(p)
+            }
+        }
+        // Two more quiet rounds carry the last changes everywhere.
+        for _ in 0..<2 { for p in people { try turn(p) } }
+        let reference = try memories(people[0])
+        #expect(reference.count == 3 * 6 - 3)
+        for p in people.dropFirst() { #expect(try memories(p) == reference, "\(p.name) differs") }
+        for p in people { for id in deleted { #expect(try p.cli.run(["show", id]).status != 0) } }
+
+        // A quiet sync publishes nothing and reads nothing again.
+        let quiet = try turn(people[1])
+        #expect(quiet["published"] is NSNull && (quiet["merged"] as? [Any])?.isEmpty == true)
+        #expect(quiet["already_merged"] as? Int ?? 0 > 0)
+
+        // A conflict copy and a temporary file of an engine are counted, not read; a
+        // tampered copy of alice's file under a new name is refused and named.
+        let aliceFolder = people[1].clone + "/" + people[0].keyID
+        let aliceFile = try #require(try FileManager.default.contentsOfDirectory(atPath: aliceFolder).sorted().last)
+        try FileManager.default.copyItem(atPath: aliceFolder + "/" + aliceFile,
+                                         toPath: aliceFolder + "/" + aliceFile.replacingOccurrences(of: ".aimem", with: ".sync-conflict-20261202-120000-ABCDEF.aimem"))
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: aliceFolder + "/.syncthing.x.aimem.tmp"))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: aliceFolder + "/" + aliceFile))
+        bytes[bytes.count - 80] ^= 1
+        let forgedName = "9999999999999-0F0F0F0F-0000-0000-0000-000000000000.aimem"
+        try bytes.write(to: URL(fileURLWithPath: aliceFolder + "/" + forgedName))
+        let before = try memories(people[1])
+        let hostile = try people[1].cli.run(["sync", people[1].clone, "--json"])
+        #expect(hostile.status == 1)
+        let report = try jsonObject(hostile.stdout)
+        let refused = try #require(report["refused"] as? [[String: Any]])
+        #expect(refused.count == 1 && (refused[0]["file"] as? String)?.hasSuffix(forgedName) == true, "\(report)")
+        #expect(report["other_files"] as? Int ?? 0 >= 1)
+        #expect(try memories(people[1]) == before)
+    }
+}
