@@ -16,6 +16,8 @@ struct Options {
     var peer = true
     var keep = false
     var miniLM = true
+    /// Files in the shared folder for the no-op sync (default: 2000, or count / 50 when smaller).
+    var syncFiles: Int? = nil
 
     init(_ arguments: [String]) throws {
         var it = arguments.makeIterator()
@@ -33,6 +35,7 @@ struct Options {
             case "--no-peer": peer = false
             case "--keep": keep = true
             case "--no-minilm": miniLM = false
+            case "--sync-files": syncFiles = try Int(value(a)).flatMap { $0 >= 0 ? $0 : nil } ?? { throw BenchError("--sync-files must be 0 or more") }()
             default: throw BenchError("unknown argument \(a)")
             }
         }

@@ -130,4 +130,32 @@ struct GitSyncTests {
         #expect(report["other_files"] as? Int ?? 0 >= 1)
         #expect(try memories(people[1]) == before)
     }
+
+    /// `--compact` leaves one full snapshot (and what follows) in your folder; a newcomer
+    /// who reads the folder then gets everything from it.
+    @Test func compactionLeavesOneFullSnapshotANewcomerCanReadAlone() throws {
+        let alice = try person("alice"), dave = try person("dave")
+        defer { alice.cli.cleanUp(); dave.cli.cleanUp() }
+        let folder = alice.cli.home.appendingPathComponent("team").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var ids: [String] = []
+        for round in 0..<4 {
+            ids.append(try alice.cli.ok(["add", "Alice's note \(round)"]).out.trimmingCharacters(in: .newlines))
+            if round == 2 { try alice.cli.ok(["delete", ids.removeFirst()]) }
+            try alice.cli.ok(["sync", folder])
+        }
+        let mine = folder + "/" + alice.keyID
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mine).count == 4)
+        // Dave joins: alice trusts him, so her team changed; she compacts.
+        try alice.cli.ok(["keys", "trust", dave.line, "--name", "dave"])
+        let compacted = try jsonObject(alice.cli.ok(["sync", folder, "--compact", "--json"]).stdout)
+        #expect((compacted["removed"] as? [Any])?.count == 4)
+        #expect((compacted["published"] as? [String: Any])?["full"] as? Bool == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mine).count == 1)
+        // Dave reads one file and has every memory alice kept.
+        try dave.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
+        let joined = try jsonObject(dave.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect((joined["merged"] as? [Any])?.count == 1)
+        #expect(Set(try jsonArray(dave.cli.ok(["list", "--limit", "0", "--json"]).stdout).map { $0["id"] as! String }) == Set(ids))
+    }
 }

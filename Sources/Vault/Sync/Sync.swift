@@ -20,6 +20,8 @@ public struct SyncReport: Sendable {
     public var otherFiles = 0
     /// Files refused (tampered, misplaced, revoked signer, …): named, and the rest went on.
     public var refused: [(entry: SharedFolder.Entry, error: any Error)] = []
+    /// `compact`: this store's older files removed from its own folder.
+    public var removed: [String] = []
 }
 
 extension SnapshotVault {
@@ -28,8 +30,12 @@ extension SnapshotVault {
     /// snapshot) when anything changed, or
     /// in full with `full`), then merges every file of `folder` addressed to you that
     /// the ledger lacks, per signer in sequence order, each in its own transaction.
-    public func sync(_ folder: SharedFolder, recipients specs: [String], full: Bool = false, policy: ConflictPolicy = .newer,
+    /// `compact`: publish a full snapshot, then remove this key's older files from its
+    /// own folder — the only deletion sync makes — so that a newcomer reads one file per
+    /// teammate and the increments since.
+    public func sync(_ folder: SharedFolder, recipients specs: [String], full: Bool = false, compact: Bool = false, policy: ConflictPolicy = .newer,
                      progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncReport {
+        let full = full || compact
         var report = SyncReport()
         let ownFile = try keys.identityFile()
         let directory = try KeyDirectory(keys)
@@ -43,6 +49,15 @@ extension SnapshotVault {
             return .file(path)
         }, recipients: recipients, filter: ObservationFilter(), increment: full ? nil : .sinceLast, onlyIfChanged: !full) {
             report.published = (publishedPath!, published)
+            if compact {
+                // Only this key's own files, older than the full snapshot just written.
+                for entry in try folder.list().entries where entry.signerKeyID == ownFile.keyID && entry.sequence < published.sequence {
+                    do { try FileManager.default.removeItem(atPath: entry.path) } catch {
+                        throw VaultError.io(IOError(path: entry.path, reason: "cannot remove it (\(error.localizedDescription))"))
+                    }
+                    report.removed.append(entry.path)
+                }
+            }
         }
 
         let listing = try folder.list()

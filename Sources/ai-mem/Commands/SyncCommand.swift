@@ -32,6 +32,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Publish a full snapshot of this store (for a teammate who joined late), not only what changed.")
     var full = false
 
+    @Flag(help: "Publish a full snapshot and remove your older files from your own folder (so newcomers read fewer files).")
+    var compact = false
+
     @Option(help: "When an id exists on both sides with different content: newer (default), keep-local, take-theirs.")
     var onConflict: ConflictPolicy = .newer
 
@@ -45,7 +48,7 @@ struct SyncCommand: ParsableCommand {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("merging")
         defer { progress.finish() }
-        let report = try context.vault.sync(SharedFolder(path: folder), recipients: recipients, full: full, policy: onConflict,
+        let report = try context.vault.sync(SharedFolder(path: folder), recipients: recipients, full: full, compact: compact, policy: onConflict,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
         if json {
@@ -56,6 +59,9 @@ struct SyncCommand: ParsableCommand {
                 Terminal.out("published \(what): \(published.count) memor\(published.count == 1 ? "y" : "ies"), \(published.tombstones) deletion\(published.tombstones == 1 ? "" : "s") -> \(TerminalText.oneLine(path))")
             } else {
                 Terminal.out("nothing new to publish")
+            }
+            if !report.removed.isEmpty {
+                Terminal.out("compacted: removed \(report.removed.count) older file\(report.removed.count == 1 ? "" : "s") of yours from \(TerminalText.oneLine(folder))")
             }
             for (entry, r) in report.merged {
                 let c = r.counts
@@ -85,6 +91,7 @@ struct SyncCommand: ParsableCommand {
             if case .object(let details) = SnapshotText.report(report) { for member in details.members { m.append(member.key, member.value) } }
             return .object(m)
         }))
+        o.append("removed", .array(r.removed.map(JSONValue.string)))
         o.append("already_merged", .int(r.alreadyMerged))
         o.append("own", .int(r.own))
         o.append("untrusted", .int(r.untrusted))
