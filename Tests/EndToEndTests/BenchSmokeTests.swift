@@ -9,18 +9,10 @@ struct BenchSmokeTests {
         try #require(FileManager.default.isExecutableFile(atPath: bench.path), "build ai-mem-bench first")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-bench-smoke-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let process = Process()
-        process.executableURL = bench
-        process.arguments = ["--count", "300", "--runs", "1", "--queries", "3", "--no-peer",
-                             "--ai-mem", CLI.executable.path, "--work", work.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "ai-mem-bench failed: \(stderr)")
+        let r = try Subprocess.run(bench.path, ["--count", "300", "--runs", "1", "--queries", "3", "--no-peer",
+                                                "--ai-mem", CLI.executable.path, "--work", work.path])
+        let stdout = r.stdout
+        #expect(r.status == 0, "ai-mem-bench failed: \(r.stderr)")
         for operation in ["snapshot export", "snapshot merge (empty store)", "snapshot merge (relayed)", "snapshot export, first (signs)", "snapshot re-merge (no-op)", "snapshot verify", "import (plain NDJSON)",
                           "search keyword", "search semantic", "search hybrid", "snapshot export, 100 changed"] {
             #expect(stdout.contains(operation), "missing \(operation)")

@@ -8,40 +8,15 @@ import Testing
 /// a planted conflict copy and a tampered file change nothing.
 @Suite(.serialized)
 struct GitSyncTests {
-    struct Person {
-        let name: String
-        let cli: CLI
-        let line: String
-        let keyID: String
-        var clone: String { cli.home.appendingPathComponent("clone").path }
-    }
 
     @discardableResult
     func git(_ args: [String], in dir: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var env = ProcessInfo.processInfo.environment
-        env["GIT_AUTHOR_NAME"] = "t"; env["GIT_AUTHOR_EMAIL"] = "t@example.org"
-        env["GIT_COMMITTER_NAME"] = "t"; env["GIT_COMMITTER_EMAIL"] = "t@example.org"
-        env["GIT_CONFIG_NOSYSTEM"] = "1"; env["HOME"] = dir
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "git \(args.joined(separator: " ")): \(stderr)")
-        return stdout
-    }
-
-    func person(_ name: String) throws -> Person {
-        let cli = CLI()
-        let o = try jsonObject(cli.ok(["keys", "generate", "--name", name, "--no-passphrase", "--json"]).stdout)
-        return Person(name: name, cli: cli, line: o["public_key"] as! String, keyID: o["key_id"] as! String)
+        let r = try Subprocess.run("git", args, environment: [
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+            "GIT_CONFIG_NOSYSTEM": "1", "HOME": dir,
+        ], directory: dir)
+        #expect(r.status == 0, "git \(args.joined(separator: " ")): \(r.stderr)")
+        return r.stdout
     }
 
     /// One turn: pull, sync, commit and push. Returns the sync's JSON report.
@@ -66,7 +41,7 @@ struct GitSyncTests {
     }
 
     @Test func threeHomesConvergeThroughAGitRemote() throws {
-        let people = [try person("alice"), try person("bob"), try person("carol")]
+        let people = [try Person.make("alice"), try Person.make("bob"), try Person.make("carol")]
         defer { for p in people { p.cli.cleanUp() } }
         for p in people { for q in people where q.name != p.name { try p.cli.ok(["keys", "trust", q.line, "--name", q.name]) } }
         let remote = people[0].cli.home.appendingPathComponent("team.git").path
@@ -134,7 +109,7 @@ struct GitSyncTests {
     /// `--compact` leaves one full snapshot (and what follows) in your folder; a newcomer
     /// who reads the folder then gets everything from it.
     @Test func compactionLeavesOneFullSnapshotANewcomerCanReadAlone() throws {
-        let alice = try person("alice"), dave = try person("dave")
+        let alice = try Person.make("alice"), dave = try Person.make("dave")
         defer { alice.cli.cleanUp(); dave.cli.cleanUp() }
         let folder = alice.cli.home.appendingPathComponent("team").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -158,4 +133,9 @@ struct GitSyncTests {
         #expect((joined["merged"] as? [Any])?.count == 1)
         #expect(Set(try jsonArray(dave.cli.ok(["list", "--limit", "0", "--json"]).stdout).map { $0["id"] as! String }) == Set(ids))
     }
+}
+
+extension Person {
+    /// This person's clone of the team repository.
+    var clone: String { cli.home.appendingPathComponent("clone").path }
 }

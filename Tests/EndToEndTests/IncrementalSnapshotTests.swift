@@ -6,17 +6,7 @@ import Testing
 /// source store; a reader missing a base is told which one.
 @Suite(.serialized)
 struct IncrementalSnapshotTests {
-    struct Person {
-        let cli: CLI
-        let line: String
-        let keyID: String
-    }
 
-    func person(_ name: String) throws -> Person {
-        let cli = CLI()
-        let o = try jsonObject(cli.ok(["keys", "generate", "--name", name, "--no-passphrase", "--json"]).stdout)
-        return Person(cli: cli, line: o["public_key"] as! String, keyID: o["key_id"] as! String)
-    }
 
     func add(_ p: Person, _ text: String) throws -> String {
         try p.cli.ok(["add", text, "--project", "/chain", "--tag", "t"]).out.trimmingCharacters(in: .newlines)
@@ -36,7 +26,7 @@ struct IncrementalSnapshotTests {
     }
 
     @Test func aFullSnapshotAndThirtyIncrementsRestoreTheStoreExactly() throws {
-        let alice = try person("alice"), bob = try person("bob")
+        let alice = try Person.make("alice"), bob = try Person.make("bob")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
         try alice.cli.ok(["keys", "trust", bob.line, "--name", "bob"])
         let folder = alice.cli.home.appendingPathComponent("backups")
@@ -79,13 +69,8 @@ struct IncrementalSnapshotTests {
         #expect(idle["count"] as? Int == 0 && idle["tombstones"] as? Int == 0)
 
         // A new machine: alice's key and keyring, an empty store, the folder merged in chain order.
-        let restored = CLI()
+        let restored = try CLI.copying(["identity.key", "keyring.txt"], from: alice.cli)
         defer { restored.cleanUp() }
-        let store = restored.home.appendingPathComponent("store")
-        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for name in ["identity.key", "keyring.txt"] {
-            try FileManager.default.copyItem(atPath: alice.cli.path("store/\(name)"), toPath: store.appendingPathComponent(name).path)
-        }
         // Given in reverse order on purpose: merge orders them by sequence.
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().reversed().map { folder.appendingPathComponent($0).path }
         let report = try jsonObject(restored.ok(["snapshot", "merge", "--json"] + files).stdout)
@@ -103,7 +88,7 @@ struct IncrementalSnapshotTests {
     }
 
     @Test func aReaderMissingTheBaseIsToldWhichSnapshot() throws {
-        let alice = try person("alice"), bob = try person("bob")
+        let alice = try Person.make("alice"), bob = try Person.make("bob")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
         try bob.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
         try alice.cli.ok(["keys", "trust", bob.line, "--name", "bob"])
@@ -132,7 +117,7 @@ struct IncrementalSnapshotTests {
     }
 
     @Test func aTamperedFileInAFolderIsNamedAndTheRestMerges() throws {
-        let alice = try person("alice")
+        let alice = try Person.make("alice")
         defer { alice.cli.cleanUp() }
         let folder = alice.cli.home.appendingPathComponent("chain")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -143,11 +128,8 @@ struct IncrementalSnapshotTests {
         var bytes = try Data(contentsOf: folder.appendingPathComponent("b.aimem"))
         bytes[bytes.count - 100] ^= 1
         try bytes.write(to: folder.appendingPathComponent("b.aimem"))
-        let fresh = CLI()
+        let fresh = try CLI.copying(["identity.key"], from: alice.cli)
         defer { fresh.cleanUp() }
-        let store = fresh.home.appendingPathComponent("store")
-        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.copyItem(atPath: alice.cli.path("store/identity.key"), toPath: store.appendingPathComponent("identity.key").path)
         let r = try fresh.run(["snapshot", "merge", folder.path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("b.aimem: corrupted") || r.stderr.contains("b.aimem: signature invalid"), "\(r.stderr)")

@@ -47,20 +47,11 @@ struct LargeRecordTests {
             print(r.returncode)
             sys.stderr.write(r.stderr)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, CLI.executable.path] + args
-        var environment = ProcessInfo.processInfo.environment
-        environment["AI_MEM_HOME"] = cli.path("store")
-        environment["AI_MEM_EMBEDDER"] = "lexical"  // the model's arithmetic is not what is measured
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let r = try Subprocess.run("python3", ["-c", script, CLI.executable.path] + args, environment: [
+            "AI_MEM_HOME": cli.path("store"),
+            "AI_MEM_EMBEDDER": "lexical",  // the model's arithmetic is not what is measured
+        ])
+        let (stdout, stderr) = (r.stdout, r.stderr)
         let lines = stdout.split(separator: "\n")
         #expect(lines.count == 2 && lines[1] == "0", "ai-mem \(args): \(stderr)")
         return (Int(lines.first ?? "") ?? -1, stderr)

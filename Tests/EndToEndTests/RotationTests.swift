@@ -7,26 +7,10 @@ import Testing
 /// revocation; a teammate keeps the owner's old snapshots and edits across a rotation.
 @Suite(.serialized)
 struct RotationTests {
-    struct Person {
-        let cli: CLI
-        let line: String
-        let keyID: String
-    }
 
-    func person(_ name: String) throws -> Person {
-        let cli = CLI()
-        let o = try jsonObject(cli.ok(["keys", "generate", "--name", name, "--no-passphrase", "--json"]).stdout)
-        return Person(cli: cli, line: o["public_key"] as! String, keyID: o["key_id"] as! String)
-    }
 
     /// A home holding a copy of `victim`'s key file as it is now: what a thief has.
-    func thief(of victim: Person) throws -> CLI {
-        let cli = CLI()
-        let store = cli.home.appendingPathComponent("store")
-        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.copyItem(atPath: victim.cli.path("store/identity.key"), toPath: store.appendingPathComponent("identity.key").path)
-        return cli
-    }
+    func thief(of victim: Person) throws -> CLI { try CLI.copying(["identity.key"], from: victim.cli) }
 
     func export(_ from: CLI, to line: String, _ name: String = UUID().uuidString) throws -> String {
         let file = from.path("\(name).aimem")
@@ -41,7 +25,7 @@ struct RotationTests {
     }
 
     @Test func aRetiredKeySignsAsYouOnlyBeforeARoutineRotationAndNeverOnceRevoked() throws {
-        let carol = try person("carol")
+        let carol = try Person.make("carol")
         defer { carol.cli.cleanUp() }
         try carol.cli.ok(["add", "The staging database is rebuilt every Sunday"])
         let backup1 = try export(carol.cli, to: carol.line, "backup1")
@@ -85,7 +69,7 @@ struct RotationTests {
     }
 
     @Test func rotatingAfterACompromiseRevokesTheOldKeyAtOnceAndReSignsYourMemories() throws {
-        let carol = try person("carol"), bob = try person("bob")
+        let carol = try Person.make("carol"), bob = try Person.make("bob")
         defer { carol.cli.cleanUp(); bob.cli.cleanUp() }
         try bob.cli.ok(["keys", "trust", carol.line, "--name", "carol"])
         try carol.cli.ok(["keys", "trust", bob.line, "--name", "bob"])
@@ -117,7 +101,7 @@ struct RotationTests {
     }
 
     @Test func aThiefsRotationIsDisputedByTheGenuineOneAndSettledByConfirmation() throws {
-        let carol = try person("carol"), alice = try person("alice")
+        let carol = try Person.make("carol"), alice = try Person.make("alice")
         defer { carol.cli.cleanUp(); alice.cli.cleanUp() }
         try alice.cli.ok(["keys", "trust", carol.line, "--name", "carol"])
         try carol.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
@@ -172,7 +156,7 @@ struct RotationTests {
     }
 
     @Test func aRevocationOverridesTheThiefsRotation() throws {
-        let carol = try person("carol"), bob = try person("bob")
+        let carol = try Person.make("carol"), bob = try Person.make("bob")
         defer { carol.cli.cleanUp(); bob.cli.cleanUp() }
         try bob.cli.ok(["keys", "trust", carol.line, "--name", "carol"])
         let thief = try thief(of: carol)
@@ -197,7 +181,7 @@ struct RotationTests {
     }
 
     @Test func aTeammateKeepsOldSnapshotsAndEditsAcrossARoutineRotation() throws {
-        let alice = try person("alice"), bob = try person("bob")
+        let alice = try Person.make("alice"), bob = try Person.make("bob")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
         try bob.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
         let kept = try alice.cli.ok(["add", "Use the blue-green deploy for the API"]).out.trimmingCharacters(in: .newlines)
@@ -227,7 +211,7 @@ extension RotationTests {
     /// A keyring from before key histories knows a rotated key by its id alone:
     /// trusting that key again is allowed, with a warning saying what it means.
     @Test func reTrustingAKeyAnOlderKeyringRotatedFromWarns() throws {
-        let alice = try person("alice"), bob = try person("bob")
+        let alice = try Person.make("alice"), bob = try Person.make("bob")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
         let rotation = try rotate(alice)
         let keyring = """

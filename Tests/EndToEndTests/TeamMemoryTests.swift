@@ -5,17 +5,7 @@ import Testing
 /// relays, edits and deletions travel, tampered relays and absurd times are refused.
 @Suite(.serialized)
 struct TeamMemoryTests {
-    struct Person {
-        let cli: CLI
-        let line: String
-        let keyID: String
-    }
 
-    func person(_ name: String) throws -> Person {
-        let cli = CLI()
-        let o = try jsonObject(cli.ok(["keys", "generate", "--name", name, "--no-passphrase", "--json"]).stdout)
-        return Person(cli: cli, line: o["public_key"] as! String, keyID: o["key_id"] as! String)
-    }
 
     func trust(_ reader: Person, _ others: (Person, String)...) throws {
         for (other, name) in others { try reader.cli.ok(["keys", "trust", other.line, "--name", name]) }
@@ -30,7 +20,7 @@ struct TeamMemoryTests {
     }
 
     @Test func relaysKeepTheAuthorAndCarryEditsAndDeletions() throws {
-        let alice = try person("alice"), bob = try person("bob"), carol = try person("carol")
+        let alice = try Person.make("alice"), bob = try Person.make("bob"), carol = try Person.make("carol")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp(); carol.cli.cleanUp() }
         try trust(bob, (alice, "alice"))
         try trust(carol, (alice, "alice"), (bob, "bob"))
@@ -64,7 +54,7 @@ struct TeamMemoryTests {
 
     /// A teammate who alters someone else's memory before relaying it is caught line by line.
     @Test func aTamperedRelayIsRefusedAndNamed() throws {
-        let alice = try person("alice"), bob = try person("bob"), carol = try person("carol")
+        let alice = try Person.make("alice"), bob = try Person.make("bob"), carol = try Person.make("carol")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp(); carol.cli.cleanUp() }
         try trust(bob, (alice, "alice"))
         try trust(carol, (alice, "alice"), (bob, "bob"))
@@ -91,7 +81,7 @@ struct TeamMemoryTests {
 
     /// Times before 2000 or far ahead are refused at import; a snapshot never carries them.
     @Test func absurdTimesNeverEnterAStore() throws {
-        let alice = try person("alice")
+        let alice = try Person.make("alice")
         defer { alice.cli.cleanUp() }
         let lines = #"{"id": "pinned", "content": "first forever", "created_at": 253402300799}"# + "\n"
             + #"{"id": "old", "content": "before 2000", "created_at": -5}"# + "\n"

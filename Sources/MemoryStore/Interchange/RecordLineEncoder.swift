@@ -145,16 +145,19 @@ public struct RecordLines {
         self.withAuthor = withAuthor
         var condition = filter.sqlCondition
         if let timeBounds {
-            condition.sql = "(\(condition.sql)) AND o.created_at BETWEEN :earliest AND :latest AND o.updated_at BETWEEN :earliest AND :latest"
+            // `+` keeps SQLite from scanning the whole created_at index for bounds that hold almost every row.
+            condition.sql = "(\(condition.sql)) AND +o.created_at BETWEEN :earliest AND :latest AND +o.updated_at BETWEEN :earliest AND :latest"
             condition.arguments["earliest"] = timeBounds.lowerBound
             condition.arguments["latest"] = timeBounds.upperBound
         }
+        // An increment (docs/FORMAT.md §4.8) reads its few rows through the changed_in index.
+        let order = filter.changedAfter == nil ? "ORDER BY o.created_at, o.seq" : "ORDER BY o.changed_in, o.seq"
         let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
                                        arguments: StatementArguments(condition.arguments))!
         count = summary[0]
         lastCreatedAt = summary[1]
         statement = try RawStatement(db, """
-            SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
+            SELECT \(Schema.observationColumns) FROM observations o WHERE \(condition.sql) \(order)
             """)
         try statement.bind(condition.arguments)
     }

@@ -123,6 +123,8 @@ public final class MergeSession {
     private var inserted = 0
     /// Tombstones kept by this session (they too are stamped with the next generation).
     private var keptTombstones = 0
+    /// The `changed_in` of what this session writes (docs/FORMAT.md §4.8).
+    private let stamp: Int64
     /// Whether a line of an id new to the store was refused (not inserted): from then on
     /// a new id is also looked up among the ids seen, since no row marks it.
     private var refusedNewIDs = false
@@ -141,18 +143,20 @@ public final class MergeSession {
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM merge_seen_ids")
         connection = db.sqliteConnection!
+        // Every row and tombstone of this session is stamped with the generation it commits as (or later).
+        stamp = (try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0) + 1
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
         seenBefore = try RawStatement(db, "SELECT 1 FROM merge_seen_ids WHERE id = ?")
         findTombstone = try RawStatement(db, "SELECT author_key_id, local FROM tombstones WHERE id = ?")
         insertTombstone = try RawStatement(db, """
             INSERT INTO tombstones (id, author_key_id, deleted_at, signature, local, merged_snapshot_id, merged_signer_key_id, merged_at, changed_in)
-            VALUES (?, ?, ?, ?, 0, ?, ?, ?, \(Schema.nextChangeSQL))
+            VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
             """)
         let recordColumns = ObservationColumn.recordColumns.map(\.name).joined(separator: ", ")
         insertRow = try RawStatement(db, """
             INSERT INTO observations (\(recordColumns), author_key_id, author_signature, merged_snapshot_id, merged_signer_key_id, merged_at, changed_in)
-            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 5).joined(separator: ", ")), \(Schema.nextChangeSQL))
+            VALUES (\(Array(repeating: "?", count: ObservationColumn.recordColumns.count + 6).joined(separator: ", ")))
             """)
         insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
     }
@@ -290,6 +294,7 @@ public final class MergeSession {
             insertRow.bind(next + 3, snapshotID)
             insertRow.bind(next + 4, signerKeyID)
             insertRow.bind(next + 5, now)
+            insertRow.bind(next + 6, stamp)
             try insertRow.run()
         }
         let seq = sqlite3_last_insert_rowid(connection)
@@ -346,6 +351,7 @@ public final class MergeSession {
         insertTombstone.bind(5, snapshotID)
         insertTombstone.bind(6, signerKeyID)
         insertTombstone.bind(7, now)
+        insertTombstone.bind(8, stamp)
         try insertTombstone.run()
         keptTombstones += 1
     }
