@@ -76,7 +76,7 @@ extension MemoryStore {
         arguments["own_keys"] = JSONWriter.string(.array(ownKeyIDs.sorted().map(JSONValue.string)))
         let sql = """
             (\(condition.sql)) AND o.author_signature IS NULL
-            AND (o.author_key_id IS NULL OR o.author_key_id IN (SELECT value FROM json_each(:own_keys)))
+            AND (+o.author_key_id IS NULL OR +o.author_key_id IN (SELECT value FROM json_each(:own_keys)))
             """
         return (sql, StatementArguments(arguments))
     }
