@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// The benchmark driver on a tiny store: it runs every step end to end and prints

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// Issue 15, item 3 with a real engine: three homes share memory through a git

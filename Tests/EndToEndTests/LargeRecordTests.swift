@@ -1,6 +1,7 @@
 import AIMemCore
 import Foundation
 import MemoryStore
+import TestFixtures
 import Testing
 @testable import Vault
 

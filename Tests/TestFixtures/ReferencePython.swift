@@ -28,23 +28,7 @@ public enum ReferencePython {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable,
                 NSLocalizedDescriptionKey: "\(executable) is missing: run scripts/setup-python.sh (or set AI_MEM_SKIP_REFERENCE_TESTS=1)"])
         }
-        // Output goes to files, so no pipe can fill up and block the process.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ai-mem-reference-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let r = try Subprocess.run(executable, arguments, directory: Fixtures.repositoryRoot.path)
+        return Output(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
