@@ -136,6 +136,48 @@ struct GitSyncTests {
     }
 }
 
+/// Issue 15 with one person's two machines: both hold the same identity and write
+/// the same key folder; each merges the files the other published there (they are
+/// not its own exports), deletions included, and a file planted in that folder is
+/// refused by both.
+@Suite struct OwnMachinesSyncTests {
+    @Test func twoMachinesWithOneKeyConvergeThroughTheirOwnFolder() throws {
+        let laptop = try Person.make("alice")
+        let desktop = Person(name: "alice-desktop", cli: try CLI.copying(["identity.key"], from: laptop.cli), line: laptop.line, keyID: laptop.keyID)
+        defer { laptop.cli.cleanUp(); desktop.cli.cleanUp() }
+        let folder = laptop.cli.home.appendingPathComponent("team").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let onLaptop = try laptop.cli.ok(["add", "Written on the laptop: the VPN needs the new profile"]).out.trimmingCharacters(in: .newlines)
+        try laptop.cli.ok(["sync", folder])
+        let onDesktop = try desktop.cli.ok(["add", "Written on the desktop: the printer is on the third floor"]).out.trimmingCharacters(in: .newlines)
+        let first = try jsonObject(desktop.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect((first["merged"] as? [Any])?.count == 1 && first["own"] as? Int == 1, "\(first)")
+        #expect(try desktop.cli.run(["show", onLaptop]).status == 0)
+        try laptop.cli.ok(["sync", folder])
+        #expect(try laptop.cli.run(["show", onDesktop]).status == 0)
+        try laptop.cli.ok(["delete", onLaptop])
+        try laptop.cli.ok(["sync", folder])
+        try desktop.cli.ok(["sync", folder])
+        #expect(try desktop.cli.run(["show", onLaptop]).status != 0)
+        // What each relayed settles in a round or two; then a sync publishes and reads nothing.
+        for _ in 0..<2 { for machine in [laptop, desktop] { try machine.cli.ok(["sync", folder]) } }
+        let quiet = try jsonObject(laptop.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect((quiet["merged"] as? [Any])?.isEmpty == true && quiet["published"] is NSNull && quiet["own"] as? Int ?? 0 >= 2, "\(quiet)")
+        #expect(try desktop.cli.run(["show", onLaptop]).status != 0 && laptop.cli.run(["show", onLaptop]).status != 0)
+
+        let mine = folder + "/" + laptop.keyID
+        let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: mine).sorted().last)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: mine + "/" + newest))
+        bytes[bytes.count - 80] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: mine + "/9999999999999-0F0F0F0F-0000-0000-0000-000000000000.aimem"))
+        for machine in [laptop, desktop] {
+            let planted = try machine.cli.run(["sync", folder, "--json"])
+            #expect(planted.status == 1)
+            #expect((try jsonObject(planted.stdout)["refused"] as? [Any])?.count == 1, "\(machine.name): \(planted.stdout)")
+        }
+    }
+}
+
 extension Person {
     /// This person's clone of the team repository.
     var clone: String { cli.home.appendingPathComponent("clone").path }

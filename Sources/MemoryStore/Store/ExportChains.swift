@@ -61,6 +61,11 @@ extension MemoryStore {
         }
     }
 
+    /// Whether this store exported the snapshot with exactly this id.
+    public func exported(snapshotID: String) throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM exports WHERE snapshot_id = ?", arguments: [snapshotID]) != nil }
+    }
+
     /// The exported snapshot with this id (or unique id prefix), if any.
     public func export(snapshotID: String) throws -> ExportRecord? {
         try read { db in

@@ -10,7 +10,7 @@ public struct SyncReport: Sendable {
     public var merged: [(entry: SharedFolder.Entry, report: SnapshotReadReport)] = []
     /// Files the ledger already holds: skipped without being read.
     public var alreadyMerged = 0
-    /// Files in this store's own folders (published from here or another of your keys).
+    /// Files this store published itself (in its own key folders; not read again).
     public var own = 0
     /// Files in folders of signers you do not trust (not read).
     public var untrusted = 0
@@ -65,9 +65,12 @@ extension SnapshotVault {
         let ownKeyIDs = Set(directory.own.map(\.file.keyID))
         var pending: [SharedFolder.Entry] = []
         for entry in listing.entries {
-            if ownKeyIDs.contains(entry.signerKeyID) { report.own += 1; continue }
+            // A file in your own folder that this store did not write comes from another
+            // machine holding your key (or was planted): it is read and checked like any other.
+            let mine = ownKeyIDs.contains(entry.signerKeyID)
+            if mine, try store.exported(snapshotID: entry.snapshotID) { report.own += 1; continue }
             if try store.ledgerHolds(signerKeyID: entry.signerKeyID, snapshotID: entry.snapshotID) { report.alreadyMerged += 1; continue }
-            guard directory.keyring.entry(holdingKeyID: entry.signerKeyID) != nil else { report.untrusted += 1; continue }
+            guard mine || directory.keyring.entry(holdingKeyID: entry.signerKeyID) != nil else { report.untrusted += 1; continue }
             pending.append(entry)
         }
         for (index, entry) in pending.enumerated() {
