@@ -33,6 +33,7 @@ struct Bench {
     func home(_ name: String) -> String { work + "/" + name }
 
     /// Runs ai-mem; the lexical embedder unless `embedder` says otherwise (the generated vectors are lexical).
+    @discardableResult
     func aiMem(_ arguments: String..., home: String, stdout: String = "/dev/null", embedder: String = "lexical") throws -> ChildResult {
         try ChildProcess.check([aiMem] + arguments + ["--home", home], environment: ["AI_MEM_EMBEDDER": embedder], stdout: stdout, scratch: work)
     }
@@ -229,31 +230,10 @@ struct Bench {
         if !options.keep { remove(base); remove(increment); remove(baseReport) }
         let startMS = Statistics.percentile(floor.map { $0 * 1000 }, 50)
 
-        // 9. Sync with nothing new: a teammate's folder of `files` increments (one
-        //    memory each) that alice has merged; her next syncs read no file again.
+        // 9. A team folder (TeamFolderBench.swift): a newcomer's first sync, a sync with
+        //    nothing new, and one with 20 new files.
         let files = options.syncFiles ?? min(2000, max(1, n / 50))
-        var syncNoop: [Double] = []
-        if files > 0 {
-            let team = work + "/team"
-            try fm.createDirectory(atPath: team, withIntermediateDirectories: true)
-            let dan = home("dan")
-            try aiMem("keys", "generate", "--name", "dan", "--no-passphrase", home: dan)
-            try aiMem("keys", "show", home: dan, stdout: work + "/dan.pub")
-            try aiMem("keys", "trust", work + "/alice.pub", "--name", "alice", home: dan)
-            try aiMem("keys", "trust", work + "/dan.pub", "--name", "dan", home: home("alice"))
-            log("a teammate publishes \(files) increments to the shared folder")
-            for i in 0..<files {
-                try aiMem("add", "Dan's note \(i): the on-call rotation moved to Thursdays", home: dan)
-                try aiMem("sync", team, home: dan)
-            }
-            log("alice merges them (and publishes her store once)")
-            try aiMem("sync", team, home: home("alice"))
-            for _ in 0..<max(3, options.runs) {
-                syncNoop.append(try aiMem("sync", team, home: home("alice")).seconds * 1000)
-            }
-            if !options.keep { remove(team); remove(dan) }
-        }
-        let syncNoopMS = syncNoop.isEmpty ? 0 : Statistics.percentile(syncNoop, 50)
+        let team = files > 0 ? try measureTeamFolder(files: files) : TeamFolderFigures()
 
         // Report.
         let rows = [firstExport, export, incremental, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
@@ -281,10 +261,15 @@ struct Bench {
         print(String(format: "relayed merge / merge: %.2f (each relayed row's author signature verified)", relayedMerge.median / merge.median))
         print(String(format: "incremental export of 100 changes: %.1f ms, %.1f ms beyond process start (%.1f ms, `ai-mem --version`)",
                      incremental.median * 1000, incremental.median * 1000 - startMS, startMS))
-        print(String(format: "sync with nothing new, %d files already merged: %.1f ms, %.1f ms beyond process start", files, syncNoopMS, syncNoopMS - startMS))
-        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f",
+        print(String(format: "team folder: %d signers x %d increments = %d files, %.1f MB", team.signers, team.signers > 0 ? team.files / team.signers : 0,
+                     team.files, Double(team.folderBytes) / 1e6))
+        print(String(format: "  a newcomer's first sync (every file, into an empty store): %.2f s (%.0f files/s), %.1f MB RSS", team.firstSyncSeconds,
+                     team.firstSyncSeconds > 0 ? Double(team.files) / team.firstSyncSeconds : 0, Double(team.firstSyncRSSBytes) / 1_048_576))
+        print(String(format: "  sync with nothing new, %d files already merged: %.1f ms, %.1f ms beyond process start", team.files, team.noopMS, team.noopMS - startMS))
+        print(String(format: "  sync with %d new files from %d teammates (%.0f KB): %.1f ms", team.newFiles, team.newFiles, Double(team.twentyNewBytes) / 1000, team.twentyNewMS))
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS,
-                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, syncNoopMS))
+                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS))
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

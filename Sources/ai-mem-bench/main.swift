@@ -16,7 +16,7 @@ struct Options {
     var peer = true
     var keep = false
     var miniLM = true
-    /// Files in the shared folder for the no-op sync (default: 2000, or count / 50 when smaller).
+    /// Files in the generated team folder (default: 2000 — 50 signers × 40 — or count / 50 when smaller).
     var syncFiles: Int? = nil
 
     init(_ arguments: [String]) throws {

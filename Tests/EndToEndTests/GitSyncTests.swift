@@ -107,6 +107,35 @@ struct GitSyncTests {
         #expect(try memories(people[1]) == before)
     }
 
+    /// A sync publishes what its store's user authored, never a teammate's memories
+    /// or deletions again: those reach everyone from their author's own folder.
+    @Test func aSyncPublishesOnlyWhatYouAuthored() throws {
+        let alice = try Person.make("alice"), bob = try Person.make("bob"), carol = try Person.make("carol")
+        defer { for p in [alice, bob, carol] { p.cli.cleanUp() } }
+        for p in [alice, bob, carol] { for q in [alice, bob, carol] where q.name != p.name { try p.cli.ok(["keys", "trust", q.line, "--name", q.name]) } }
+        let folder = alice.cli.home.appendingPathComponent("team").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let kept = try alice.cli.ok(["add", "Alice: the deploy key lives in the vault"]).out.trimmingCharacters(in: .newlines)
+        let gone = try alice.cli.ok(["add", "Alice: a note she deletes"]).out.trimmingCharacters(in: .newlines)
+        try alice.cli.ok(["sync", folder])
+        try bob.cli.ok(["add", "Bob: the build cache is on the NAS"])
+        let first = try jsonObject(bob.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect((first["merged"] as? [Any])?.count == 1)
+        #expect((first["published"] as? [String: Any])?["records"] as? Int == 1, "bob publishes his own memory only: \(first)")
+        try alice.cli.ok(["delete", gone])
+        try alice.cli.ok(["sync", folder])
+        // Bob merges alice's deletion; his store changed, but nothing he authored did.
+        let second = try jsonObject(bob.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect((second["merged"] as? [Any])?.count == 1)
+        let third = try jsonObject(bob.cli.ok(["sync", folder, "--json"]).stdout)
+        #expect(third["published"] is NSNull, "\(third)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/" + bob.keyID).count == 1)
+        // Carol gets everything from its authors' folders.
+        try carol.cli.ok(["sync", folder])
+        #expect(try carol.cli.run(["show", kept]).status == 0 && carol.cli.run(["show", gone]).status != 0)
+        #expect(try jsonArray(carol.cli.ok(["list", "--limit", "0", "--json"]).stdout).count == 2)
+    }
+
     /// `--compact` leaves one full snapshot (and what follows) in your folder; a newcomer
     /// who reads the folder then gets everything from it.
     @Test func compactionLeavesOneFullSnapshotANewcomerCanReadAlone() throws {

@@ -204,12 +204,13 @@ public struct SnapshotLines {
     let db: Database
     let timeBounds: ClosedRange<Double>
     let changedAfter: Int64?
+    let tombstoneAuthors: [String]?
 
     /// Hands every tombstone line to `write` (in one block); returns how many.
     public func writeTombstones(to write: ([UInt8]) throws -> Void) throws -> Int {
         var buffer: [UInt8] = []
         var written = 0
-        let cursor = try TravellingTombstones.all(db, timeBounds: timeBounds, changedAfter: changedAfter)
+        let cursor = try TravellingTombstones.all(db, timeBounds: timeBounds, changedAfter: changedAfter, authors: tombstoneAuthors)
         while let row = try cursor.next() {
             let signature: Data = row[3]
             RecordLineEncoder.tombstone(Tombstone(id: row[0], deletedAt: row[1], authorKeyID: row[2], signature: [UInt8](signature)), to: &buffer)
@@ -240,10 +241,12 @@ extension MemoryStore {
             let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations o WHERE \(condition.sql)",
                                        arguments: StatementArguments(condition.arguments)) ?? 0
             let mark = try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0
+            let tombstoneAuthors = TravellingTombstones.authorKeyIDs(filter.author)
             return try body(SnapshotLines(records: records,
-                                          tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds, changedAfter: filter.changedAfter),
+                                          tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds, changedAfter: filter.changedAfter,
+                                                                                         authors: tombstoneAuthors),
                                           outOfBounds: all - records.count, changeMark: mark, db: db, timeBounds: timeBounds,
-                                          changedAfter: filter.changedAfter))
+                                          changedAfter: filter.changedAfter, tombstoneAuthors: tombstoneAuthors))
         }
     }
 

@@ -130,16 +130,28 @@ struct TravellingTombstones {
         AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.id = t.id)
         """
 
-    /// With `changedAfter`, only tombstones written after that generation (an increment).
-    static func count(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ?",
-                         arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1]) ?? 0
+    /// The key IDs whose tombstones travel with rows of `author` (nil: everyone's).
+    static func authorKeyIDs(_ author: AuthorSelector?) -> [String]? { author?.keyIDs }
+
+    /// `(? IS NULL OR t.author_key_id IN …)`, with its argument (a JSON array of key IDs, or NULL).
+    static func authorCondition(_ keyIDs: [String]?) -> (sql: String, argument: String?) {
+        ("(? IS NULL OR t.author_key_id IN (SELECT value FROM json_each(?)))",
+         keyIDs.map { JSONWriter.string(.array($0.map(JSONValue.string))) })
     }
 
-    static func all(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil) throws -> RowCursor {
-        try Row.fetchCursor(db, sql: """
+    /// With `changedAfter`, only tombstones written after that generation (an
+    /// increment); with `authors`, only those key IDs' deletions.
+    static func count(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil, authors: [String]? = nil) throws -> Int {
+        let byAuthor = authorCondition(authors)
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones t WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ? AND \(byAuthor.sql)",
+                                arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1, byAuthor.argument, byAuthor.argument]) ?? 0
+    }
+
+    static func all(_ db: Database, timeBounds: ClosedRange<Double>, changedAfter: Int64? = nil, authors: [String]? = nil) throws -> RowCursor {
+        let byAuthor = authorCondition(authors)
+        return try Row.fetchCursor(db, sql: """
             SELECT t.id, t.deleted_at, t.author_key_id, t.signature FROM tombstones t
-            WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ? ORDER BY t.rowid
-            """, arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1])
+            WHERE \(condition) AND t.deleted_at BETWEEN ? AND ? AND t.changed_in > ? AND \(byAuthor.sql) ORDER BY t.rowid
+            """, arguments: [timeBounds.lowerBound, timeBounds.upperBound, changedAfter ?? -1, byAuthor.argument, byAuthor.argument])
     }
 }

@@ -45,12 +45,19 @@ extension MemoryStore {
         try read { db in try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE chain = ? ORDER BY sequence DESC LIMIT 1", arguments: [chain]).map(Self.export) }
     }
 
-    /// Whether any row, or any tombstone that travels, was written after generation `mark`.
-    public func hasChanges(after mark: Int64) throws -> Bool {
-        try read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM observations WHERE changed_in > ?) OR EXISTS (SELECT 1 FROM tombstones WHERE changed_in > ? AND local = 0)
-                """, arguments: [mark, mark]) ?? false
+    /// Whether any row of `filter`, or any tombstone that would travel with them
+    /// (of the filter's author, or an own deletion not signed yet), was written after generation `mark`.
+    public func hasChanges(after mark: Int64, filter: ObservationFilter = ObservationFilter()) throws -> Bool {
+        var changed = filter
+        changed.changedAfter = mark
+        let condition = changed.sqlCondition
+        let authors = TravellingTombstones.authorCondition(TravellingTombstones.authorKeyIDs(filter.author))
+        return try read { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM observations o WHERE \(condition.sql))",
+                                 arguments: StatementArguments(condition.arguments)) == true { return true }
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM tombstones t WHERE t.changed_in > ? AND t.local = 0 AND (t.author_key_id IS NULL OR \(authors.sql)))
+                """, arguments: [mark, authors.argument, authors.argument]) ?? false
         }
     }
 

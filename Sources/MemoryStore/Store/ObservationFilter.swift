@@ -73,6 +73,15 @@ public enum AuthorSelector: Sendable, Equatable {
     /// The store's own user's: written here (no author) or by one of these key IDs of theirs.
     case storeOwner(keyIDs: [String])
 
+    /// Every key ID the selection names (a selection by author carries only those
+    /// keys' deletions).
+    public var keyIDs: [String] {
+        switch self {
+        case .key(let keyID): [keyID]
+        case .keys(let keyIDs), .storeOwner(let keyIDs): keyIDs
+        }
+    }
+
     /// The one author's key ID (nil for the store's own user).
     public var keyID: String? {
         if case .key(let keyID) = self { return keyID }

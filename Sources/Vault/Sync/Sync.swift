@@ -42,12 +42,17 @@ extension SnapshotVault {
         let team = specs.isEmpty ? directory.keyring.entries.filter { $0.status == .trusted }.map(\.keyID) : specs
         let (recipients, _) = try Recipients.resolve(team, keyring: directory.keyring, own: ownFile.publicIdentity, includeSelf: true)
         let ownFolder = try folder.folder(of: ownFile.keyID)
+        // What you authored (and your deletions) only: each teammate's memories reach
+        // the team from their author's own folder, so relaying them would carry every
+        // memory once per member.
+        var authored = ObservationFilter()
+        authored.author = .storeOwner(keyIDs: directory.ownKeyIDs.sorted())
         var publishedPath: String? = nil
         if let published = try export(to: { naming in
             let path = (ownFolder as NSString).appendingPathComponent(SharedFolder.fileName(sequence: naming.sequence, snapshotID: naming.snapshotID))
             publishedPath = path
             return .file(path)
-        }, recipients: recipients, filter: ObservationFilter(), increment: full ? nil : .sinceLast, onlyIfChanged: !full) {
+        }, recipients: recipients, filter: authored, increment: full ? nil : .sinceLast, onlyIfChanged: !full) {
             report.published = (publishedPath!, published)
             if compact {
                 // Only this key's own files, older than the full snapshot just written.

@@ -41,6 +41,9 @@ public struct SnapshotMetadata: Sendable, Equatable {
         var o = JSONObject()
         o.append("recipients", .array(Array(Set(recipients)).sorted().map(JSONValue.string)))
         o.append("filters", filtersJSON(filter))
+        // A selection by author (what `sync` publishes) is a chain of its own; it is
+        // not part of the metadata's `filters`.
+        if let authors = filter.author?.keyIDs { o.append("authors", .array(authors.sorted().map(JSONValue.string))) }
         return JSONWriter.string(.object(o))
     }
 

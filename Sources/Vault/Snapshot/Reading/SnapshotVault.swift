@@ -88,7 +88,7 @@ public final class SnapshotVault {
         let directory = try KeyDirectory(keys)
         // What your compromised keys signed is signed again by your current key.
         try store.forgetSignatures(ofKeys: Set(directory.own.filter(\.compromised).map(\.file.keyID)))
-        if onlyIfChanged, let base, try !store.hasChanges(after: base.changeMark) { return nil }
+        if onlyIfChanged, let base, try !store.hasChanges(after: base.changeMark, filter: filter) { return nil }
         let naming = (sequence: try store.nextExportSequence(), snapshotID: UUIDString.random())
         let report = try destination(naming).write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
