@@ -1556,8 +1556,9 @@ def keyring_key_refusal(entry: KeyringEntry, role, key: PublicKey, made_at,
 @dataclass
 class Ledger:
     """The part of the store FORMAT §6 needs to decide accept/reject:
-    merged snapshot ids with their §5 digest, signer and sequence."""
-    merged: dict = field(default_factory=dict)     # snapshot_id -> (digest, signer key id, sequence)
+    merged snapshots, keyed by (signer key ID, snapshot_id) as §6.2 says, with
+    their §5 digest, signer and sequence."""
+    merged: dict = field(default_factory=dict)     # (signer key id, snapshot_id) -> (digest, signer key id, sequence)
 
     def highest_sequence(self, signer: str) -> int:
         return max((s for (_, who, s) in self.merged.values() if who == signer), default=0)
@@ -1565,8 +1566,7 @@ class Ledger:
     def holds(self, snapshot_id: str, signer_ok: Callable[[str], bool]) -> bool:
         """FORMAT §4.8: whether the ledger holds `snapshot_id` merged from a
         signer key for which signer_ok(key ID) is true."""
-        entry = self.merged.get(snapshot_id)
-        return entry is not None and signer_ok(entry[1])
+        return any(sid == snapshot_id and signer_ok(who) for (who, sid) in self.merged)
 
 
 def _read_exact(f: BinaryIO, n: int) -> bytes:
@@ -1680,7 +1680,7 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
             if len(stanzas) != len(meta["recipients"]):
                 raise Refusal("malformed header", f"{len(stanzas)} stanzas for {len(meta['recipients'])} listed recipients")
             st.update(metadata=meta, signer=(signer_pk, signer_name))
-            st["already_merged"] = meta["snapshot_id"] in ledger.merged
+            st["already_merged"] = (signer_pk.key_id, meta["snapshot_id"]) in ledger.merged
             # FORMAT §4.3: payload 2 counts records and tombstones together.
             st["total"] = meta["count"] + (meta["tombstones"] if meta["ai_mem_snapshot"] == 2 else 0)
             return
@@ -1781,7 +1781,7 @@ def read_snapshot(f: BinaryIO, reader: Reader, ledger: Optional[Ledger] = None) 
     if not verify_detached(signature, signature_message(d), signer_pk.ed25519):   # step 5
         raise Refusal("signature invalid", f"the signature does not verify with {signer_name}'s key")
     sid = meta["snapshot_id"]
-    if st["already_merged"] and ledger.merged[sid][0] != d:
+    if st["already_merged"] and ledger.merged[(signer_pk.key_id, sid)][0] != d:
         raise Refusal("reused snapshot id", f"snapshot id {sid} was merged with other content")
     replay = meta["sequence"] <= ledger.highest_sequence(signer_pk.key_id)
     # FORMAT §4.8: an increment whose base the ledger does not hold -- that
@@ -1809,7 +1809,7 @@ def merge_into_ledger(ledger: Ledger, result: dict) -> None:
     """FORMAT §6: record a merged snapshot (only what accept/reject depends on)."""
     m = result["metadata"]
     if not result["already_merged"]:
-        ledger.merged[m["snapshot_id"]] = (bytes.fromhex(result["digest"]), result["signer_key_id"], m["sequence"])
+        ledger.merged[(result["signer_key_id"], m["snapshot_id"])] = (bytes.fromhex(result["digest"]), result["signer_key_id"], m["sequence"])
 
 
 def read_snapshot_file(path: str, reader: Reader, ledger: Optional[Ledger] = None) -> dict:

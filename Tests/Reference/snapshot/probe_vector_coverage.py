@@ -98,7 +98,7 @@ MUTATIONS = [
      'if rec["id"] in st["ids"]:\n                raise Refusal("duplicate id", f"id {rec[\'id\']!r} appears twice")\n            st["ids"].add(rec["id"])\n            st["records"].append(rec)\n            # For',
      'if False:\n                raise Refusal("duplicate id", f"id {rec[\'id\']!r} appears twice")\n            st["ids"].add(rec["id"])\n            st["records"].append(rec)\n            # For'),
     ("already-merged digest not compared (reused id)", "FORMAT §6",
-     'if st["already_merged"] and ledger.merged[sid][0] != d:', 'if False:'),
+     'if st["already_merged"] and ledger.merged[(signer_pk.key_id, sid)][0] != d:', 'if False:'),
     ("trailing data checked after the signature", "FORMAT §3/§6 precedence", [
         ('if _read_exact(f, 1):\n                raise Refusal("trailing data", f"bytes after the final chunk ({chunk})")', 'pass'),
         ('    sid = meta["snapshot_id"]\n', '    if _read_exact(f, 1):\n        raise Refusal("trailing data", "late")\n    sid = meta["snapshot_id"]\n')]),
