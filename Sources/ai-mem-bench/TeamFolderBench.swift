@@ -54,11 +54,11 @@ extension Bench {
                     }
                     try run("keys", "generate", "--name", names[index], "--no-passphrase")
                     try run("keys", "show", stdout: work + "/\(names[index]).pub")
-                    try run("keys", "trust", work + "/alice.pub", "--name", "alice")
-                    try run("keys", "trust", work + "/erin.pub", "--name", "erin")
+                    // Teammates publish to alice and erin without reading the folder
+                    // themselves (they trust nobody): the figures are alice's and erin's.
                     for i in 0..<increments {
                         try run("add", "\(names[index])'s note \(i): the on-call rotation moved to Thursdays; ask in #ops before deploying")
-                        try run("sync", team)
+                        try run("sync", team, "--to", work + "/alice.pub", "--to", work + "/erin.pub")
                     }
                 } catch { failure.withLock { $0 = error } }
             }
@@ -91,7 +91,7 @@ extension Bench {
             let before = folderSize(team)
             for name in names.prefix(20) {
                 try aiMem("add", "\(name)'s hourly note \(round): the staging database was restored", home: home(name))
-                try aiMem("sync", team, home: home(name))
+                try aiMem("sync", team, "--to", work + "/alice.pub", "--to", work + "/erin.pub", home: home(name))
             }
             figures.twentyNewBytes = folderSize(team) - before
             twenty.append(try aiMem("sync", team, home: home("alice")).seconds * 1000)

@@ -16,6 +16,31 @@ struct KeyStoreTests {
         #expect(try t.keys.identityFile().keyID == file.keyID)
     }
 
+    /// The keyring is parsed once per command while its file stays the same; another
+    /// process's change (a new file, or the same file rewritten) and a mode opened to
+    /// others are seen at the next read.
+    @Test func theKeyringIsReadAgainWhenItsFileChanges() throws {
+        let t = TempHome(), carol = TempHome(), dave = TempHome()
+        _ = try t.keys.generate(name: "bob", passphrase: nil, limits: .interactive)
+        let carolKey = try carol.keys.generate(name: "carol", passphrase: nil, limits: .interactive).publicIdentity
+        let daveKey = try dave.keys.generate(name: "dave", passphrase: nil, limits: .interactive).publicIdentity
+        _ = try t.keys.trust(carolKey, name: "carol")
+        #expect(try t.keys.keyring().entries.map(\.name) == ["carol"])
+        #expect(try t.keys.keyring().entries.map(\.name) == ["carol"])
+        // Another process trusts dave (the file is replaced).
+        _ = try KeyStore(home: t.keys.home).trust(daveKey, name: "dave")
+        #expect(try t.keys.keyring().entries.map(\.name).sorted() == ["carol", "dave"])
+        // The same file rewritten in place, back to carol alone.
+        let ring = try KeyringFile.encode(Keyring(entries: t.keys.keyring().entries.filter { $0.name == "carol" }))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: t.keys.keyringPath))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(ring.utf8))
+        try handle.close()
+        #expect(try t.keys.keyring().entries.map(\.name) == ["carol"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: t.keys.keyringPath)
+        #expect(throws: VaultError.insecureKeyring(path: t.keys.keyringPath, mode: 0o666)) { _ = try t.keys.keyring() }
+    }
+
     @Test func keyFileReadableByOthersIsRefused() throws {
         let t = TempHome()
         _ = try t.keys.generate(name: "alice", passphrase: nil, limits: .interactive)

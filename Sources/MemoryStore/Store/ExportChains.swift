@@ -61,16 +61,18 @@ extension MemoryStore {
         }
     }
 
-    /// Whether the ledger holds this snapshot of this signer (without reading the file).
-    public func ledgerHolds(signerKeyID: String, snapshotID: String) throws -> Bool {
+    /// For each (signer key ID, snapshot id) of a folder listing: whether the ledger
+    /// holds it and whether this store exported it, in one read transaction (a sync
+    /// with nothing new looks up thousands of files).
+    public func known(_ files: [(signerKeyID: String, snapshotID: String)]) throws -> [(merged: Bool, exported: Bool)] {
         try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?", arguments: [signerKeyID, snapshotID]) != nil
+            let merged = try db.cachedStatement(sql: "SELECT 1 FROM merged_snapshots WHERE signer_key_id = ? AND snapshot_id = ?")
+            let exported = try db.cachedStatement(sql: "SELECT 1 FROM exports WHERE snapshot_id = ?")
+            return try files.map { file in
+                (try Bool.fetchOne(merged, arguments: [file.signerKeyID, file.snapshotID]) != nil,
+                 try Bool.fetchOne(exported, arguments: [file.snapshotID]) != nil)
+            }
         }
-    }
-
-    /// Whether this store exported the snapshot with exactly this id.
-    public func exported(snapshotID: String) throws -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM exports WHERE snapshot_id = ?", arguments: [snapshotID]) != nil }
     }
 
     /// The exported snapshot with this id (or unique id prefix), if any.

@@ -14,9 +14,28 @@ import Sodium
 /// - `rotation-statement.txt`: the last statement `keys rotate` made.
 public final class KeyStore: Sendable {
     public let home: Home
+    /// The keyring last read, with the identity of the file it came from: a command
+    /// that opens many snapshots (a sync, a chain merge) parses the keyring once, and
+    /// any change to the file (content, owner, mode: its ctime) reads it again.
+    private let keyringCache = Locked<(file: FileIdentity, keyring: Keyring)?>(nil)
 
     public init(home: Home) {
         self.home = home
+    }
+
+    /// Device, inode, size, modification and status-change times of a file (lstat).
+    struct FileIdentity: Equatable, Sendable {
+        var device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64
+
+        init?(path: String) {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { return nil }
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+            changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        }
     }
 
     public var identityPath: String { home.url.appendingPathComponent("identity.key").path }
@@ -199,6 +218,15 @@ public final class KeyStore: Sendable {
     // MARK: Keyring
 
     public func keyring() throws(VaultError) -> Keyring {
+        let before = FileIdentity(path: keyringPath)
+        if let before, let cached = keyringCache.withLock({ $0 }), cached.file == before { return cached.keyring }
+        let ring = try readKeyring()
+        // Kept only when the file did not change while it was read.
+        if let before, FileIdentity(path: keyringPath) == before { keyringCache.withLock { $0 = (before, ring) } }
+        return ring
+    }
+
+    private func readKeyring() throws(VaultError) -> Keyring {
         // Yours, and writable by nobody else: an entry planted by another user would be trusted.
         let data: [UInt8]
         do {

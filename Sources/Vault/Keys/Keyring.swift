@@ -117,7 +117,10 @@ public struct Keyring: Sendable, Equatable {
 
     /// The entry holding the key with this id in any role.
     public func entry(holdingKeyID keyID: String) -> KeyringEntry? {
-        entries.first { $0.allKeys.contains { $0.keyID == keyID } }
+        // `allKeys` without building it: a sync asks this for every file and author.
+        entries.first { e in
+            e.publicIdentity.keyID == keyID || e.previousKeys.contains { $0.publicIdentity.keyID == keyID } || e.candidateKeys.contains { $0.keyID == keyID }
+        }
     }
 
     /// The entry a user means by a name, a key id, or a unique key-id prefix (4+ hex digits).

@@ -69,12 +69,13 @@ extension SnapshotVault {
         report.otherFiles = listing.otherFiles
         let ownKeyIDs = Set(directory.own.map(\.file.keyID))
         var pending: [SharedFolder.Entry] = []
-        for entry in listing.entries {
+        let known = try store.known(listing.entries.map { ($0.signerKeyID, $0.snapshotID) })
+        for (entry, known) in zip(listing.entries, known) {
             // A file in your own folder that this store did not write comes from another
             // machine holding your key (or was planted): it is read and checked like any other.
             let mine = ownKeyIDs.contains(entry.signerKeyID)
-            if mine, try store.exported(snapshotID: entry.snapshotID) { report.own += 1; continue }
-            if try store.ledgerHolds(signerKeyID: entry.signerKeyID, snapshotID: entry.snapshotID) { report.alreadyMerged += 1; continue }
+            if mine, known.exported { report.own += 1; continue }
+            if known.merged { report.alreadyMerged += 1; continue }
             guard mine || directory.keyring.entry(holdingKeyID: entry.signerKeyID) != nil else { report.untrusted += 1; continue }
             pending.append(entry)
         }
