@@ -8,6 +8,7 @@ import PackageDescription
 //   MemoryStore        AIMemCore + GRDB: the SQLite store, search, import/export, the merge session
 //   SentenceEmbedding  AIMemCore: the embedders (MiniLM over OpenBLAS, HTTP, lexical)
 //   Vault              AIMemCore + Sodium + MemoryStore: identities, keyring, snapshots
+//   MemoryServer       AIMemCore + MemoryStore + Vault: the MCP server (JSON-RPC over stdio) and its tools
 //   ai-mem             the command line over all of them
 let package = Package(
     name: "ai-mem",
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "Sodium", targets: ["Sodium"]),
         .library(name: "Vault", targets: ["Vault"]),
         .library(name: "SentenceEmbedding", targets: ["SentenceEmbedding"]),
+        .library(name: "MemoryServer", targets: ["MemoryServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,11 +50,15 @@ let package = Package(
         .target(name: "SentenceEmbedding", dependencies: ["AIMemCore"]),
         // Identities, the keyring, and encrypted signed snapshots (docs/FORMAT.md, docs/KEYS.md).
         .target(name: "Vault", dependencies: ["AIMemCore", "Sodium", "MemoryStore"]),
+        // The Model Context Protocol server of `ai-mem mcp`: JSON-RPC 2.0 over stdio,
+        // written from the specification (docs/design/mcp-sdk-choice.md says why), and
+        // the memory tools.
+        .target(name: "MemoryServer", dependencies: ["AIMemCore", "MemoryStore", "Vault"]),
         // The command-line tool: argument parsing, settings, printing.
         .executableTarget(
             name: "ai-mem",
             dependencies: [
-                "AIMemCore", "MemoryStore", "Vault", "SentenceEmbedding",
+                "AIMemCore", "MemoryStore", "Vault", "SentenceEmbedding", "MemoryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

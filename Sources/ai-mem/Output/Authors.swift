@@ -3,39 +3,10 @@ import Foundation
 import MemoryStore
 import Vault
 
-/// Who wrote an observation, in the reader's words: "you" for the store's own user
-/// (no author, or one of your keys), the keyring name for a teammate, else the key ID.
-struct Authors {
-    /// Your current key ID (nil before `keys generate`).
-    let ownKeyID: String?
-    /// Your current and retired key IDs, and your other devices' (`--mine`).
-    let ownKeyIDs: Set<String>
-    let keyring: Keyring
+/// The CLI's name for the library's author names (`Vault.AuthorNames`).
+typealias Authors = AuthorNames
 
-    /// Reads your identity, retired keys and keyring. What cannot be read (a damaged
-    /// keyring, say) leaves names unknown instead of failing a `list` or `show`; the
-    /// commands that rely on keys report those files' errors themselves.
-    init(home: Home) {
-        let keys = KeyStore(home: home)
-        let own = keys.hasIdentity ? (try? keys.identityFile())?.publicIdentity.keyID : nil
-        ownKeyID = own
-        keyring = (try? keys.keyring()) ?? Keyring()
-        ownKeyIDs = Set([own].compactMap { $0 } + ((try? keys.retiredKeyFiles()) ?? []).map(\.keyID) + keyring.deviceKeyIDs)
-    }
-
-    /// The author's key ID (yours for a row written here) and name.
-    func describe(_ author: String?) -> (keyID: String?, name: String) {
-        guard let author else { return (ownKeyID, "you") }
-        if let entry = keyring.entry(holdingKeyID: author) { return (author, entry.isMine ? "you (\(entry.name))" : entry.name) }
-        if ownKeyIDs.contains(author) { return (author, "you") }
-        return (author, "unknown key")
-    }
-
-    func json(_ author: String?) -> JSONValue {
-        let (keyID, name) = describe(author)
-        return .object(JSONObject(["key_id": keyID.map(JSONValue.string) ?? .null, "name": .string(name)]))
-    }
-
+extension AuthorNames {
     /// `--author NAME|KEYID|me`: whose observations to select.
     func selector(_ text: String) throws -> AuthorSelector {
         if text == "me" || text == "you" || ownKeyIDs.contains(text) { return .storeOwner(keyIDs: ownKeyIDs.sorted()) }
