@@ -181,6 +181,7 @@ struct Bench {
         //     (embedding 100k notes with the model would take over an hour): the scan and
         //     re-rank cost the same for any 384-d vectors, the ranking itself means nothing.
         var miniLMSearch: [String: [Double]] = [:]
+        var mcp = MCPFigures()
         if options.miniLM && ModelFiles.located().isPresent {
             let labelled = work + "/generated-minilm.ndjson"
             log("generating \(n) observations with vectors labelled all-MiniLM-L6-v2")
@@ -195,6 +196,8 @@ struct Bench {
                     miniLMSearch[mode, default: []].append(r.seconds * 1000)
                 }
             }
+            log("\(options.queries) hybrid searches and adds through ai-mem mcp with MiniLM")
+            mcp = try measureMCP(home: home("minilm"), embedder: "minilm", queries: queries)
             if !options.keep { remove(home("minilm")) }
         }
 
@@ -267,9 +270,14 @@ struct Bench {
                      team.firstSyncSeconds > 0 ? Double(team.files) / team.firstSyncSeconds : 0, Double(team.firstSyncRSSBytes) / 1_048_576))
         print(String(format: "  sync with nothing new, %d files already merged: %.1f ms, %.1f ms beyond process start", team.files, team.noopMS, team.noopMS - startMS))
         print(String(format: "  sync with %d new files from %d teammates (%.0f KB): %.1f ms", team.newFiles, team.newFiles, Double(team.twentyNewBytes) / 1000, team.twentyNewMS))
-        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f",
+        let mcpSearch = mcp.searchMS.isEmpty ? 0 : Statistics.percentile(mcp.searchMS, 50), mcpAdd = mcp.addMS.isEmpty ? 0 : Statistics.percentile(mcp.addMS, 50)
+        if !mcp.searchMS.isEmpty {
+            print(String(format: "ai-mem mcp, MiniLM: hybrid search p50 %.1f ms p95 %.1f ms; memory_add p50 %.1f ms p95 %.1f ms; idle CPU %.0f ms in 2 s",
+                         mcpSearch, Statistics.percentile(mcp.searchMS, 95), mcpAdd, Statistics.percentile(mcp.addMS, 95), mcp.idleCPUMS))
+        }
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f mcp_search_p50_ms=%.1f mcp_add_p50_ms=%.1f",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS,
-                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS))
+                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS, mcpSearch, mcpAdd))
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

@@ -24,12 +24,14 @@ struct BenchSmokeTests {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "incremental_export_ms", "merge_s", "peak_rss_mb",
+        #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "incremental_export_ms", "mcp_add_p50_ms", "mcp_search_p50_ms", "merge_s", "peak_rss_mb",
                                          "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "search_p50_ms", "sync_first_s", "sync_new20_ms", "sync_noop_ms"])
         for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s",
                     "incremental_export_ms", "process_start_ms", "sync_noop_ms", "sync_first_s", "sync_new20_ms"] {
             #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
         }
         #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")
+        // Measured with the local model (0 where it is missing).
+        #expect(Double(fields["mcp_search_p50_ms"] ?? "") != nil && Double(fields["mcp_add_p50_ms"] ?? "") != nil)
     }
 }
