@@ -6,7 +6,8 @@ import PackageDescription
 //   AIMemCore          observations, record codecs, JSON, encodings, I/O, threads — no C library
 //   Sodium             the one Swift layer over libsodium (CSodium)
 //   MemoryStore        AIMemCore + GRDB: the SQLite store, search, import/export, the merge session
-//   SentenceEmbedding  AIMemCore: the embedders (MiniLM over OpenBLAS, HTTP, lexical)
+//   Curl               the one Swift layer over libcurl (CCurl): HTTPS for hosted embedders
+//   SentenceEmbedding  AIMemCore + Curl: the embedders (MiniLM over OpenBLAS, HTTP(S), lexical)
 //   Vault              AIMemCore + Sodium + MemoryStore: identities, keyring, snapshots
 //   MemoryServer       AIMemCore + MemoryStore + Vault: the MCP server (JSON-RPC over stdio) and its tools
 //   ai-mem             the command line over all of them
@@ -20,6 +21,7 @@ let package = Package(
         .library(name: "Vault", targets: ["Vault"]),
         .library(name: "SentenceEmbedding", targets: ["SentenceEmbedding"]),
         .library(name: "MemoryServer", targets: ["MemoryServer"]),
+        .library(name: "Curl", targets: ["Curl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +49,15 @@ let package = Package(
         // loaded at run time from the system: Debian's libopenblas-dev), an
         // OpenAI-compatible HTTP embedder, the lexical hashing embedder, and the choice
         // between them. No SQLite, no libsodium.
-        .target(name: "SentenceEmbedding", dependencies: ["AIMemCore"]),
+        .target(name: "SentenceEmbedding", dependencies: ["AIMemCore", "Curl"]),
+        // libcurl (Debian: libcurl4-openssl-dev), for HTTPS to hosted embedders. Only `Curl` imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The one Swift layer over libcurl: HTTPS POST with verified certificates, every return code checked.
+        .target(name: "Curl", dependencies: ["CCurl"]),
         // Identities, the keyring, and encrypted signed snapshots (docs/FORMAT.md, docs/KEYS.md).
         .target(name: "Vault", dependencies: ["AIMemCore", "Sodium", "MemoryStore"]),
         // The Model Context Protocol server of `ai-mem mcp`: JSON-RPC 2.0 over stdio,

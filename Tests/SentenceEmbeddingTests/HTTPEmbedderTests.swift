@@ -82,21 +82,24 @@ struct HTTPEmbedderTests {
         #expect(error == .server(url: http.endpoint.description, reason: "cannot connect: Connection refused"), "\(error?.message ?? "")")
     }
 
-    @Test func endpointsAreParsedAndHTTPSIsRefused() throws {
+    @Test func endpointsAreParsedAndBadOnesRefused() throws {
         #expect(try HTTPEndpoint(parsing: "http://127.0.0.1:11434").description == "http://127.0.0.1:11434/v1/embeddings")
         #expect(try HTTPEndpoint(parsing: "http://gpu-box:8000/v1/").description == "http://gpu-box:8000/v1/embeddings")
         #expect(try HTTPEndpoint(parsing: "http://[::1]:8080/api/embeddings").description == "http://[::1]:8080/api/embeddings")
         #expect(try HTTPEndpoint(parsing: "http://localhost").port == 80)
+        let hosted = try HTTPEndpoint(parsing: "https://api.openai.com/v1")
+        #expect(hosted.isTLS && hosted.port == 443 && hosted.description == "https://api.openai.com:443/v1/embeddings")
+        #expect(try !HTTPEndpoint(parsing: "HTTP://gpu-box").isTLS)
         for (bad, reason) in [
-            ("https://api.openai.com/v1", "https is not supported; run the server on this machine or a trusted network over http, or put a local TLS proxy in front of it"),
-            ("ftp://x", "it is not an http:// URL"),
+            ("ftp://x", "it is not an http:// or https:// URL"),
+            ("https://user:pw@host", "credentials in the URL are not supported; set AI_MEM_EMBED_API_KEY"),
             ("http://:80", "the host name is empty or not ASCII"),
             ("http://host:99999", "the port is not a number from 1 to 65535"),
             ("http://user:pw@host", "credentials in the URL are not supported; set AI_MEM_EMBED_API_KEY"),
             ("http://ho st", "the host name is empty or not ASCII"),
         ] {
             let refusal = EmbeddingError.configuration("cannot use \(bad) as the embedding server: \(reason)",
-                                                       hint: "give an http:// URL such as http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8080 (llama.cpp)")
+                                                       hint: "give a URL such as http://127.0.0.1:11434 (Ollama), http://127.0.0.1:8080 (llama.cpp) or https://api.openai.com/v1")
             #expect(throws: refusal, "\(bad)") { try HTTPEndpoint(parsing: bad) }
         }
     }

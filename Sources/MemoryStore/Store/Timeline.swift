@@ -33,8 +33,9 @@ extension MemoryStore {
     /// search cannot find them until `ai-mem reindex`).
     public func memoriesWithoutVectors() throws -> Int {
         try read { db in
+            // The (model, dimension) index alone answers: no row (and no vector) is read.
             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM observations WHERE embedding IS NULL OR embedding_model IS NOT ? OR embedding_dim IS NOT ?
+                SELECT COUNT(*) FROM observations INDEXED BY observations_by_model WHERE embedding_model IS NOT ? OR embedding_dim IS NOT ?
                 """, arguments: [embedder.modelID, embedder.dimension]) ?? 0
         }
     }

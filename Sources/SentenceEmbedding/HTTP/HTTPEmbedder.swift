@@ -1,8 +1,9 @@
-import Foundation
 import AIMemCore
+import Curl
+import Foundation
 
 /// Embeddings from an OpenAI-compatible server (`POST /v1/embeddings`, as served
-/// by Ollama, llama.cpp's server and vLLM). Texts go in requests of at most
+/// by Ollama, llama.cpp's server and vLLM, or a hosted API over HTTPS through libcurl). Texts go in requests of at most
 /// `textsPerRequest`; the answer is checked (one finite vector per text, all of
 /// one dimension) and each vector is L2-normalised. The model name is the model
 /// id stored with the vectors.
@@ -66,7 +67,24 @@ public final class HTTPEmbedder: Embedder, Sendable {
         ])))
         var headers: [(String, String)] = []
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
-        let response = try HTTPClient.post(endpoint, body: body.bytes, headers: headers, timeout: timeout)
+        let response: HTTPClient.Response
+        if endpoint.isTLS {
+            do {
+                let r = try HTTPSClient.post(url: endpoint.description, body: body.bytes, headers: headers, timeout: timeout,
+                                             caFile: endpoint.caFile, maxBodyBytes: HTTPClient.maxBodyBytes)
+                response = HTTPClient.Response(status: r.status, body: r.body)
+            } catch {
+                switch error.kind {
+                case .certificate:
+                    throw EmbeddingError.configuration("\(endpoint.description): the server's certificate is not trusted (\(error.message))",
+                                                       hint: "a server with a private CA: set AI_MEM_EMBED_CA_FILE to that CA's PEM file")
+                case .timeout: throw fail("no answer within \(Int(timeout)) s")
+                default: throw fail(error.message)
+                }
+            }
+        } else {
+            response = try HTTPClient.post(endpoint, body: body.bytes, headers: headers, timeout: timeout)
+        }
         let json = try? JSONParser.parse(response.body)
         guard response.status == 200 else {
             var detail = ""

@@ -89,7 +89,8 @@ extension EmbedderSettings {
                                                    hint: "ai-mem config set embedder.model NAME (or set AI_MEM_EMBED_MODEL)")
             }
             let apiKey = environment["AI_MEM_EMBED_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-            return .http(endpoint: try HTTPEndpoint(parsing: address), model: name,
+            let caFile = environment["AI_MEM_EMBED_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            return .http(endpoint: try HTTPEndpoint(parsing: address, caFile: caFile), model: name,
                          dimension: try text(dimension).flatMap { Int($0) }, apiKey: apiKey)
         }
     }
