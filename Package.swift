@@ -50,12 +50,10 @@ let package = Package(
         // OpenAI-compatible HTTP embedder, the lexical hashing embedder, and the choice
         // between them. No SQLite, no libsodium.
         .target(name: "SentenceEmbedding", dependencies: ["AIMemCore", "Curl"]),
-        // libcurl (Debian: libcurl4-openssl-dev), for HTTPS to hosted embedders. Only `Curl` imports it.
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl (Debian: libcurl4-openssl-dev for the headers), for HTTPS to hosted
+        // embedders, loaded with dlopen on first use (nothing linked: start-up stays as
+        // fast). Only `Curl` imports it.
+        .target(name: "CCurl"),
         // The one Swift layer over libcurl: HTTPS POST with verified certificates, every return code checked.
         .target(name: "Curl", dependencies: ["CCurl"]),
         // Identities, the keyring, and encrypted signed snapshots (docs/FORMAT.md, docs/KEYS.md).

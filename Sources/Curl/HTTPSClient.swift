@@ -9,6 +9,8 @@ public struct CurlError: Error, Equatable, Sendable, CustomStringConvertible {
         case timeout
         case connection
         case responseTooLarge
+        /// libcurl is not installed (`libcurl.so.4`).
+        case unavailable
         case other
     }
 
@@ -19,7 +21,7 @@ public struct CurlError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The one Swift layer over libcurl (Debian's libcurl4-openssl-dev): HTTPS POST
+/// The one Swift layer over libcurl (`libcurl.so.4`, loaded on first use): HTTPS POST
 /// only, certificates verified against the system's store (or a given CA bundle),
 /// TLS 1.2 or newer, no redirects, no other protocols, every return code checked.
 public enum HTTPSClient {
@@ -28,20 +30,18 @@ public enum HTTPSClient {
         public var body: [UInt8]
     }
 
-    /// libcurl's global set-up, once per process, before any handle.
-    private static let initialized: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
     /// POSTs `body` to `url` (an https:// URL). `caFile`: a PEM bundle to trust
     /// instead of the system's certificate store. The response body is capped at `maxBodyBytes`.
     public static func post(url: String, body: [UInt8], headers: [(String, String)], timeout: Double, caFile: String? = nil,
                             maxBodyBytes: Int) throws(CurlError) -> Response {
-        guard initialized == CURLE_OK else { throw CurlError(kind: .other, code: Int32(initialized.rawValue), message: "libcurl could not start") }
-        guard let handle = curl_easy_init() else { throw CurlError(kind: .other, code: 0, message: "libcurl could not make a handle") }
-        defer { curl_easy_cleanup(handle) }
+        if let failure = aimem_curl_load() { throw CurlError(kind: .unavailable, code: 0, message: String(cString: failure)) }
+        guard let handle = aimem_curl_easy_init() else { throw CurlError(kind: .other, code: 0, message: "libcurl could not make a handle") }
+        defer { aimem_curl_easy_cleanup(handle) }
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(list) }
+        defer { aimem_curl_slist_free_all(list) }
         for (name, value) in headers + [("Content-Type", "application/json"), ("Accept", "application/json"), ("Expect", "")] {
-            guard let appended = curl_slist_append(list, "\(name): \(value)") else {
+            guard let appended = aimem_curl_slist_append(list, "\(name): \(value)") else {
                 throw CurlError(kind: .other, code: 0, message: "libcurl could not hold a header")
             }
             list = appended
@@ -83,7 +83,7 @@ public enum HTTPSClient {
         try body.withUnsafeBufferPointer { (bytes) throws(CurlError) in
             // libcurl reads the body from this pointer during perform (COPYPOSTFIELDS would copy it).
             try check(aimem_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)))
-            try check(curl_easy_perform(handle))
+            try check(aimem_curl_easy_perform(handle))
         }
         var status = 0
         try check(aimem_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
@@ -100,7 +100,7 @@ public enum HTTPSClient {
 
     static func error(_ code: CURLcode, sink: Sink, detail: String) -> CurlError {
         if sink.overflowed { return CurlError(kind: .responseTooLarge, code: Int32(code.rawValue), message: "the response is larger than \(sink.limit >> 20) MiB") }
-        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let text = detail.isEmpty ? String(cString: aimem_curl_easy_strerror(code)) : detail
         let kind: CurlError.Kind
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM: kind = .certificate

@@ -34,12 +34,6 @@ struct GitSyncTests {
         return report
     }
 
-    /// (id, content, author key id) of every memory.
-    func memories(_ p: Person) throws -> [String] {
-        try jsonArray(p.cli.ok(["list", "--limit", "0", "--json"]).stdout).map { row in
-            "\(row["id"]!) \(row["content"]!) \((row["author"] as? [String: Any])?["key_id"] ?? "none")"
-        }.sorted()
-    }
 
     @Test func threeHomesConvergeThroughAGitRemote() throws {
         let people = [try Person.make("alice"), try Person.make("bob"), try Person.make("carol")]
@@ -54,32 +48,19 @@ struct GitSyncTests {
         try git(["push", "--quiet", "origin", "HEAD:main"], in: people[0].clone)
         for p in people.dropFirst() { try git(["clone", "--quiet", remote, p.clone], in: p.cli.home.path) }
 
-        var own: [String: [String]] = [:]
-        var deleted: [String] = []
+        var changes = ChangeRounds()
         for round in 1...3 {
             for p in people {
-                for k in 0..<2 {
-                    let id = try p.cli.ok(["add", "\(p.name) round \(round) note \(k): the release train leaves at \(round + k)pm"]).out
-                        .trimmingCharacters(in: .newlines)
-                    own[p.name, default: []].append(id)
-                }
-                if round > 1, let first = own[p.name]?.first {
-                    try p.cli.ok(["edit", first, "--content", "\(p.name) edited in round \(round)"])
-                }
-                if round == 3, let gone = own[p.name]?.last {
-                    try p.cli.ok(["delete", gone])
-                    deleted.append(gone)
-                    own[p.name]?.removeLast()
-                }
+                try changes.change(p, round: round, topic: "the release train leaves")
                 try turn(p)
             }
         }
         // Two more quiet rounds carry the last changes everywhere.
         for _ in 0..<2 { for p in people { try turn(p) } }
-        let reference = try memories(people[0])
+        let reference = try people[0].memoryLines()
         #expect(reference.count == 3 * 6 - 3)
-        for p in people.dropFirst() { #expect(try memories(p) == reference, "\(p.name) differs") }
-        for p in people { for id in deleted { #expect(try p.cli.run(["show", id]).status != 0) } }
+        for p in people.dropFirst() { #expect(try p.memoryLines() == reference, "\(p.name) differs") }
+        for p in people { for id in changes.deleted { #expect(try p.cli.run(["show", id]).status != 0) } }
 
         // A quiet sync publishes nothing and reads nothing again.
         let quiet = try turn(people[1])
@@ -97,14 +78,14 @@ struct GitSyncTests {
         bytes[bytes.count - 80] ^= 1
         let forgedName = "9999999999999-0F0F0F0F-0000-0000-0000-000000000000.aimem"
         try bytes.write(to: URL(fileURLWithPath: aliceFolder + "/" + forgedName))
-        let before = try memories(people[1])
+        let before = try people[1].memoryLines()
         let hostile = try people[1].cli.run(["sync", people[1].clone, "--json"])
         #expect(hostile.status == 1)
         let report = try jsonObject(hostile.stdout)
         let refused = try #require(report["refused"] as? [[String: Any]])
         #expect(refused.count == 1 && (refused[0]["file"] as? String)?.hasSuffix(forgedName) == true, "\(report)")
         #expect(report["other_files"] as? Int ?? 0 >= 1)
-        #expect(try memories(people[1]) == before)
+        #expect(try people[1].memoryLines() == before)
     }
 
     /// A sync publishes what its store's user authored, never a teammate's memories

@@ -14,12 +14,6 @@ import Testing
 @Suite(.serialized)
 struct SyncthingSyncTests {
 
-    /// (id, content, author key id) of every memory.
-    func memories(_ p: Person) throws -> [String] {
-        try jsonArray(p.cli.ok(["list", "--limit", "0", "--json"]).stdout).map { row in
-            "\(row["id"]!) \(row["content"]!) \((row["author"] as? [String: Any])?["key_id"] ?? "none")"
-        }.sorted()
-    }
 
     /// Syncs `p`'s store with its folder (nothing refused) and rescans the folder so
     /// Syncthing announces what the sync wrote.
@@ -41,23 +35,10 @@ struct SyncthingSyncTests {
         defer { for d in daemons { d.stop() } }
         for (i, d) in daemons.enumerated() { try d.start(peers: daemons.enumerated().filter { $0.offset != i }.map(\.element)) }
 
-        var own: [String: [String]] = [:]
-        var deleted: [String] = []
+        var changes = ChangeRounds()
         for round in 1...3 {
             for (p, daemon) in zip(people, daemons) {
-                for k in 0..<2 {
-                    let id = try p.cli.ok(["add", "\(p.name) round \(round) note \(k): the staging cluster restarts at \(round + k)am"]).out
-                        .trimmingCharacters(in: .newlines)
-                    own[p.name, default: []].append(id)
-                }
-                if round > 1, let first = own[p.name]?.first {
-                    try p.cli.ok(["edit", first, "--content", "\(p.name) edited in round \(round)"])
-                }
-                if round == 3, let gone = own[p.name]?.last {
-                    try p.cli.ok(["delete", gone])
-                    deleted.append(gone)
-                    own[p.name]?.removeLast()
-                }
+                try changes.change(p, round: round, topic: "the staging cluster restarts")
                 try turn(p, daemon)
             }
         }
@@ -68,10 +49,10 @@ struct SyncthingSyncTests {
         }
         try SyncthingDaemon.waitUntilAlike(daemons)
         for (p, daemon) in zip(people, daemons) { try turn(p, daemon) }
-        let reference = try memories(people[0])
+        let reference = try people[0].memoryLines()
         #expect(reference.count == 3 * 6 - 3)
-        for p in people.dropFirst() { #expect(try memories(p) == reference, "\(p.name) differs") }
-        for p in people { for id in deleted { #expect(try p.cli.run(["show", id]).status != 0) } }
+        for p in people.dropFirst() { #expect(try p.memoryLines() == reference, "\(p.name) differs") }
+        for p in people { for id in changes.deleted { #expect(try p.cli.run(["show", id]).status != 0) } }
         // Every sync wrote its file under a final name only; Syncthing's folder marker is counted, not read.
         let listing = daemons[0].files()
         #expect(!listing.isEmpty && listing.keys.allSatisfy { $0.hasSuffix(".aimem") && !$0.contains(".syncthing.") }, "\(listing)")
@@ -90,14 +71,14 @@ struct SyncthingSyncTests {
         for d in daemons { try d.pauseFolder(false) }
         try SyncthingDaemon.waitUntilAlike(daemons) { files in files[planted] != nil && files.keys.contains { $0.contains(".sync-conflict-") } }
         for (p, daemon) in zip(people, daemons) {
-            let before = try memories(p)
+            let before = try p.memoryLines()
             let hostile = try p.cli.run(["sync", daemon.folder, "--json"])
             #expect(hostile.status == 1, "\(p.name): \(hostile.stderr)")
             let report = try jsonObject(hostile.stdout)
             let refused = try #require(report["refused"] as? [[String: Any]])
             #expect(refused.count == 1 && (refused[0]["file"] as? String)?.hasSuffix(planted) == true, "\(p.name): \(report)")
             #expect(report["other_files"] as? Int ?? 0 >= 1, "the conflict copy is counted: \(report)")
-            #expect(try memories(p) == before)
+            #expect(try p.memoryLines() == before)
         }
 
         // Someone removes the plant and the conflict copy; syncing goes on as before.

@@ -29,3 +29,35 @@ extension CLI {
         return cli
     }
 }
+
+extension Person {
+    /// "id content author-key-id" of every memory in this person's store, sorted: what
+    /// converged stores must agree on.
+    func memoryLines() throws -> [String] {
+        try jsonArray(cli.ok(["list", "--limit", "0", "--json"]).stdout).map { row in
+            "\(row["id"]!) \(row["content"]!) \((row["author"] as? [String: Any])?["key_id"] ?? "none")"
+        }.sorted()
+    }
+}
+
+/// The changes of the multi-home sync tests: in each round a person adds two
+/// memories, from round 2 edits their first one, and in round 3 deletes their newest.
+struct ChangeRounds {
+    var own: [String: [String]] = [:]
+    var deleted: [String] = []
+
+    mutating func change(_ p: Person, round: Int, topic: String) throws {
+        for k in 0..<2 {
+            let id = try p.cli.ok(["add", "\(p.name) round \(round) note \(k): \(topic) at \(round + k)"]).out.trimmingCharacters(in: .newlines)
+            own[p.name, default: []].append(id)
+        }
+        if round > 1, let first = own[p.name]?.first {
+            try p.cli.ok(["edit", first, "--content", "\(p.name) edited in round \(round)"])
+        }
+        if round == 3, let gone = own[p.name]?.last {
+            try p.cli.ok(["delete", gone])
+            deleted.append(gone)
+            own[p.name]?.removeLast()
+        }
+    }
+}

@@ -79,6 +79,9 @@ public final class HTTPEmbedder: Embedder, Sendable {
                     throw EmbeddingError.configuration("\(endpoint.description): the server's certificate is not trusted (\(error.message))",
                                                        hint: "a server with a private CA: set AI_MEM_EMBED_CA_FILE to that CA's PEM file")
                 case .timeout: throw fail("no answer within \(Int(timeout)) s")
+                case .unavailable:
+                    throw EmbeddingError.configuration("https:// needs libcurl, which cannot be loaded (\(error.message))",
+                                                       hint: "install it (Debian: apt-get install libcurl4), or use an http:// server")
                 default: throw fail(error.message)
                 }
             }
