@@ -14,6 +14,22 @@ package enum Descriptor {
         }
     }
 
+    /// Reads up to `count` bytes and appends them to `buffer`; returns how many (0 at the end of input).
+    package static func read(_ fd: Int32, appendingTo buffer: inout [UInt8], count: Int, name: String) throws(IOError) -> Int {
+        var failure: IOError? = nil
+        let tail = [UInt8](unsafeUninitializedCapacity: count) { raw, filled in
+            do throws(IOError) {
+                filled = try read(fd, into: raw.baseAddress!, count: count, name: name)
+            } catch {
+                failure = error
+                filled = 0
+            }
+        }
+        if let failure { throw failure }
+        buffer.append(contentsOf: tail)
+        return tail.count
+    }
+
     /// Writes all of `bytes`.
     package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws(IOError) {
         var offset = 0

@@ -86,19 +86,9 @@ package final class LineReader {
             start = 0
         }
         let chunk = 1 << 20
-        var failure: IOError? = nil
         buffer.reserveCapacity(buffer.count + chunk)
-        let tail = [UInt8](unsafeUninitializedCapacity: chunk) { raw, count in
-            do throws(IOError) {
-                count = try Descriptor.read(fd, into: raw.baseAddress!, count: chunk, name: name)
-            } catch {
-                failure = error
-                count = 0
-            }
-        }
-        if let failure { throw .readFailed(failure) }
-        let n = tail.count
-        buffer.append(contentsOf: tail)
+        let n: Int
+        do throws(IOError) { n = try Descriptor.read(fd, appendingTo: &buffer, count: chunk, name: name) } catch { throw .readFailed(error) }
         bytesRead += n
         if n == 0 { atEOF = true }
     }

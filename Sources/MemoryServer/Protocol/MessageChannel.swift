@@ -74,19 +74,7 @@ public final class MessageChannel {
             buffer.removeSubrange(0..<start)
             start = 0
         }
-        let chunk = 1 << 16
-        var failure: IOError? = nil
-        let tail = [UInt8](unsafeUninitializedCapacity: chunk) { raw, count in
-            do throws(IOError) {
-                count = try Descriptor.read(input, into: raw.baseAddress!, count: chunk, name: "standard input")
-            } catch {
-                failure = error
-                count = 0
-            }
-        }
-        if let failure { throw failure }
-        if tail.isEmpty { atEOF = true }
-        buffer.append(contentsOf: tail)
+        if try Descriptor.read(input, appendingTo: &buffer, count: 1 << 16, name: "standard input") == 0 { atEOF = true }
     }
 
     /// Writes one message and its newline. A client that went away is `Closed`.
