@@ -34,6 +34,23 @@ struct VectorIndexTests {
         try store.search(query, mode: .semantic, limit: limit, filter: ObservationFilter(project: "/p")).map(\.observation.id)
     }
 
+    /// A store that keeps the index in memory (the MCP server's) ranks like the full
+    /// scan and follows every change: rows added by another store on the same home,
+    /// and a deletion (which rebuilds the file).
+    @Test func anIndexHeldInMemoryFollowsTheStore() throws {
+        let (temp, writer) = try Self.seeded(300)
+        defer { try? FileManager.default.removeItem(at: temp.url) }
+        let server = try MemoryStore(home: writer.home, embedder: writer.embedder, keepsVectorIndexInMemory: true)
+        for query in ["cache retry", "kernel buffer"] {
+            #expect(try server.search(query, mode: .semantic, limit: 10).map(\.observation.id) == exact(writer, query, limit: 10))
+        }
+        let added = try writer.add(NewObservation(content: "zebra quartz vortex", project: "/p"), now: 1000)
+        #expect(try server.search("zebra quartz vortex", mode: .semantic, limit: 1).first?.observation.id == added.id)
+        try writer.delete(added.id, ownKeyIDs: [])
+        #expect(try server.search("zebra quartz vortex", mode: .semantic, limit: 5).map(\.observation.id).contains(added.id) == false)
+        #expect(try server.search("cache retry", mode: .semantic, limit: 10).map(\.observation.id) == exact(writer, "cache retry", limit: 10))
+    }
+
     @Test func indexedSearchRanksLikeTheFullScan() throws {
         let (temp, store) = try Self.seeded(400)
         defer { try? FileManager.default.removeItem(at: temp.url) }

@@ -30,7 +30,7 @@ extension MemoryStore {
                     let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
                     if let q = try queryVector(query), let state = try read({ db in try index.prepare(db) }) {
                         let candidates = max(depth * VectorIndex.candidatesPerResult, VectorIndex.minimumCandidates)
-                        let found = index.scan(query: q, state: state, candidates: candidates)
+                        let found = index.scan(query: q, state: state, candidates: candidates, resident: residentVectors)
                         semantic = try indexedSemanticRanking(q, limit: depth, scanned: (state, found)) ?? semanticRanking(query, limit: depth, filter: filter)
                     } else {
                         semantic = try semanticRanking(query, limit: depth, filter: filter)
@@ -125,7 +125,7 @@ extension MemoryStore {
         return try read { db -> [(seq: Int64, score: Double)]? in
             guard let state = try index.prepare(db) else { return nil }
             var found = scanned?.state == state ? scanned?.found : nil
-            if found == nil { found = index.scan(query: q, state: state, candidates: candidates) }
+            if found == nil { found = index.scan(query: q, state: state, candidates: candidates, resident: residentVectors) }
             guard let found else { return nil }
             guard !found.isEmpty else { return [] }
             let placeholders = Array(repeating: "?", count: found.count).joined(separator: ",")

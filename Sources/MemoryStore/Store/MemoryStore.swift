@@ -8,6 +8,8 @@ public final class MemoryStore: Sendable {
     public let home: Home
     public let embedder: any Embedder
     let database: DatabaseQueue
+    /// The vector index's rows in memory (`keepsVectorIndexInMemory`), else nil: read from its file at each search.
+    let residentVectors: ResidentVectorRows?
 
     /// How long a writer waits for another process's write transaction (a long
     /// merge or import) before giving up with `MemoryStoreError.busy`.
@@ -16,9 +18,12 @@ public final class MemoryStore: Sendable {
     /// Opens (creating on first use) the store in `home`, migrating its schema.
     /// A write that finds another process writing waits for it, up to `busyWait`
     /// seconds; `onBusy` is called once, a second into the first such wait (to say so).
+    /// `keepsVectorIndexInMemory`: for a process that stays up and searches often (the
+    /// MCP server), the vector index is held in memory and re-read only when it changes.
     public init(home: Home, embedder: any Embedder, busyWait: TimeInterval = MemoryStore.defaultBusyWait,
-                onBusy: (@Sendable () -> Void)? = nil) throws {
+                onBusy: (@Sendable () -> Void)? = nil, keepsVectorIndexInMemory: Bool = false) throws {
         try home.ensureExists()
+        residentVectors = keepsVectorIndexInMemory ? ResidentVectorRows() : nil
         self.home = home
         self.embedder = embedder
         var configuration = Configuration()

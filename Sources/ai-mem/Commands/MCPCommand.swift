@@ -57,7 +57,7 @@ struct MCPCommand: ParsableCommand {
         if let notice = selection.notice { Terminal.notice(notice) }
         let store = try MemoryStore(home: home, embedder: selection.embedder, busyWait: Self.busyWait, onBusy: {
             Terminal.notice("mcp: another ai-mem is writing to the store; waiting up to \(Int(Self.busyWait)) s")
-        })
+        }, keepsVectorIndexInMemory: true)
         let tools = MemoryTools(store: store, keys: KeyStore(home: home), defaultProject: Defaults.project)
         let server = MCPServer(
             info: MCPServer.Info(name: "ai-mem", version: AIMem.configuration.version, instructions: Self.instructions),
