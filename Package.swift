@@ -49,7 +49,11 @@ let package = Package(
         // loaded at run time from the system: Debian's libopenblas-dev), an
         // OpenAI-compatible HTTP embedder, the lexical hashing embedder, and the choice
         // between them. No SQLite, no libsodium.
-        .target(name: "SentenceEmbedding", dependencies: ["AIMemCore", "Curl"]),
+        .target(name: "SentenceEmbedding", dependencies: ["AIMemCore", "Curl", "CKernels"]),
+        // Our own int8 matrix kernel for the encoder's linear layers (AVX-512 VNNI,
+        // chosen at run time, with a portable reference): C for the vector
+        // instructions Swift cannot select per function. Only `SentenceEmbedding` imports it.
+        .target(name: "CKernels"),
         // libcurl (Debian: libcurl4-openssl-dev for the headers), for HTTPS to hosted
         // embedders, loaded with dlopen on first use (nothing linked: start-up stays as
         // fast). Only `Curl` imports it.

@@ -21,6 +21,16 @@ enum ModelSupport {
         return try shared.get()
     }
 
+    /// The encoder with every layer in float32, whatever the CPU.
+    static let sharedFloat32: Result<MiniLMEmbedder, any Error> = Result {
+        try MiniLMEmbedder(files: files, modelID: MiniLMEmbedder.defaultModelID, quantized: false)
+    }
+
+    static func float32Embedder() throws -> MiniLMEmbedder {
+        try #require(files.isPresent, "the model is not in \(files.path): run scripts/fetch-model.sh")
+        return try sharedFloat32.get()
+    }
+
     /// The shared embedder behind a memo of single texts: tests that need the same
     /// text's vector (one at a time) share one computation — the encoder runs
     /// unoptimised in `swift test`.

@@ -8,6 +8,10 @@ import Foundation
 /// another, the linear layers run over all of them in one matrix product, and
 /// attention runs within each sequence. That is what padding with an attention
 /// mask computes, without the padding's work.
+///
+/// Where the CPU has AVX-512 VNNI the linear layers run in int8
+/// (`QuantizedLinear`: weights per output, inputs per token); attention, layer
+/// norms, GELU and pooling stay float32. Elsewhere everything is float32 over OpenBLAS.
 final class BertEncoder: @unchecked Sendable {
     struct Layer {
         /// Query, key and value weights (H×H each) and biases, straight from the file.
@@ -30,7 +34,18 @@ final class BertEncoder: @unchecked Sendable {
     let embeddingNormBias: TensorView
     let layers: [Layer]
 
-    init(configuration c: BertConfiguration, weightsPath: String) throws {
+    /// One layer's linear weights in int8: query, key and value packed as one product.
+    struct QuantizedLayer {
+        var queryKeyValue: QuantizedLinear
+        var attentionOut: QuantizedLinear
+        var intermediate: QuantizedLinear
+        var output: QuantizedLinear
+    }
+
+    /// The int8 weights, or nil on the float32 path.
+    let quantizedLayers: [QuantizedLayer]?
+
+    init(configuration c: BertConfiguration, weightsPath: String, quantized: Bool = QuantizedLinear.isAvailable) throws {
         configuration = c
         try BLAS.load()
         let w = try SafeTensors(path: weightsPath)
@@ -59,6 +74,26 @@ final class BertEncoder: @unchecked Sendable {
                 outputNormWeight: try w.floats(p + "output.LayerNorm.weight", shape: [h]),
                 outputNormBias: try w.floats(p + "output.LayerNorm.bias", shape: [h]))
         }
+        guard quantized, h % 32 == 0, c.intermediateSize % 32 == 0 else {
+            quantizedLayers = nil
+            return
+        }
+        // Each layer is quantised on its own worker (about 2 ms a layer).
+        let built = UnsafeMutableBufferPointer<QuantizedLayer?>.allocate(capacity: layers.count)
+        built.initialize(repeating: nil)
+        defer { built.deallocate() }
+        let layers = self.layers, intermediateSize = c.intermediateSize
+        Parallel.forEachChunk(of: layers.count, workers: Parallel.workers) { _, range in
+            for i in range {
+                let l = layers[i]
+                built[i] = QuantizedLayer(
+                    queryKeyValue: QuantizedLinear(inputs: h, parts: [l.query, l.key, l.value].map { ($0.weight.pointer, $0.bias.pointer, h) }),
+                    attentionOut: QuantizedLinear(inputs: h, parts: [(l.attentionOutWeight.pointer, l.attentionOutBias.pointer, h)]),
+                    intermediate: QuantizedLinear(inputs: h, parts: [(l.intermediateWeight.pointer, l.intermediateBias.pointer, intermediateSize)]),
+                    output: QuantizedLinear(inputs: intermediateSize, parts: [(l.outputWeight.pointer, l.outputBias.pointer, h)]))
+            }
+        }
+        quantizedLayers = built.map { $0! }
     }
 
     /// One L2-normalised, mean-pooled vector per token sequence. Every id must be
@@ -84,6 +119,7 @@ final class BertEncoder: @unchecked Sendable {
         let longest = sequences.map(\.count).max() ?? 1
         let workers = Parallel.workers
         let scoreBuffers = (0..<workers).map { _ in FloatBuffer(count: longest * longest) }
+        let quantizedRows = quantizedLayers.map { _ in QuantizedRows(rows: n, width: max(h, c.intermediateSize)) }
 
         // Embeddings: word + position + token type 0, then layer norm.
         for (s, sequence) in sequences.enumerated() {
@@ -100,11 +136,16 @@ final class BertEncoder: @unchecked Sendable {
 
         let headSize = c.headSize
         let scale = 1 / Float(headSize).squareRoot()
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
+            let quantized = quantizedLayers?[index]
             // Queries, keys and values side by side in each row of `qkv` (3H wide).
-            for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
-                linear(x.pointer, rows: n, inputs: h, weight: projection.weight.pointer, bias: projection.bias.pointer, outputs: h,
-                       into: qkv.pointer + j * h, stride: 3 * h)
+            if let quantized, let quantizedRows {
+                quantized.queryKeyValue.apply(x.pointer, rows: n, scratch: quantizedRows, into: qkv.pointer, stride: 3 * h, workers: workers)
+            } else {
+                for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                    linear(x.pointer, rows: n, inputs: h, weight: projection.weight.pointer, bias: projection.bias.pointer, outputs: h,
+                           into: qkv.pointer + j * h, stride: 3 * h)
+                }
             }
             let pairs = sequences.indices.flatMap { s in (0..<c.heads).map { (s, $0) } }
             Parallel.forEachChunk(of: pairs.count, workers: workers) { worker, range in
@@ -123,15 +164,27 @@ final class BertEncoder: @unchecked Sendable {
                               c: context.pointer + starts[s] * h + head * headSize, ldc: h)
                 }
             }
-            linear(context.pointer, rows: n, inputs: h, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer, outputs: h, into: scratch.pointer)
+            if let quantized, let quantizedRows {
+                quantized.attentionOut.apply(context.pointer, rows: n, scratch: quantizedRows, into: scratch.pointer, stride: h, workers: workers)
+            } else {
+                linear(context.pointer, rows: n, inputs: h, weight: layer.attentionOutWeight.pointer, bias: layer.attentionOutBias.pointer, outputs: h, into: scratch.pointer)
+            }
             Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
             Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.attentionNormWeight.pointer, bias: layer.attentionNormBias.pointer, epsilon: c.layerNormEpsilon)
 
-            linear(x.pointer, rows: n, inputs: h, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer, outputs: c.intermediateSize, into: intermediate.pointer)
+            if let quantized, let quantizedRows {
+                quantized.intermediate.apply(x.pointer, rows: n, scratch: quantizedRows, into: intermediate.pointer, stride: c.intermediateSize, workers: workers)
+            } else {
+                linear(x.pointer, rows: n, inputs: h, weight: layer.intermediateWeight.pointer, bias: layer.intermediateBias.pointer, outputs: c.intermediateSize, into: intermediate.pointer)
+            }
             Parallel.forEachChunk(of: n, workers: workers) { _, range in
                 VectorMath.gelu(intermediate.pointer + range.lowerBound * c.intermediateSize, count: range.count * c.intermediateSize)
             }
-            linear(intermediate.pointer, rows: n, inputs: c.intermediateSize, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer, outputs: h, into: scratch.pointer)
+            if let quantized, let quantizedRows {
+                quantized.output.apply(intermediate.pointer, rows: n, scratch: quantizedRows, into: scratch.pointer, stride: h, workers: workers)
+            } else {
+                linear(intermediate.pointer, rows: n, inputs: c.intermediateSize, weight: layer.outputWeight.pointer, bias: layer.outputBias.pointer, outputs: h, into: scratch.pointer)
+            }
             Self.addInPlace(x.pointer, scratch.pointer, count: n * h)
             Self.layerNorm(x.pointer, rows: n, width: h, weight: layer.outputNormWeight.pointer, bias: layer.outputNormBias.pointer, epsilon: c.layerNormEpsilon)
         }

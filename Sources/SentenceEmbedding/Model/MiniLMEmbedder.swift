@@ -18,7 +18,15 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
     public let tokensPerBatch = 2048
     let encoder: BertEncoder
 
-    public init(files: ModelFiles = .located(), modelID: String = MiniLMEmbedder.defaultModelID) throws {
+    /// Whether the linear layers run in int8 (`QuantizedLinear.isAvailable`) or float32.
+    public var isQuantized: Bool { encoder.quantizedLayers != nil }
+
+    public convenience init(files: ModelFiles = .located(), modelID: String = MiniLMEmbedder.defaultModelID) throws {
+        try self.init(files: files, modelID: modelID, quantized: QuantizedLinear.isAvailable)
+    }
+
+    /// `quantized: false` keeps every layer float32 (the tests compare both paths).
+    init(files: ModelFiles, modelID: String, quantized: Bool) throws {
         try files.checkPresent()
         self.files = files
         self.modelID = modelID
@@ -42,7 +50,7 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
             throw EmbeddingError.invalidModel(reason: "max_seq_length \(maxLength) is outside 2…\(configuration.maxPositions)")
         }
         tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength)
-        encoder = try BertEncoder(configuration: configuration, weightsPath: files.url("model.safetensors").path)
+        encoder = try BertEncoder(configuration: configuration, weightsPath: files.url("model.safetensors").path, quantized: quantized)
         dimension = configuration.hiddenSize
     }
 

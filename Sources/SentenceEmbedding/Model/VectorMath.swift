@@ -1,6 +1,12 @@
+internal import CKernels
+
 /// Element-wise exp, softmax and GELU over float buffers, eight lanes at a time.
 /// libm's `expf` and `erff` took a quarter of the encoder's time one call per value.
+/// Where the CPU has AVX-512, `gelu` and `softmaxRows` run the same polynomials
+/// in C, sixteen lanes at a time (`CKernels`: Swift's SIMD types compile to SSE2 here).
 enum VectorMath {
+    static let usesKernels = aimem_vector_math_available() == 1
+
     typealias Lanes = SIMD8<Float>
 
     /// eˣ with Cephes' `expf` polynomial (relative error about 2·10⁻⁷); inputs
@@ -44,7 +50,8 @@ enum VectorMath {
     }
 
     /// BERT's GELU, `x · ½ · (1 + erf(x / √2))`, in place.
-    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, portable: Bool = false) {
+        if usesKernels && !portable { return aimem_gelu(x, count) }
         let inverseRoot2: Float = 0.707_106_781_186_547_52
         var i = 0
         while i + 8 <= count {
@@ -62,7 +69,8 @@ enum VectorMath {
     }
 
     /// Softmax of each row in place (the row's maximum subtracted first).
-    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, portable: Bool = false) {
+        if usesKernels && !portable { return aimem_softmax_rows(x, Int32(rows), Int32(width)) }
         for r in 0..<rows {
             let row = x + r * width
             var top = -Float.infinity
