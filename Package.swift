@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SentenceEmbedding", targets: ["SentenceEmbedding"]),
         .library(name: "MemoryServer", targets: ["MemoryServer"]),
         .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "SecretScan", targets: ["SecretScan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,19 +59,22 @@ let package = Package(
         // embedders, loaded with dlopen on first use (nothing linked: start-up stays as
         // fast). Only `Curl` imports it.
         .target(name: "CCurl"),
+        // The secret scanner: credential rules as data (Rules/secret-rules.json, learned from
+        // gitleaks, compiled in), one keyword pass per text, findings and redaction.
+        .target(name: "SecretScan", dependencies: ["AIMemCore"], resources: [.embedInCode("Rules/secret-rules.json")]),
         // The one Swift layer over libcurl: HTTPS POST with verified certificates, every return code checked.
         .target(name: "Curl", dependencies: ["CCurl"]),
         // Identities, the keyring, and encrypted signed snapshots (docs/FORMAT.md, docs/KEYS.md).
-        .target(name: "Vault", dependencies: ["AIMemCore", "Sodium", "MemoryStore"]),
+        .target(name: "Vault", dependencies: ["AIMemCore", "Sodium", "MemoryStore", "SecretScan"]),
         // The Model Context Protocol server of `ai-mem mcp`: JSON-RPC 2.0 over stdio,
         // written from the specification (docs/design/mcp-sdk-choice.md says why), and
         // the memory tools.
-        .target(name: "MemoryServer", dependencies: ["AIMemCore", "MemoryStore", "Vault"]),
+        .target(name: "MemoryServer", dependencies: ["AIMemCore", "MemoryStore", "Vault", "SecretScan"]),
         // The command-line tool: argument parsing, settings, printing.
         .executableTarget(
             name: "ai-mem",
             dependencies: [
-                "AIMemCore", "MemoryStore", "Vault", "SentenceEmbedding", "MemoryServer",
+                "AIMemCore", "MemoryStore", "Vault", "SentenceEmbedding", "MemoryServer", "SecretScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +85,7 @@ let package = Package(
             dependencies: ["AIMemCore", "TestFixtures", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Vectors"]
         ),
+        .testTarget(name: "SecretScanTests", dependencies: ["SecretScan", "AIMemCore", "TestFixtures"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "AIMemCore", "TestFixtures"], exclude: ["Vectors"]),
         .testTarget(
             name: "VaultTests",

@@ -12,7 +12,7 @@ struct AIMem: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             AddCommand.self, EditCommand.self, SearchCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
-            StatsCommand.self, CheckCommand.self, ReindexCommand.self, ConfigCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, SnapshotCommand.self, SyncCommand.self, MCPCommand.self,
+            StatsCommand.self, ScanCommand.self, RedactCommand.self, CheckCommand.self, ReindexCommand.self, ConfigCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, SnapshotCommand.self, SyncCommand.self, MCPCommand.self,
         ]
     )
 

@@ -143,13 +143,7 @@ public struct RecordLines {
     /// `timeBounds`, only rows whose times lie within them (docs/FORMAT.md §4.7).
     init(_ db: Database, filter: ObservationFilter, withAuthor: Bool = false, timeBounds: ClosedRange<Double>? = nil) throws {
         self.withAuthor = withAuthor
-        var condition = filter.sqlCondition
-        if let timeBounds {
-            // `+` keeps SQLite from scanning the whole created_at index for bounds that hold almost every row.
-            condition.sql = "(\(condition.sql)) AND +o.created_at BETWEEN :earliest AND :latest AND +o.updated_at BETWEEN :earliest AND :latest"
-            condition.arguments["earliest"] = timeBounds.lowerBound
-            condition.arguments["latest"] = timeBounds.upperBound
-        }
+        let condition = Self.condition(filter, timeBounds: timeBounds)
         // An increment (docs/FORMAT.md §4.8) reads its few rows through the changed_in index.
         let order = filter.changedAfter == nil ? "ORDER BY o.created_at, o.seq" : "ORDER BY o.changed_in, o.seq"
         let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
@@ -162,22 +156,49 @@ public struct RecordLines {
         try statement.bind(condition.arguments)
     }
 
-    /// Appends the next observation's record line to `out`; false after the last.
-    func next(into out: inout [UInt8]) throws -> Bool {
-        guard try statement.step() else { return false }
-        RecordLineEncoder.append(statement.handle, withAuthor: withAuthor, to: &out)
-        return true
+    /// The rows `filter` selects within `timeBounds`, as a condition on `o`.
+    static func condition(_ filter: ObservationFilter, timeBounds: ClosedRange<Double>?) -> (sql: String, arguments: [String: (any DatabaseValueConvertible)?]) {
+        var condition = filter.sqlCondition
+        if let timeBounds {
+            // `+` keeps SQLite from scanning the whole created_at index for bounds that hold almost every row.
+            condition.sql = "(\(condition.sql)) AND +o.created_at BETWEEN :earliest AND :latest AND +o.updated_at BETWEEN :earliest AND :latest"
+            condition.arguments["earliest"] = timeBounds.lowerBound
+            condition.arguments["latest"] = timeBounds.upperBound
+        }
+        return condition
+    }
+
+    /// Appends the next observation's record line to `out` (or, with `edits`, its
+    /// replacement; an omitted row is passed over); false after the last.
+    func next(into out: inout [UInt8], edits: RecordEdits = RecordEdits()) throws -> Bool {
+        while try statement.step() {
+            if !edits.isEmpty {
+                let index = ObservationColumn.id.sqliteIndex
+                let id = String(decoding: UnsafeRawBufferPointer(start: sqlite3_column_text(statement.handle, index),
+                                                                  count: Int(sqlite3_column_bytes(statement.handle, index))), as: UTF8.self)
+                if edits.omitted.contains(id) { continue }
+                if let line = edits.replacements[id] {
+                    out.append(contentsOf: line)
+                    return true
+                }
+            }
+            RecordLineEncoder.append(statement.handle, withAuthor: withAuthor, to: &out)
+            return true
+        }
+        return false
     }
 
     /// Hands every record line to `write`, in blocks of whole lines of at least
     /// `blockBytes` (the last block may be shorter, or empty); `progress` gets the
     /// lines so far and `count` every 1000 lines. Returns how many lines there were.
-    public func write(inBlocksOf blockBytes: Int = 1 << 16, progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
+    /// With `edits`, the lines of some rows are replaced (a whole line, with its
+    /// "\n") and others left out.
+    public func write(inBlocksOf blockBytes: Int = 1 << 16, edits: RecordEdits = RecordEdits(), progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                       to write: ([UInt8]) throws -> Void) throws -> Int {
         var written = 0
         var buffer: [UInt8] = []
         buffer.reserveCapacity(2 * blockBytes)
-        while try next(into: &buffer) {
+        while try next(into: &buffer, edits: edits) {
             written += 1
             if buffer.count >= blockBytes {
                 try write(buffer)
@@ -188,6 +209,14 @@ public struct RecordLines {
         try write(buffer)
         return written
     }
+}
+
+/// Record lines to write instead of some rows' own (by id), and rows to leave out.
+public struct RecordEdits: Sendable {
+    public var replacements: [String: [UInt8]] = [:]
+    public var omitted: Set<String> = []
+    public var isEmpty: Bool { replacements.isEmpty && omitted.isEmpty }
+    public init() {}
 }
 
 /// What a payload-2 snapshot carries, read in one transaction: the record lines
@@ -205,6 +234,19 @@ public struct SnapshotLines {
     let timeBounds: ClosedRange<Double>
     let changedAfter: Int64?
     let tombstoneAuthors: [String]?
+    let filter: ObservationFilter
+
+    /// Visits the text of every record this snapshot carries, in the same transaction
+    /// (the secret gate looks before a byte is written).
+    public func forEachText(_ visit: (MemoryText) throws -> Void) throws {
+        try MemoryTexts.visit(db, RecordLines.condition(filter, timeBounds: timeBounds), visit)
+    }
+
+    /// A carried record by id, as the store holds it (in the same transaction).
+    public func observation(id: String) throws -> Observation? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(Schema.observationColumns) FROM observations WHERE id = ?", arguments: [id]) else { return nil }
+        return try ObservationRow.decode(row)
+    }
 
     /// Hands every tombstone line to `write` (in one block); returns how many.
     public func writeTombstones(to write: ([UInt8]) throws -> Void) throws -> Int {
@@ -246,7 +288,7 @@ extension MemoryStore {
                                           tombstoneCount: try TravellingTombstones.count(db, timeBounds: timeBounds, changedAfter: filter.changedAfter,
                                                                                          authors: tombstoneAuthors),
                                           outOfBounds: all - records.count, changeMark: mark, db: db, timeBounds: timeBounds,
-                                          changedAfter: filter.changedAfter, tombstoneAuthors: tombstoneAuthors))
+                                          changedAfter: filter.changedAfter, tombstoneAuthors: tombstoneAuthors, filter: filter))
         }
     }
 

@@ -30,20 +30,34 @@ extension MemoryStore {
     /// Someone else's memory is refused: only its author changes it.
     public func edit(_ idOrPrefix: String, _ change: ObservationEdit, ownKeyIDs: Set<String>,
                      now: Double = Date().timeIntervalSince1970) throws -> Observation {
+        try revise(idOrPrefix, ownKeyIDs: ownKeyIDs, now: now) { edited in
+            if let content = change.content {
+                let cleaned = ContentPreparation.clean(content)
+                guard !cleaned.isEmpty else { throw MemoryStoreError.emptyContent }
+                edited.content = cleaned
+            }
+            if let title = change.title { edited.title = title.isEmpty ? nil : title }
+            if let type = change.type { edited.type = type }
+            if let tags = change.tags { edited.tags = tags }
+            if let metadata = change.metadata { edited.metadata = metadata }
+        }
+    }
+
+    /// An edit by a function: `change` alters a copy of the memory (any field but
+    /// the id, times and author), which is then stored as its new version, as
+    /// `edit` does. When the content changes, its summary and hash follow it.
+    public func revise(_ idOrPrefix: String, ownKeyIDs: Set<String>, now: Double = Date().timeIntervalSince1970,
+                       _ change: (inout Observation) throws -> Void) throws -> Observation {
         let current = try observation(idOrPrefix)
         if let author = current.author, !ownKeyIDs.contains(author) { throw MemoryStoreError.notYourMemory(id: current.id, author: author) }
         var edited = current
-        if let content = change.content {
-            let cleaned = ContentPreparation.clean(content)
-            guard !cleaned.isEmpty else { throw MemoryStoreError.emptyContent }
-            edited.content = cleaned
-            edited.summary = ContentPreparation.summary(of: cleaned)
-            edited.contentHash = ContentHash.of(cleaned)
+        try change(&edited)
+        edited.id = current.id
+        edited.createdAt = current.createdAt
+        if edited.content != current.content {
+            edited.summary = ContentPreparation.summary(of: edited.content)
+            edited.contentHash = ContentHash.of(edited.content)
         }
-        if let title = change.title { edited.title = title.isEmpty ? nil : title }
-        if let type = change.type { edited.type = type }
-        if let tags = change.tags { edited.tags = tags }
-        if let metadata = change.metadata { edited.metadata = metadata }
         // A later version than the one it replaces, so that `newer` carries it everywhere.
         // (A version dated more than a day ahead — from an old snapshot or import — is replaced by one dated now.)
         edited.updatedAt = current.updatedAt > now + TimeBounds.allowedSkew ? now : max(now, current.updatedAt.nextUp)

@@ -32,9 +32,10 @@ extension SnapshotVault {
     /// the ledger lacks, per signer in sequence order, each in its own transaction.
     /// `compact`: publish a full snapshot, then remove this key's older files from its
     /// own folder — the only deletion sync makes — so that a newcomer reads one file per
-    /// teammate and the increments since.
+    /// teammate and the increments since. `secrets`: what publishing does with
+    /// memories that hold secrets (refused unless redacted or allowed, §4.9).
     public func sync(_ folder: SharedFolder, recipients specs: [String], full: Bool = false, compact: Bool = false, policy: ConflictPolicy = .newer,
-                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncReport {
+                     secrets: SecretPolicy = .refuse, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncReport {
         let full = full || compact
         var report = SyncReport()
         let ownFile = try keys.identityFile()
@@ -52,7 +53,7 @@ extension SnapshotVault {
             let path = (ownFolder as NSString).appendingPathComponent(SharedFolder.fileName(sequence: naming.sequence, snapshotID: naming.snapshotID))
             publishedPath = path
             return .file(path)
-        }, recipients: recipients, filter: authored, increment: full ? nil : .sinceLast, onlyIfChanged: !full) {
+        }, recipients: recipients, filter: authored, increment: full ? nil : .sinceLast, onlyIfChanged: !full, secrets: secrets) {
             report.published = (publishedPath!, published)
             if compact {
                 // Only this key's own files, older than the full snapshot just written.

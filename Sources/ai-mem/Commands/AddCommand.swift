@@ -61,6 +61,7 @@ struct AddCommand: ParsableCommand {
         let observation = try store.add(NewObservation(
             content: content, project: project ?? Defaults.project, type: type, title: title, concept: concept,
             sessionID: session, tags: tags, metadata: metadataObject, importanceScore: importance))
+        SecretWarnings.warn(observation)
         if json {
             Terminal.json(ObservationText.json(observation, authors: Authors(home: homeOptions.resolved)))
         } else {

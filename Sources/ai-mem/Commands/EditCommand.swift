@@ -61,6 +61,7 @@ struct EditCommand: ParsableCommand {
             throw CommandError("\(id) was written by \(authors.describe(author).name) (key \(author)): only its author changes it",
                                hint: "add a memory of your own with `ai-mem add` (it may say what you would change)")
         }
+        SecretWarnings.warn(edited)
         if json {
             Terminal.json(ObservationText.json(edited, authors: authors))
         } else {

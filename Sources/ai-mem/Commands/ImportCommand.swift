@@ -27,6 +27,8 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let store = try homeOptions.openStore(announcing: true)
+        let before = try store.writeGeneration()
+        defer { try? SecretWarnings.warn(store, writtenAfter: before) }
         let progress = ProgressLine("importing")
         defer { progress.finish() }
         let report = try store.importObservations(

@@ -16,12 +16,14 @@ struct SyncCommand: ParsableCommand {
             signer in sequence order, each in its own transaction. Files of signers you do not trust, files \
             addressed to others and anything that is not a snapshot file (the engines' temporary and conflict \
             copies) are counted, not errors; a tampered file is refused and named, and the rest goes on. \
-            Commit and push (git), or let the engine carry the folder, between syncs.
+            Commit and push (git), or let the engine carry the folder, between syncs. Publishing refuses memories \
+            that hold secrets unless --redact or --allow-secrets (`ai-mem scan` lists them).
             """
     )
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var passphraseOptions: PassphraseOptions
+    @OptionGroup var secretOptions: SecretOptions
 
     @Argument(help: "The shared folder.")
     var folder: String
@@ -48,9 +50,14 @@ struct SyncCommand: ParsableCommand {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("merging")
         defer { progress.finish() }
-        let report = try context.vault.sync(SharedFolder(path: folder), recipients: recipients, full: full, compact: compact, policy: onConflict,
-                                            progress: { done, total in progress.update(done, total: total) })
+        let before = try context.store.writeGeneration()
+        let report = try SecretOptions.guarding {
+            try context.vault.sync(SharedFolder(path: folder), recipients: recipients, full: full, compact: compact, policy: onConflict,
+                                   secrets: secretOptions.policy, progress: { done, total in progress.update(done, total: total) })
+        }
         progress.finish()
+        if let (_, published) = report.published { SecretOptions.describe(published.secrets) }
+        try SecretWarnings.warn(context.store, writtenAfter: before)
         if json {
             Terminal.json(Self.json(report))
         } else {

@@ -50,6 +50,8 @@ public struct SnapshotReadReport: Sendable, Equatable {
     public var records = 0
     /// Payload 2: tombstone lines read.
     public var tombstones = 0
+    /// `inspect`: the `[REDACTED:rule]` markers its records carry (an export with `--redact` wrote them).
+    public var redactionMarkers = 0
     public var counts = MergeCounts()
     public var alreadyMerged = false
     /// An older snapshot from a signer whose newer one was already merged.

@@ -1,6 +1,7 @@
 import AIMemCore
 import Foundation
 import MemoryStore
+import SecretScan
 import Sodium
 
 /// Encrypted, signed snapshots of a memory store: export to recipients, and
@@ -56,12 +57,12 @@ public final class SnapshotVault {
     /// when this chain has none yet). Every snapshot written is remembered as the
     /// base of the next increment.
     public func export(to destination: OutputDestination, recipients specs: [String], includeSelf: Bool, filter: ObservationFilter,
-                       increment: Increment? = nil,
+                       increment: Increment? = nil, secrets: SecretPolicy = .refuse,
                        progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil)
         throws -> (report: SnapshotExportReport, recipients: [Recipient], warnings: [String]) {
         let ownFile = try keys.identityFile()
         let (recipients, warnings) = try Recipients.resolve(specs, keyring: try keys.keyring(), own: ownFile.publicIdentity, includeSelf: includeSelf)
-        let report = try export(to: { _ in destination }, recipients: recipients, filter: filter, increment: increment,
+        let report = try export(to: { _ in destination }, recipients: recipients, filter: filter, increment: increment, secrets: secrets,
                                 progress: progress, signingProgress: signingProgress)
         return (report!, recipients, warnings)
     }
@@ -70,7 +71,7 @@ public final class SnapshotVault {
     /// and id before anything is written (a shared folder names files so);
     /// `onlyIfChanged`: nothing is written (nil) when the increment would be empty.
     func export(to destination: (_ naming: (sequence: Int64, snapshotID: String)) throws -> OutputDestination, recipients: [Recipient],
-                filter: ObservationFilter, increment: Increment?, onlyIfChanged: Bool = false,
+                filter: ObservationFilter, increment: Increment?, onlyIfChanged: Bool = false, secrets: SecretPolicy = .refuse,
                 progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil) throws -> SnapshotExportReport? {
         let ownFile = try keys.identityFile()
         let recipientKeyIDs = recipients.map(\.key.keyID)
@@ -90,9 +91,13 @@ public final class SnapshotVault {
         try store.forgetSignatures(ofKeys: Set(directory.own.filter(\.compromised).map(\.file.keyID)))
         if onlyIfChanged, let base, try !store.hasChanges(after: base.changeMark, filter: filter) { return nil }
         let naming = (sequence: try store.nextExportSequence(), snapshotID: UUIDString.random())
+        // A backup to yourself only is not stopped by secrets: they are reported.
+        let toYourselfOnly = recipients.allSatisfy { directory.ownKeyIDs.contains($0.key.keyID) || $0.key.keyID == ownFile.keyID }
+        let policy = secrets == .refuse && toYourselfOnly ? .warn : secrets
         let report = try destination(naming).write(mode: 0o600) { sink in
             try SnapshotWriter.write(store: store, signer: identity, signerName: ownFile.name, recipients: recipients.map(\.key),
-                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, base: base, naming: naming, to: sink, progress: progress,
+                                     filter: filter, ownKeyIDs: directory.ownKeyIDs, base: base, naming: naming, secrets: policy,
+                                     to: sink, progress: progress,
                                      signingProgress: signingProgress)
         }
         // Only a snapshot written completely becomes a base.
@@ -113,7 +118,13 @@ public final class SnapshotVault {
         var report = opened.report
         try Self.checkStanzaCount(opened.metadata, opened.decryptor)
         var lines = 0
-        while try opened.decryptor.nextLine() != nil { lines += 1 }
+        var markers = 0
+        let scanner = SecretScanner.standard
+        while let line = try opened.decryptor.nextLine() {
+            lines += 1
+            if lines <= opened.metadata.count { markers += line.withUnsafeBytes { scanner.redactionMarkers(in: $0) } }
+        }
+        report.redactionMarkers = markers
         // Records, then (payload 2) tombstones: counted by position, not parsed.
         report.records = min(lines, opened.metadata.count)
         report.tombstones = lines - report.records

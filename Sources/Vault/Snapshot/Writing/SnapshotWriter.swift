@@ -1,6 +1,7 @@
 import AIMemCore
 import Foundation
 import MemoryStore
+import SecretScan
 import Sodium
 
 /// What `snapshot export` wrote.
@@ -21,6 +22,8 @@ public struct SnapshotExportReport: Sendable, Equatable {
     public var changeMark: Int64 = 0
     /// An increment: the snapshot it follows.
     public var base: SnapshotMetadata.Base?
+    /// What the secret gate found and did.
+    public var secrets = SecretGateReport()
 
     /// What the store remembers of it, as the base of the next increment.
     public var exportRecord: ExportRecord {
@@ -37,9 +40,11 @@ public enum SnapshotWriter {
     /// `ownKeyIDs`: the store's own user's keys (with `signer`'s); their unsigned
     /// rows and tombstones are signed by `signer` first, once (§4.6). `base`: an
     /// incremental snapshot carrying only what was written since that export (§4.8).
+    /// `secrets`: what to do with memories that hold secrets (§4.9), found by `scanner`.
     public static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
         filter: ObservationFilter, ownKeyIDs: Set<String> = [], base: ExportRecord? = nil, naming: (sequence: Int64, snapshotID: String)? = nil,
+        secrets: SecretPolicy = .allow, scanner: SecretScanner = .standard,
         to sink: ByteSink, now: Double = Date().timeIntervalSince1970,
         progress: ((Int, Int) -> Void)? = nil, signingProgress: ((Int, Int) -> Void)? = nil
     ) throws -> SnapshotExportReport {
@@ -53,7 +58,7 @@ public enum SnapshotWriter {
             try store.signOwnRows(filter, ownKeyIDs: own, as: keyID, progress: signingProgress) { try AuthorSignature.sign($0, as: signer) }
             try store.signOwnTombstones(as: keyID) { id, deletedAt in try AuthorSignature.signTombstone(id: id, deletedAt: deletedAt, as: signer) }
             if let report = try write(store: store, signer: signer, signerName: signerName, recipients: recipients, filter: filter,
-                                      ownKeyIDs: own, base: base, naming: naming, sink: sink, now: now, progress: progress) {
+                                      ownKeyIDs: own, base: base, naming: naming, secrets: secrets, scanner: scanner, sink: sink, now: now, progress: progress) {
                 return report
             }
             if attempt == 3 { throw MemoryStoreError.busy(path: store.home.databaseURL.path) }
@@ -64,25 +69,27 @@ public enum SnapshotWriter {
     /// One attempt: nil (nothing written) when an unsigned row of the store's own user appeared.
     private static func write(
         store: MemoryStore, signer: SecretIdentity, signerName: String, recipients: [PublicIdentity],
-        filter: ObservationFilter, ownKeyIDs: Set<String>, base: ExportRecord?, naming: (sequence: Int64, snapshotID: String)?, sink: ByteSink,
-        now: Double, progress: ((Int, Int) -> Void)?
+        filter: ObservationFilter, ownKeyIDs: Set<String>, base: ExportRecord?, naming: (sequence: Int64, snapshotID: String)?,
+        secrets: SecretPolicy, scanner: SecretScanner, sink: ByteSink, now: Double, progress: ((Int, Int) -> Void)?
     ) throws -> SnapshotExportReport? {
         // A shared folder names the file after the snapshot before it is written.
         let sequence = try naming?.sequence ?? store.nextExportSequence(now: now)
         let snapshotID = naming?.snapshotID ?? UUIDString.random()
         let recipientIDs = Array(Set(recipients.map(\.keyID))).sorted()
-        var written: (records: Int, tombstones: Int, outOfBounds: Int, mark: Int64, chain: String)? = nil
+        var written: (records: Int, tombstones: Int, outOfBounds: Int, mark: Int64, chain: String, secrets: SecretGateReport)? = nil
         let bounds = TimeBounds.range(reference: now)
         let baseRef = base.map { SnapshotMetadata.Base(snapshotID: $0.snapshotID, sequence: $0.sequence) }
         written = try store.withSnapshotLines(filter, ownKeyIDs: ownKeyIDs, timeBounds: bounds) { snapshot in
+            // Secrets are looked for before a byte is written: a refusal leaves nothing behind.
+            let (edits, gate) = try SecretGate.check(snapshot, policy: secrets, scanner: scanner, ownKeyIDs: ownKeyIDs, signer: signer)
             var metadata = SnapshotMetadata(
                 snapshotID: snapshotID, createdAt: now, exporterKeyID: signer.publicIdentity.keyID, exporterName: signerName,
                 exporterPublicKey: signer.publicIdentity.keyLine, sequence: sequence, recipients: recipientIDs, filter: filter,
-                count: snapshot.records.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
+                count: snapshot.records.count - edits.omitted.count, embeddingModel: store.embedder.modelID, embeddingDimension: store.embedder.dimension,
                 payload: 2, tombstones: snapshot.tombstoneCount)
             metadata.base = baseRef
-            return (try stream(snapshot, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress),
-                    snapshot.tombstoneCount, snapshot.outOfBounds, snapshot.changeMark, metadata.chain)
+            return (try stream(snapshot, edits: edits, metadata: metadata, store: store, signer: signer, recipients: recipients, sink: sink, progress: progress),
+                    snapshot.tombstoneCount, snapshot.outOfBounds, snapshot.changeMark, metadata.chain, gate)
         }
         guard let written else { return nil }
         var report = SnapshotExportReport(snapshotID: snapshotID, count: written.records, tombstones: written.tombstones,
@@ -92,11 +99,12 @@ public enum SnapshotWriter {
         report.chain = written.chain
         report.changeMark = written.mark
         report.base = baseRef
+        report.secrets = written.secrets
         return report
     }
 
     /// Header, metadata line, record and tombstone lines, signature.
-    private static func stream(_ snapshot: SnapshotLines, metadata: SnapshotMetadata, store: MemoryStore, signer: SecretIdentity,
+    private static func stream(_ snapshot: SnapshotLines, edits: RecordEdits, metadata: SnapshotMetadata, store: MemoryStore, signer: SecretIdentity,
                                recipients: [PublicIdentity], sink: ByteSink, progress: ((Int, Int) -> Void)?) throws -> Int {
         let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
         // Two threads: this one reads SQLite and writes NDJSON into 64 KiB blocks; a
@@ -117,7 +125,7 @@ public enum SnapshotWriter {
             line.write(metadata.json)
             line.append(0x0A)
             try blockWriter.write(line.bytes)
-            records = try snapshot.records.write(progress: progress) { block in try blockWriter.write(block) }
+            records = try snapshot.records.write(edits: edits, progress: progress) { block in try blockWriter.write(block) }
             let tombstones = try snapshot.writeTombstones { block in try blockWriter.write(block) }
             try blockWriter.flush()
             guard records == metadata.count, tombstones == metadata.tombstones else {

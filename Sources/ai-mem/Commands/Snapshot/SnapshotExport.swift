@@ -13,13 +13,16 @@ struct SnapshotExport: ParsableCommand {
             The file appears only when complete (written to a temporary file, then renamed). \
             --incremental carries only the memories and deletions written since the last snapshot this \
             store exported to the same recipients with the same filters (a full one when there is none); \
-            --since-snapshot ID follows a given one. A reader that lacks the base is told which snapshot it misses.
+            --since-snapshot ID follows a given one. A reader that lacks the base is told which snapshot it misses. \
+            A snapshot to anyone but yourself refuses memories that hold secrets (`ai-mem scan` lists them) unless \
+            --redact or --allow-secrets; a backup to yourself only carries them and says so.
             """
     )
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var passphraseOptions: PassphraseOptions
     @OptionGroup var filterOptions: FilterOptions
+    @OptionGroup var secretOptions: SecretOptions
 
     @Argument(help: "The snapshot file; - writes to standard output.")
     var file: String
@@ -49,12 +52,16 @@ struct SnapshotExport: ParsableCommand {
         let signing = ProgressLine("signing your memories")
         defer { signing.finish() }
         let increment: SnapshotVault.Increment? = sinceSnapshot.map { .since(snapshotID: $0) } ?? (incremental ? .sinceLast : nil)
-        let (report, resolved, warnings) = try context.vault.export(
-            to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, increment: increment, progress: { done, total in
-                signing.finish()
-                progress.update(done, total: total)
-            }, signingProgress: { done, total in signing.update(done, total: total) })
+        let (report, resolved, warnings) = try SecretOptions.guarding {
+            try context.vault.export(
+                to: destination, recipients: recipients, includeSelf: !noSelf, filter: filter, increment: increment, secrets: secretOptions.policy,
+                progress: { done, total in
+                    signing.finish()
+                    progress.update(done, total: total)
+                }, signingProgress: { done, total in signing.update(done, total: total) })
+        }
         progress.finish()
+        SecretOptions.describe(report.secrets)
         for w in warnings { Terminal.warning(w) }
         if report.outOfBounds > 0 {
             Terminal.warning("\(report.outOfBounds) selected memor\(report.outOfBounds == 1 ? "y was" : "ies were") left out: dated before 2000 or more than a day ahead, which no reader accepts")
@@ -66,6 +73,7 @@ struct SnapshotExport: ParsableCommand {
                 "snapshot_id": .string(report.snapshotID), "count": .int(report.count), "tombstones": .int(report.tombstones), "out_of_bounds": .int(report.outOfBounds), "bytes": .int(report.bytes),
                 "recipients": .array(resolved.map { .object(JSONObject(["name": .string($0.label), "key_id": .string($0.key.keyID)])) }),
                 "file": .string(file), "sequence": .number(String(report.sequence)),
+                "secrets": SecretOptions.json(report.secrets),
                 "base": report.base.map { .object(JSONObject(["snapshot_id": .string($0.snapshotID), "sequence": .number(String($0.sequence))])) } ?? .null,
             ]))
             if destination == .standardOutput { Terminal.jsonToStandardError(value) } else { Terminal.json(value) }

@@ -36,6 +36,7 @@ struct SnapshotInspect: ParsableCommand {
                 "records": .int(r.records),
                 "payload": .int(m.payload),
                 "tombstones": .int(m.tombstones),
+                "redactions": .int(r.redactionMarkers),
                 "recipients": .array(m.recipients.map { id in
                     .object(JSONObject(["key_id": .string(id), "name": r.recipientNames[id].map(JSONValue.string) ?? .null]))
                 }),
@@ -55,6 +56,7 @@ struct SnapshotInspect: ParsableCommand {
         if m.payload >= 2 {
             Terminal.out("deletions:  \(m.tombstones)\(r.tombstones == m.tombstones ? "" : " declared, \(r.tombstones) present")")
         }
+        Terminal.out("redactions: \(r.redactionMarkers)\(r.redactionMarkers > 0 ? " ([REDACTED:rule] markers in its records)" : "")")
         Terminal.out("payload:    \(m.payload)\(m.payload == 1 ? " (before authors and deletions travelled)" : "")")
         Terminal.out("recipients: " + m.recipients.map { id in r.recipientNames[id].map { "\(line($0)) (\(line(id)))" } ?? line(id) }.joined(separator: ", "))
         if !r.addressedToReader { Terminal.out("            your key \(r.readerKeyID) is NOT in the signed list: this copy was forwarded") }

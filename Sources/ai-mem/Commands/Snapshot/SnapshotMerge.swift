@@ -38,6 +38,9 @@ struct SnapshotMerge: ParsableCommand {
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let inputs = try SnapshotChain.expand(files)
+        let before = try context.store.writeGeneration()
+        // What came in is stored (it is yours now); secrets in it are named.
+        defer { if !dryRun { try? SecretWarnings.warn(context.store, writtenAfter: before) } }
         if inputs.count == 1 && files.count == 1 && !SnapshotChain.isDirectory(files[0]) {
             try mergeOne(inputs[0], context: context)
             return

@@ -1,0 +1,82 @@
+import AIMemCore
+import GRDB
+import GRDBSQLite
+
+/// The fields of a memory a secret can hide in, in the order they are scanned.
+public enum MemoryTextField: Int, CaseIterable, Sendable {
+    case title, content, summary, diff, tags, metadata, assets
+
+    public var name: String {
+        switch self {
+        case .title: return "title"
+        case .content: return "content"
+        case .summary: return "summary"
+        case .diff: return "diff"
+        case .tags: return "tags"
+        case .metadata: return "metadata"
+        case .assets: return "assets"
+        }
+    }
+
+    fileprivate var column: ObservationColumn {
+        switch self {
+        case .title: return .title
+        case .content: return .content
+        case .summary: return .summary
+        case .diff: return .diff
+        case .tags: return .tags
+        case .metadata: return .metadata
+        case .assets: return .assets
+        }
+    }
+}
+
+/// One memory's text as SQLite holds it, for the secret scanner: no `String` per
+/// field. `tags`, `metadata` and `assets` are their stored compact JSON. Valid only
+/// during the visit that receives it.
+public struct MemoryText {
+    fileprivate let statement: OpaquePointer
+
+    /// The memory's id.
+    public var id: String { String(decoding: bytes(.id), as: UTF8.self) }
+    /// Its author's key ID; nil for a memory written here by the store's own user.
+    public var authorKeyID: String? {
+        sqlite3_column_type(statement, ObservationColumn.authorKeyID.sqliteIndex) == SQLITE_NULL ? nil : String(decoding: bytes(.authorKeyID), as: UTF8.self)
+    }
+
+    /// The field's UTF-8 bytes (empty when NULL).
+    public func field(_ field: MemoryTextField) -> UnsafeRawBufferPointer { bytes(field.column) }
+
+    private func bytes(_ column: ObservationColumn) -> UnsafeRawBufferPointer {
+        let index = column.sqliteIndex
+        guard let p = sqlite3_column_text(statement, index) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, index)))
+    }
+}
+
+enum MemoryTexts {
+    /// Visits the text of every row matching `condition` (on `o`), oldest first.
+    static func visit(_ db: Database, _ condition: (sql: String, arguments: [String: (any DatabaseValueConvertible)?]),
+                      _ visit: (MemoryText) throws -> Void) throws {
+        let statement = try RawStatement(db, """
+            SELECT \(ObservationColumn.selectListWithoutEmbedding) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
+            """)
+        try statement.bind(condition.arguments)
+        while try statement.step() { try visit(MemoryText(statement: statement.handle)) }
+    }
+}
+
+extension MemoryStore {
+    /// Visits the text of every memory matching `filter`, oldest first, in one read transaction.
+    public func forEachText(_ filter: ObservationFilter, _ visit: (MemoryText) throws -> Void) throws {
+        try read { db in try MemoryTexts.visit(db, filter.sqlCondition, visit) }
+    }
+}
+
+extension MemoryStore {
+    /// The store's write generation now: rows written after this call carry a
+    /// larger `changed_in` (`ObservationFilter.changedAfter` selects them).
+    public func writeGeneration() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0 }
+    }
+}

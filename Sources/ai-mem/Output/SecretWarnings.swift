@@ -1,0 +1,64 @@
+import AIMemCore
+import MemoryStore
+import SecretScan
+import Vault
+
+/// The warnings `add`, `edit`, `import` and `merge` print for secrets they stored:
+/// one line per finding (the memory is stored: it is yours), then one hint.
+enum SecretWarnings {
+    static let shown = 20
+
+    static func line(_ memoryID: String, _ f: SecretFinding) -> String {
+        "\(memoryID) \(f.field):\(f.line):\(f.column) \(f.ruleID): \(f.excerpt) (\(f.description))"
+    }
+
+    /// Warns about the findings of one memory just written.
+    static func warn(_ o: Observation) {
+        let findings = SecretScanner.standard.findings(in: o)
+        guard !findings.isEmpty else { return }
+        for f in findings { Terminal.warning("stored a secret: " + line(o.id, f)) }
+        hint(o.id)
+    }
+
+    /// Warns about secrets among the memories written since `generation`
+    /// (an import or a merge): scans only those rows.
+    static func warn(_ store: MemoryStore, writtenAfter generation: Int64) throws {
+        var filter = ObservationFilter()
+        filter.changedAfter = generation
+        let found = try scan(store, filter)
+        guard !found.isEmpty else { return }
+        for f in found.prefix(shown) { Terminal.warning("stored a secret: " + line(f.memoryID, f.finding)) }
+        if found.count > shown { Terminal.warning("… and \(found.count - shown) more secrets (`ai-mem scan` lists them all)") }
+        hint(found.count == 1 ? found[0].memoryID : nil)
+    }
+
+    private static func hint(_ id: String?) {
+        Terminal.hint("it stays in your store; a snapshot to others refuses it unless --redact or --allow-secrets; `ai-mem redact \(id ?? "ID")` removes it for good")
+    }
+
+    /// Every finding in the memories `filter` selects, oldest memory first.
+    static func scan(_ store: MemoryStore, _ filter: ObservationFilter) throws -> [MemorySecretFinding] {
+        let scanner = SecretScanner.standard
+        var found: [MemorySecretFinding] = []
+        try store.forEachText(filter) { text in
+            for field in MemoryTextField.allCases {
+                let bytes = text.field(field)
+                guard bytes.count > 0, !scanner.scan(bytes).isEmpty else { continue }
+                let id = text.id, author = text.authorKeyID
+                for f in scanner.findings(in: String(decoding: bytes, as: UTF8.self), field: field.name) {
+                    found.append(MemorySecretFinding(memoryID: id, authorKeyID: author, finding: f))
+                }
+            }
+        }
+        return found
+    }
+
+    static func json(_ f: MemorySecretFinding) -> JSONValue {
+        .object(JSONObject([
+            "id": .string(f.memoryID), "author_key_id": f.authorKeyID.map { .string($0) } ?? .null,
+            "rule": .string(f.finding.ruleID), "family": .string(f.finding.family), "description": .string(f.finding.description),
+            "field": .string(f.finding.field), "line": .int(f.finding.line), "column": .int(f.finding.column),
+            "length": .int(f.finding.length), "excerpt": .string(f.finding.excerpt),
+        ]))
+    }
+}
