@@ -1,4 +1,7 @@
 import AIMemCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A secret found in one field of a memory, described without the secret: where
 /// it is and a masked excerpt (the text before it on its line, then only the
@@ -135,6 +138,20 @@ extension SecretScanner {
 }
 
 extension SecretScanner {
+    /// Whether `summary` is the start of `content` (as ai-mem derives it: the first
+    /// 500 characters and `...`): its secrets are the content's, not reported twice.
+    public static func summaryRepeatsContent(_ summary: UnsafeRawBufferPointer, _ content: UnsafeRawBufferPointer) -> Bool {
+        var length = summary.count
+        if length >= 3, summary[length - 1] == 0x2E, summary[length - 2] == 0x2E, summary[length - 3] == 0x2E, length - 3 < content.count { length -= 3 }
+        guard length <= content.count else { return false }
+        return memcmp(summary.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, content.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, length) == 0
+    }
+
+    public static func summaryRepeatsContent(_ summary: String, _ content: String) -> Bool {
+        var s = summary, c = content
+        return s.withUTF8 { sb in c.withUTF8 { cb in summaryRepeatsContent(UnsafeRawBufferPointer(sb), UnsafeRawBufferPointer(cb)) } }
+    }
+
     /// The findings in every text field of a memory (the fields of `ai-mem scan`:
     /// title, content, summary, diff, and tags, metadata and assets as compact JSON).
     public func findings(in o: Observation) -> [SecretFinding] {
@@ -144,7 +161,7 @@ extension SecretScanner {
         }
         add(o.title, "title")
         add(o.content, "content")
-        add(o.summary, "summary")
+        if let summary = o.summary, !Self.summaryRepeatsContent(summary, o.content) { add(summary, "summary") }
         add(o.diff, "diff")
         if !o.tags.isEmpty { add(JSONWriter.string(.array(o.tags.map { .string($0) })), "tags") }
         if !o.metadata.members.isEmpty { add(JSONWriter.string(.object(o.metadata)), "metadata") }

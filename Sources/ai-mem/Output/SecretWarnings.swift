@@ -43,7 +43,10 @@ enum SecretWarnings {
         try store.forEachText(filter) { text in
             for field in MemoryTextField.allCases {
                 let bytes = text.field(field)
-                guard bytes.count > 0, !scanner.scan(bytes).isEmpty else { continue }
+                guard bytes.count > 0 else { continue }
+                // A summary made from the content holds the content's secrets: not scanned twice.
+                if field == .summary, SecretScanner.summaryRepeatsContent(bytes, text.field(.content)) { continue }
+                guard !scanner.scan(bytes).isEmpty else { continue }
                 let id = text.id, author = text.authorKeyID
                 for f in scanner.findings(in: String(decoding: bytes, as: UTF8.self), field: field.name) {
                     found.append(MemorySecretFinding(memoryID: id, authorKeyID: author, finding: f))

@@ -122,7 +122,9 @@ public final class SnapshotVault {
         let scanner = SecretScanner.standard
         while let line = try opened.decryptor.nextLine() {
             lines += 1
-            if lines <= opened.metadata.count { markers += line.withUnsafeBytes { scanner.redactionMarkers(in: $0) } }
+            if lines <= opened.metadata.count, line.withUnsafeBytes({ scanner.redactionMarkers(in: $0) }) > 0 {
+                markers += Self.redactionMarkers(inRecord: line, scanner)
+            }
         }
         report.redactionMarkers = markers
         // Records, then (payload 2) tombstones: counted by position, not parsed.
@@ -132,6 +134,19 @@ public final class SnapshotVault {
             report.signatureValid = try opened.decryptor.verifySignature(publicKey: key.signingKey)
         }
         return report
+    }
+
+    /// The `[REDACTED:rule]` markers of one record line, in every field but a
+    /// summary made from the content (its markers are the content's).
+    static func redactionMarkers(inRecord line: ArraySlice<UInt8>, _ scanner: SecretScanner) -> Int {
+        guard let value = try? JSONParser.parse(Array(line.dropLast(line.last == 0x0A ? 1 : 0))), case .object(let record) = value else { return 0 }
+        var count = 0
+        for member in record.members where !["id", "embedding", "author", "content_hash"].contains(member.key) {
+            if member.key == "summary", let summary = member.value.stringValue, let content = record["content"]?.stringValue,
+               SecretScanner.summaryRepeatsContent(summary, content) { continue }
+            count += scanner.redactionMarkers(in: member.value.stringValue ?? JSONWriter.string(member.value))
+        }
+        return count
     }
 
     /// Every check of a merge (docs/FORMAT.md §6) without applying anything:

@@ -67,7 +67,10 @@ enum SecretGate {
             var first = true
             for field in MemoryTextField.allCases {
                 let bytes = text.field(field)
-                guard bytes.count > 0, !scanner.scan(bytes).isEmpty else { continue }
+                guard bytes.count > 0 else { continue }
+                // A summary made from the content holds the content's secrets: not scanned twice.
+                if field == .summary, SecretScanner.summaryRepeatsContent(bytes, text.field(.content)) { continue }
+                guard !scanner.scan(bytes).isEmpty else { continue }
                 let id = text.id, author = text.authorKeyID
                 if first {
                     flagged.append((id, author))
@@ -132,8 +135,10 @@ public enum Redaction {
             }
         }
         o.title = o.title.map(redact)
+        let derivedSummary = o.summary.map { SecretScanner.summaryRepeatsContent($0, o.content) } ?? false
         let content = redact(o.content)
-        o.summary = o.summary.map(redact)
+        // A summary made from the content is made again from the redacted content.
+        o.summary = derivedSummary ? ContentPreparation.summary(of: content) : o.summary.map(redact)
         o.diff = o.diff.map(redact)
         o.tags = o.tags.map(redact)
         o.metadata = JSONObject(o.metadata.members.map { JSONObject.Member(key: $0.key, value: redact($0.value)) })
