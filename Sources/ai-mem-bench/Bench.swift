@@ -104,17 +104,35 @@ struct Bench {
         //    kept), the next ones are what every later export costs.
         let snapshot = work + "/snapshot.aimem"
         log("first snapshot export (signs every row)")
-        let first = try aiMem("snapshot", "export", snapshot, "--to", "bob", home: home("alice"))
+        // --allow-secrets: the export without its secret gate (measured on its own below).
+        let first = try aiMem("snapshot", "export", snapshot, "--to", "bob", "--allow-secrets", home: home("alice"))
         let firstExport = Measurement(name: "snapshot export, first (signs)", seconds: [first.seconds], peakRSSBytes: [first.peakRSSBytes],
                                       records: n, bytes: fileSize(snapshot))
         var export = Measurement(name: "snapshot export", seconds: [], peakRSSBytes: [], records: n, bytes: 0)
         for i in 0..<options.runs {
             log("snapshot export, run \(i + 1)/\(options.runs)")
-            let r = try aiMem("snapshot", "export", snapshot, "--to", "bob", home: home("alice"))
+            let r = try aiMem("snapshot", "export", snapshot, "--to", "bob", "--allow-secrets", home: home("alice"))
             export.seconds.append(r.seconds)
             export.peakRSSBytes.append(r.peakRSSBytes)
         }
         export.bytes = fileSize(snapshot)
+
+        // 4b. The secret gate: the same export as users run it (every memory scanned
+        //     before a byte is written), and `ai-mem scan` of the whole store.
+        var gated = Measurement(name: "snapshot export, secret gate", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
+        var scan = Measurement(name: "scan (secrets)", seconds: [], peakRSSBytes: [], records: n, bytes: 0)
+        for i in 0..<options.runs {
+            log("snapshot export with the secret gate, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("snapshot", "export", snapshot, "--to", "bob", home: home("alice"))
+            gated.seconds.append(r.seconds)
+            gated.peakRSSBytes.append(r.peakRSSBytes)
+        }
+        for i in 0..<options.runs {
+            log("ai-mem scan, run \(i + 1)/\(options.runs)")
+            let r = try aiMem("scan", home: home("alice"))
+            scan.seconds.append(r.seconds)
+            scan.peakRSSBytes.append(r.peakRSSBytes)
+        }
 
         // 5. Merge into an empty store, then the idempotent re-merge.
         var merge = Measurement(name: "snapshot merge (empty store)", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
@@ -239,7 +257,7 @@ struct Bench {
         let team = files > 0 ? try measureTeamFolder(files: files) : TeamFolderFigures()
 
         // Report.
-        let rows = [firstExport, export, incremental, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
+        let rows = [firstExport, export, gated, scan, incremental, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
         print("")
         print("ai-mem benchmark: \(n) observations, \(options.runs) run(s) each (median), release build")
         print("operation".padded(to: 30) + "    time     records/s      MB/s   peak RSS")
@@ -258,7 +276,7 @@ struct Bench {
         print(String(format: "first semantic search (builds the vector index when stale): %.1f ms", firstSemantic * 1000))
         print(String(format: "search peak RSS %.1f MB; snapshot %.1f MB (%.0f bytes/record)", Double(searchRSS) / 1_048_576,
                      Double(export.bytes) / 1e6, Double(export.bytes) / Double(n)))
-        let peakRSS = [firstExport, export, merge, relayedMerge, remerge, verify, plainExport, importing].map(\.peakRSSMB).max() ?? 0
+        let peakRSS = [firstExport, export, gated, scan, merge, relayedMerge, remerge, verify, plainExport, importing].map(\.peakRSSMB).max() ?? 0
         let peerText = peer.map { String(format: "%.3f", $0.median) } ?? "NA"
         let ratio = peer.map { String(format: "%.2f", $0.median / export.median) } ?? "NA"
         print(String(format: "relayed merge / merge: %.2f (each relayed row's author signature verified)", relayedMerge.median / merge.median))
@@ -275,9 +293,11 @@ struct Bench {
             print(String(format: "ai-mem mcp, MiniLM: hybrid search p50 %.1f ms p95 %.1f ms; memory_add p50 %.1f ms p95 %.1f ms; idle CPU %.0f ms in 2 s",
                          mcpSearch, Statistics.percentile(mcp.searchMS, 95), mcpAdd, Statistics.percentile(mcp.addMS, 95), mcp.idleCPUMS))
         }
-        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f mcp_search_p50_ms=%.1f mcp_add_p50_ms=%.1f",
+        print(String(format: "secret gate: export %.3f s with it, %.3f s without (+%.0f%%); ai-mem scan of every memory %.3f s",
+                     gated.median, export.median, 100 * (gated.median / max(export.median, 1e-9) - 1), scan.median))
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f mcp_search_p50_ms=%.1f mcp_add_p50_ms=%.1f scan_s=%.3f export_gated_s=%.3f",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS,
-                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS, mcpSearch, mcpAdd))
+                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS, mcpSearch, mcpAdd, scan.median, gated.median))
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

@@ -25,9 +25,9 @@ struct BenchSmokeTests {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "incremental_export_ms", "mcp_add_p50_ms", "mcp_search_p50_ms", "merge_s", "peak_rss_mb",
-                                         "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "search_p50_ms", "sync_first_s", "sync_new20_ms", "sync_noop_ms"])
+                                         "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "scan_s", "export_gated_s", "search_p50_ms", "sync_first_s", "sync_new20_ms", "sync_noop_ms"].sorted())
         for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s",
-                    "incremental_export_ms", "process_start_ms", "sync_noop_ms", "sync_first_s", "sync_new20_ms"] {
+                    "incremental_export_ms", "process_start_ms", "sync_noop_ms", "sync_first_s", "sync_new20_ms", "scan_s", "export_gated_s"] {
             #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
         }
         #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")

@@ -2,6 +2,7 @@ import AIMemCore
 import Foundation
 import MemoryStore
 import Vault
+import SecretScan
 
 /// The memory tools of `ai-mem mcp` over one store: search, get, timeline and stats
 /// (read-only), add, edit and delete (under the authorship rules: only a memory's
@@ -151,7 +152,9 @@ public struct MemoryTools: Sendable {
             name: "memory_add", title: "Remember",
             description: """
                 Store a new memory: a fact, decision, fix or discovery worth keeping for later sessions. \
-                Write it so it stands alone (what, why, where). Returns the stored memory with its id.
+                Write it so it stands alone (what, why, where). Returns the stored memory with its id, and the secrets \
+                (API keys, tokens, passwords, private keys) it holds: they stay in this store, but a snapshot to \
+                teammates refuses them until the user redacts them (`ai-mem redact ID`); leave secrets out of memories.
                 """,
             arguments: [
                 Argument("content", .string(minLength: 1, maxLength: Self.maxContent), required: true, "The text to remember."),
@@ -162,15 +165,25 @@ public struct MemoryTools: Sendable {
                 Argument("metadata", .freeObject(maxProperties: 64), "Extra data as a JSON object, e.g. {\"ticket\": \"ATL-12\"}."),
                 Argument("importance", .number(minimum: 0, maximum: 1), default: JSONValue.double(0.5), "Importance from 0 to 1."),
             ],
-            output: Schemas.object(["memory": Schemas.memory]),
+            output: Schemas.object(["memory": Schemas.memory, "secrets": Schemas.array(Schemas.secret)]),
             effects: ToolEffects(readOnly: false, destructive: false, idempotent: false)
         ) { [self] a in
             let observation = try store.add(NewObservation(
                 content: a.string("content")!, project: a.string("project") ?? defaultProject, type: a.string("type") ?? "note",
                 title: a.string("title"), tags: a.strings("tags") ?? [], metadata: a.object("metadata") ?? JSONObject(),
                 importanceScore: a.double("importance") ?? 0.5))
-            return JSONObject(["memory": try memoryJSON(observation, authors)])
+            return JSONObject(["memory": try memoryJSON(observation, authors), "secrets": Self.secrets(in: observation)])
         }
+    }
+
+    /// The secrets in a stored memory, masked (`memory_add` and `memory_edit` say so).
+    static func secrets(in o: Observation) -> JSONValue {
+        .array(SecretScanner.standard.findings(in: o).map { f in
+            .object(JSONObject([
+                "rule": .string(f.ruleID), "description": .string(f.description), "field": .string(f.field),
+                "line": .int(f.line), "column": .int(f.column), "excerpt": .string(f.excerpt),
+            ]))
+        })
     }
 
     var edit: Tool {
@@ -188,7 +201,7 @@ public struct MemoryTools: Sendable {
                 Argument("tags", .array(of: .string(minLength: 1, maxLength: 100), maxItems: Self.maxTags), "The new tags (replace every tag)."),
                 Argument("metadata", .freeObject(maxProperties: 64), "The new metadata (replaces the old)."),
             ],
-            output: Schemas.object(["memory": Schemas.memory]),
+            output: Schemas.object(["memory": Schemas.memory, "secrets": Schemas.array(Schemas.secret)]),
             effects: ToolEffects(readOnly: false, destructive: true, idempotent: true)
         ) { [self] a in
             guard ["content", "title", "type", "tags", "metadata"].contains(where: a.has) else {
@@ -198,7 +211,8 @@ public struct MemoryTools: Sendable {
             let change = ObservationEdit(content: a.string("content"), title: a.string("title"), type: a.string("type"), tags: a.strings("tags"),
                                          metadata: a.object("metadata"))
             do {
-                return JSONObject(["memory": try memoryJSON(try store.edit(a.string("id")!, change, ownKeyIDs: names.ownKeyIDs), names)])
+                let edited = try store.edit(a.string("id")!, change, ownKeyIDs: names.ownKeyIDs)
+                return JSONObject(["memory": try memoryJSON(edited, names), "secrets": Self.secrets(in: edited)])
             } catch MemoryStoreError.notYourMemory(let id, let author) {
                 throw ToolError("\(id) was written by \(names.describe(author).name) (key \(author)): only its author changes it",
                                 hint: "add a memory of your own with memory_add (it may say what you would change)")

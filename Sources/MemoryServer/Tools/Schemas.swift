@@ -35,5 +35,8 @@ enum Schemas {
         "provenance": object(["snapshot_id": string, "signer": person, "merged_at": string], nullable: true),
     ])
 
+    /// A secret found in what was stored (never the secret itself: a masked excerpt).
+    static let secret = object(["rule": string, "description": string, "field": string, "line": integer, "column": integer, "excerpt": string])
+
     static let searchResult = object(["memory": memory, "score": number, "keyword_rank": nullableInteger, "semantic_rank": nullableInteger])
 }

@@ -52,6 +52,7 @@ async def session(binary: str, home: str) -> dict:
                 r = await s.call_tool("memory_add", {"content": content, "tags": tags, "project": "demo", "type": "note"})
                 assert not r.is_error, text_of(r)
                 ids.append(r.structured_content["memory"]["id"])
+                plain_secrets = r.structured_content["secrets"]
             report["added"] = ids
             report["added_author_is_you"] = r.structured_content["memory"]["author"]["is_you"]
 
@@ -78,6 +79,13 @@ async def session(binary: str, home: str) -> dict:
             r = await s.call_tool("memory_delete", {"ids": [ids[0], "ffffffff-0000-0000-0000-000000000000"]})
             report["deleted"] = r.structured_content["deleted"]
             report["delete_not_found"] = r.structured_content["not_found"]
+            # A memory holding a secret is stored, and the result says so (masked).
+            token = "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"
+            r = await s.call_tool("memory_add", {"content": f"CI pushes with GITHUB_TOKEN={token}", "project": "demo"})
+            report["secret_rules"] = [f["rule"] for f in r.structured_content["secrets"]]
+            report["secret_excerpts"] = [f["excerpt"] for f in r.structured_content["secrets"]]
+            report["secret_shown"] = token[4:] in json.dumps(r.structured_content["secrets"])
+            report["plain_add_secrets"] = plain_secrets
 
             # Tool errors: the CLI's message and hint, isError set.
             errors = {}
