@@ -7,9 +7,11 @@ import PackageDescription
 //   Sodium             the one Swift layer over libsodium (CSodium)
 //   MemoryStore        AIMemCore + GRDB: the SQLite store, search, import/export, the merge session
 //   Curl               the one Swift layer over libcurl (CCurl): HTTPS for hosted embedders
-//   SentenceEmbedding  AIMemCore + Curl: the embedders (MiniLM over OpenBLAS, HTTP(S), lexical)
-//   Vault              AIMemCore + Sodium + MemoryStore: identities, keyring, snapshots
-//   MemoryServer       AIMemCore + MemoryStore + Vault: the MCP server (JSON-RPC over stdio) and its tools
+//   CKernels           C: int8 (AVX-512 VNNI), GELU and softmax kernels for the encoder, chosen at run time
+//   SentenceEmbedding  AIMemCore + Curl + CKernels: the embedders (MiniLM over OpenBLAS or int8, HTTP(S), lexical)
+//   SecretScan         AIMemCore: the secret scanner (rules as data, learned from gitleaks)
+//   Vault              AIMemCore + Sodium + MemoryStore + SecretScan: identities, keyring, snapshots, the secret gate
+//   MemoryServer       AIMemCore + MemoryStore + Vault + SecretScan: the MCP server (JSON-RPC over stdio) and its tools
 //   ai-mem             the command line over all of them
 let package = Package(
     name: "ai-mem",
