@@ -239,7 +239,7 @@ public struct SnapshotLines {
     /// Visits the text of every record this snapshot carries, in the same transaction
     /// (the secret gate looks before a byte is written).
     public func forEachText(_ visit: (MemoryText) throws -> Void) throws {
-        try MemoryTexts.visit(db, RecordLines.condition(filter, timeBounds: timeBounds), visit)
+        try MemoryTexts.visit(db, filter, timeBounds: timeBounds, visit)
     }
 
     /// A carried record by id, as the store holds it (in the same transaction).

@@ -55,11 +55,15 @@ public struct MemoryText {
 }
 
 enum MemoryTexts {
-    /// Visits the text of every row matching `condition` (on `o`), oldest first.
-    static func visit(_ db: Database, _ condition: (sql: String, arguments: [String: (any DatabaseValueConvertible)?]),
+    /// Visits the text of every row `filter` selects within `timeBounds`: oldest
+    /// first, or, for what changed after a generation, in the order of the changes
+    /// (through the changed_in index, as an increment reads its few rows).
+    static func visit(_ db: Database, _ filter: ObservationFilter, timeBounds: ClosedRange<Double>? = nil,
                       _ visit: (MemoryText) throws -> Void) throws {
+        let condition = RecordLines.condition(filter, timeBounds: timeBounds)
+        let order = filter.changedAfter == nil ? "ORDER BY o.created_at, o.seq" : "ORDER BY o.changed_in, o.seq"
         let statement = try RawStatement(db, """
-            SELECT \(ObservationColumn.selectListWithoutEmbedding) FROM observations o WHERE \(condition.sql) ORDER BY o.created_at, o.seq
+            SELECT \(ObservationColumn.selectListWithoutEmbedding) FROM observations o WHERE \(condition.sql) \(order)
             """)
         try statement.bind(condition.arguments)
         while try statement.step() { try visit(MemoryText(statement: statement.handle)) }
@@ -69,7 +73,7 @@ enum MemoryTexts {
 extension MemoryStore {
     /// Visits the text of every memory matching `filter`, oldest first, in one read transaction.
     public func forEachText(_ filter: ObservationFilter, _ visit: (MemoryText) throws -> Void) throws {
-        try read { db in try MemoryTexts.visit(db, filter.sqlCondition, visit) }
+        try read { db in try MemoryTexts.visit(db, filter, visit) }
     }
 }
 

@@ -49,15 +49,18 @@ public struct ObservationFilter: Sendable, Equatable {
         switch author {
         case nil: break
         case .key(let keyID):
-            clauses.append("o.author_key_id = :author")
+            clauses.append(changedAfter == nil ? "o.author_key_id = :author" : "+o.author_key_id = :author")
             arguments["author"] = keyID
         case .keys(let keyIDs):
             let names = keyIDs.indices.map { ":author\($0)" }
-            clauses.append(names.isEmpty ? "0" : "o.author_key_id IN (\(names.joined(separator: ", ")))")
+            clauses.append(names.isEmpty ? "0" : "\(changedAfter == nil ? "o" : "+o").author_key_id IN (\(names.joined(separator: ", ")))")
             for (i, keyID) in keyIDs.enumerated() { arguments["author\(i)"] = keyID }
         case .storeOwner(let keyIDs):
             let names = keyIDs.indices.map { ":own\($0)" }
-            clauses.append(names.isEmpty ? "o.author_key_id IS NULL" : "(o.author_key_id IS NULL OR o.author_key_id IN (\(names.joined(separator: ", "))))")
+            // With changedAfter, `+` keeps SQLite on the changed_in index: the author
+            // index would walk every row the owner wrote (100k page reads for a no-op sync).
+            let column = changedAfter == nil ? "o.author_key_id" : "+o.author_key_id"
+            clauses.append(names.isEmpty ? "\(column) IS NULL" : "(\(column) IS NULL OR \(column) IN (\(names.joined(separator: ", "))))")
             for (i, keyID) in keyIDs.enumerated() { arguments["own\(i)"] = keyID }
         }
         return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
