@@ -46,7 +46,7 @@ let package = Package(
         // the merge session and the ledger.
         .target(
             name: "MemoryStore",
-            dependencies: ["AIMemCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AIMemCore", "CKernels", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The embedders: all-MiniLM-L6-v2 run locally (the one layer over OpenBLAS,
         // loaded at run time from the system: Debian's libopenblas-dev), an

@@ -348,3 +348,46 @@ void aimem_softmax_rows(float *x, int rows, int width) {
     if (aimem_vector_math_available()) softmax_rows_avx512(x, rows, width);
 #endif
 }
+
+// ---- Vector index: int8 rows against an int8 query.
+
+static void int8_dots_portable(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out) {
+    for (long r = 0; r < count; r++) {
+        const int8_t *v = (const int8_t *)(rows + r * rowBytes + offset);
+        int32_t sum = 0;
+        for (int i = 0; i < dimension; i++) sum += (int32_t)v[i] * (int32_t)query[i];
+        out[r] = sum;
+    }
+}
+
+#if defined(__x86_64__)
+VNNI static void int8_dots_avx512(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out) {
+    // The query widened to int16 once; each row 32 values at a time: widen, multiply pairs, add.
+    enum { maxChunks = 128 };  // up to 4096 dimensions
+    __m512i q[maxChunks];
+    const int chunks = dimension / 32;
+    for (int c = 0; c < chunks; c++) q[c] = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(query + 32 * c)));
+    for (long r = 0; r < count; r++) {
+        const int8_t *v = (const int8_t *)(rows + r * rowBytes + offset);
+        __m512i acc = _mm512_setzero_si512();
+        for (int c = 0; c < chunks; c++) {
+            const __m512i x = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(v + 32 * c)));
+            acc = _mm512_add_epi32(acc, _mm512_madd_epi16(x, q[c]));
+        }
+        int32_t sum = _mm512_reduce_add_epi32(acc);
+        for (int i = chunks * 32; i < dimension; i++) sum += (int32_t)v[i] * (int32_t)query[i];
+        out[r] = sum;
+    }
+}
+#endif
+
+void aimem_int8_dots(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out) {
+#if defined(__x86_64__)
+    if (aimem_int8_available() && dimension <= 4096) { int8_dots_avx512(rows, count, rowBytes, offset, query, dimension, out); return; }
+#endif
+    int8_dots_portable(rows, count, rowBytes, offset, query, dimension, out);
+}
+
+void aimem_int8_dots_portable(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out) {
+    int8_dots_portable(rows, count, rowBytes, offset, query, dimension, out);
+}

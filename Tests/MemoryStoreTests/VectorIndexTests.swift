@@ -130,6 +130,16 @@ struct VectorIndexTests {
             let expected = zip(v, q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
             let got = v.withUnsafeBufferPointer { vp in q.withUnsafeBufferPointer { VectorIndex.dot(vp.baseAddress!, $0.baseAddress!, n) } }
             #expect(got == expected, "n = \(n)")
+            // The kernel of the scan (and its portable C), over rows laid out as in the file.
+            let rowBytes = 12 + n
+            var rows = [UInt8](repeating: 0xEE, count: 3 * rowBytes)
+            for r in 0..<3 { for i in 0..<n { rows[r * rowBytes + 12 + i] = UInt8(bitPattern: r == 1 ? v[n - 1 - i] : v[i]) } }
+            let reversed = zip(v.reversed(), q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+            let query = q.map { Int8($0) }
+            for portable in [false, true] {
+                let dots = rows.withUnsafeBytes { VectorIndex.dots($0, count: 3, rowBytes: rowBytes, query: query, portable: portable) }
+                #expect(dots == [expected, reversed, expected], "n = \(n), portable: \(portable)")
+            }
         }
     }
 }

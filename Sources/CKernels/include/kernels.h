@@ -72,4 +72,11 @@ void aimem_gelu(float *x, long count);
 /// Softmax of each of `rows` rows of `width` floats in place (the row's maximum subtracted first).
 void aimem_softmax_rows(float *x, int rows, int width);
 
+/// For each of `count` rows (`rowBytes` apart, the int8 vector `offset` bytes into
+/// each): out[r] = Σᵢ row[i]·query[i] over `dimension` values (the vector index's
+/// scan). AVX-512 where available, else portable C.
+void aimem_int8_dots(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out);
+/// The same in portable C (for tests).
+void aimem_int8_dots_portable(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out);
+
 #endif

@@ -1,3 +1,4 @@
+internal import CKernels
 import AIMemCore
 import Foundation
 import GRDB
@@ -248,18 +249,38 @@ struct VectorIndex {
         return best.sorted()
     }
 
-    /// Scores `n` rows laid out as in the file; keeps the best in `best`.
+    /// Scores `n` rows laid out as in the file; keeps the best in `best`. The dot
+    /// products run in `CKernels` (AVX-512 where the CPU has it), a block of rows at a time.
     private func scanBlock(_ raw: UnsafeRawBufferPointer, rows n: Int, query q16: [Int16], into best: inout TopK) {
-        q16.withUnsafeBufferPointer { qv in
-            for r in 0..<n {
-                let base = r * rowBytes
-                let seq = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: Int64.self))
-                let scale = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt32.self)))
-                let v = (raw.baseAddress! + base + 12).assumingMemoryBound(to: Int8.self)
-                let score = Float(Self.dot(v, qv.baseAddress!, dimension)) * scale
-                if score > 0 { best.insert(seq: seq, score: Double(score)) }
+        let query = q16.map { Int8(truncatingIfNeeded: $0) }
+        let block = 2048
+        var dots = [Int32](repeating: 0, count: min(n, block))
+        var first = 0
+        while first < n {
+            let count = min(block, n - first)
+            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + first * rowBytes
+            dots.withUnsafeMutableBufferPointer { out in
+                aimem_int8_dots(start, count, rowBytes, 12, query, Int32(dimension), out.baseAddress!)
             }
+            for r in 0..<count {
+                let base = (first + r) * rowBytes
+                let scale = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt32.self)))
+                let score = Float(dots[r]) * scale
+                if score > 0 { best.insert(seq: Int64(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: Int64.self)), score: Double(score)) }
+            }
+            first += count
         }
+    }
+
+    /// The dot products of `count` rows (as in the file) with `query`, through the
+    /// kernel (`portable`: its portable C; tests compare both with `dot`).
+    static func dots(_ rows: UnsafeRawBufferPointer, count: Int, rowBytes: Int, query: [Int8], portable: Bool = false) -> [Int32] {
+        var out = [Int32](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { o in
+            (portable ? aimem_int8_dots_portable : aimem_int8_dots)(rows.baseAddress!.assumingMemoryBound(to: UInt8.self), count, rowBytes, 12,
+                                                                   query, Int32(query.count), o.baseAddress!)
+        }
+        return out
     }
 
     /// Every row of the file, when its header says `state`.

@@ -10,6 +10,8 @@ public final class MemoryStore: Sendable {
     let database: DatabaseQueue
     /// The vector index's rows in memory (`keepsVectorIndexInMemory`), else nil: read from its file at each search.
     let residentVectors: ResidentVectorRows?
+    /// `memoriesWithoutVectors` as last counted, and the store state it was counted at.
+    let withoutVectorsCount = Locked<(state: VectorIndex.State, count: Int)?>(nil)
 
     /// How long a writer waits for another process's write transaction (a long
     /// merge or import) before giving up with `MemoryStoreError.busy`.

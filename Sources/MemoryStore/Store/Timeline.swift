@@ -33,10 +33,16 @@ extension MemoryStore {
     /// search cannot find them until `ai-mem reindex`).
     public func memoriesWithoutVectors() throws -> Int {
         try read { db in
+            // Counted again only when the store changed (every write moves its
+            // generation or deletion counter): the count walks the whole index.
+            let state = try VectorIndex.state(db)
+            if let known = withoutVectorsCount.withLock({ $0 }), known.state == state { return known.count }
             // The (model, dimension) index alone answers: no row (and no vector) is read.
-            try Int.fetchOne(db, sql: """
+            let count = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM observations INDEXED BY observations_by_model WHERE embedding_model IS NOT ? OR embedding_dim IS NOT ?
                 """, arguments: [embedder.modelID, embedder.dimension]) ?? 0
+            withoutVectorsCount.withLock { $0 = (state, count) }
+            return count
         }
     }
 }
