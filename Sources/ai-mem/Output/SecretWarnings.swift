@@ -38,21 +38,8 @@ enum SecretWarnings {
 
     /// Every finding in the memories `filter` selects, oldest memory first.
     static func scan(_ store: MemoryStore, _ filter: ObservationFilter) throws -> [MemorySecretFinding] {
-        let scanner = SecretScanner.standard
         var found: [MemorySecretFinding] = []
-        try store.forEachText(filter) { text in
-            for field in MemoryTextField.allCases {
-                let bytes = text.field(field)
-                guard bytes.count > 0 else { continue }
-                // A summary made from the content holds the content's secrets: not scanned twice.
-                if field == .summary, SecretScanner.summaryRepeatsContent(bytes, text.field(.content)) { continue }
-                guard !scanner.scan(bytes).isEmpty else { continue }
-                let id = text.id, author = text.authorKeyID
-                for f in scanner.findings(in: String(decoding: bytes, as: UTF8.self), field: field.name) {
-                    found.append(MemorySecretFinding(memoryID: id, authorKeyID: author, finding: f))
-                }
-            }
-        }
+        try store.forEachText(filter) { text in found += SecretGate.findings(in: text) }
         return found
     }
 

@@ -56,7 +56,7 @@ public struct SecretsInSelection: UserFacingError, Equatable {
 
 /// The export's secret check: one scan of what the snapshot will carry, in its
 /// read transaction, before a byte is written.
-enum SecretGate {
+public enum SecretGate {
     static func check(_ snapshot: SnapshotLines, policy: SecretPolicy, scanner: SecretScanner, ownKeyIDs: Set<String>,
                       signer: SecretIdentity) throws -> (edits: RecordEdits, report: SecretGateReport) {
         var report = SecretGateReport()
@@ -64,23 +64,9 @@ enum SecretGate {
         guard policy != .allow else { return (edits, report) }
         var flagged: [(id: String, author: String?)] = []
         try snapshot.forEachText { text in
-            var first = true
-            for field in MemoryTextField.allCases {
-                let bytes = text.field(field)
-                guard bytes.count > 0 else { continue }
-                // A summary made from the content holds the content's secrets: not scanned twice.
-                if field == .summary, SecretScanner.summaryRepeatsContent(bytes, text.field(.content)) { continue }
-                guard !scanner.scan(bytes).isEmpty else { continue }
-                let id = text.id, author = text.authorKeyID
-                if first {
-                    flagged.append((id, author))
-                    first = false
-                }
-                let string = String(decoding: bytes, as: UTF8.self)
-                for f in scanner.findings(in: string, field: field.name) {
-                    report.findings.append(MemorySecretFinding(memoryID: id, authorKeyID: author, finding: f))
-                }
-            }
+            let found = Self.findings(in: text, scanner: scanner)
+            if let first = found.first { flagged.append((first.memoryID, first.authorKeyID)) }
+            report.findings += found
         }
         switch policy {
         case .allow, .warn:
@@ -110,6 +96,26 @@ enum SecretGate {
             }
         }
         return (edits, report)
+    }
+}
+
+extension SecretGate {
+    /// The findings in one memory as SQLite holds it (the gate's, `ai-mem scan`'s and
+    /// the warnings' one way to look): each field scanned once, a summary made from
+    /// the content not at all (its secrets are the content's).
+    public static func findings(in text: MemoryText, scanner: SecretScanner = .standard) -> [MemorySecretFinding] {
+        var found: [MemorySecretFinding] = []
+        for field in MemoryTextField.allCases {
+            let bytes = text.field(field)
+            guard bytes.count > 0 else { continue }
+            if field == .summary, SecretScanner.summaryRepeatsContent(bytes, text.field(.content)) { continue }
+            guard !scanner.scan(bytes).isEmpty else { continue }
+            let id = text.id, author = text.authorKeyID
+            for f in scanner.findings(in: String(decoding: bytes, as: UTF8.self), field: field.name) {
+                found.append(MemorySecretFinding(memoryID: id, authorKeyID: author, finding: f))
+            }
+        }
+        return found
     }
 }
 
