@@ -6,6 +6,8 @@ import SentenceEmbedding
 /// The benchmark run: generate, import, export, merge, re-merge, search, and the
 /// peer pipeline on the same data; a table, then one machine-readable line.
 struct Bench {
+    /// The seed of the search queries (the same in every run, and in `ai-mem-bench queries`).
+    static let querySeed: UInt64 = 0x5EA2C4
     let options: Options
     let work: String
     let aiMem: String
@@ -176,7 +178,7 @@ struct Bench {
         if !options.keep { remove(bob); remove(carol); remove(relayed) }
 
         // 6. Search latency, one process per query as a user runs it.
-        var generator = DataGenerator(seed: 0x5EA2C4)
+        var generator = DataGenerator(seed: Self.querySeed)
         let queries = generator.queries(options.queries)
         var search: [String: [Double]] = [:]
         var searchRSS = 0

@@ -7,6 +7,7 @@ import MemoryStore
 ///
 ///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer] [--no-minilm]
 ///     ai-mem-bench embed [--texts N]
+///     ai-mem-bench queries N       (the search benchmark's queries, one per line)
 struct Options {
     var count = 100_000
     var runs = 3
@@ -46,6 +47,10 @@ do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "embed" {
         try EmbedBench.run(Array(arguments.dropFirst()))
+    } else if arguments.first == "queries" {
+        guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else { throw BenchError("usage: ai-mem-bench queries N") }
+        var generator = DataGenerator(seed: Bench.querySeed)
+        print(generator.queries(count).joined(separator: "\n"))
     } else if arguments.first == "generate" {
         // `ai-mem-bench generate N FILE`: run by the benchmark as a child process, so
         // that the driver stays small (a child's peak RSS as wait4 reports it starts

@@ -69,6 +69,15 @@ struct SearchTests {
         #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
     }
 
+    @Test(arguments: [ObservationFilter(), ObservationFilter(project: "/api")])
+    func hybridLeavesOutAnyWordMatches(_ filter: ObservationFilter) throws {
+        let (_, store) = try Self.seeded()
+        // No memory holds both words: keyword search falls back to any word, hybrid does not.
+        #expect(try !store.search("postgresql limiter", mode: .keyword, filter: filter).isEmpty)
+        let hits = try store.search("postgresql limiter", mode: .hybrid, filter: filter)
+        #expect(!hits.isEmpty && hits.allSatisfy { $0.keywordRank == nil && $0.semanticRank != nil })
+    }
+
     @Test func searchRespectsProjectAndLimit() throws {
         let (_, store) = try Self.seeded()
         let hits = try store.search("the", mode: .hybrid, limit: 10, filter: ObservationFilter(project: "/docs"))

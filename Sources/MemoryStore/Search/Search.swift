@@ -25,7 +25,7 @@ extension MemoryStore {
             if filter == ObservationFilter() {
                 // SQLite answers the keyword query on another thread while this one
                 // embeds the query (a model may take milliseconds) and scans the vector index.
-                let keywordWork = WorkerThread(name: "keyword-search") { try self.keywordRanking(query, limit: depth, filter: filter) }
+                let keywordWork = WorkerThread(name: "keyword-search") { try self.keywordRanking(query, limit: depth, filter: filter, everyWordOnly: true) }
                 do {
                     let index = VectorIndex(home: home, model: embedder.modelID, dimension: embedder.dimension)
                     if let q = try queryVector(query), let state = try read({ db in try index.prepare(db) }) {
@@ -41,7 +41,7 @@ extension MemoryStore {
                 }
                 keyword = try keywordWork.join()
             } else {
-                keyword = try keywordRanking(query, limit: depth, filter: filter)
+                keyword = try keywordRanking(query, limit: depth, filter: filter, everyWordOnly: true)
                 semantic = try semanticRanking(query, limit: depth, filter: filter)
             }
             var fused: [Int64: (score: Double, keyword: Int?, semantic: Int?)] = [:]
@@ -67,7 +67,9 @@ extension MemoryStore {
 
     /// Row numbers and BM25 scores (negated: higher is better), best first, and
     /// whether they match every word of the query (else: any word).
-    func keywordRanking(_ query: String, limit: Int, filter: ObservationFilter) throws -> (ranked: [(seq: Int64, score: Double)], everyWord: Bool) {
+    /// `everyWordOnly`: no fallback to any-word matches (hybrid search leaves them
+    /// out, and ranking every memory holding a common word costs tens of milliseconds).
+    func keywordRanking(_ query: String, limit: Int, filter: ObservationFilter, everyWordOnly: Bool = false) throws -> (ranked: [(seq: Int64, score: Double)], everyWord: Bool) {
         let words = KeywordQuery.words(query)
         guard !words.isEmpty else { return ([], true) }
         return try read { db in
@@ -88,7 +90,7 @@ extension MemoryStore {
                 var arguments = condition.arguments
                 arguments["match"] = match
                 let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-                if !rows.isEmpty || words.count == 1 {
+                if !rows.isEmpty || words.count == 1 || everyWordOnly {
                     return (rows.map { (seq: $0[0], score: -($0[1] as Double)) }, everyWord)
                 }
             }
