@@ -349,6 +349,96 @@ void aimem_softmax_rows(float *x, int rows, int width) {
 #endif
 }
 
+// ---- Attention of one head: scores by blocks of 16 keys against the transposed
+// keys, softmax, then the context as a sum of value rows.
+
+#if defined(__x86_64__)
+VNNI static void attention_head_avx512(const float *q, const float *k, const float *v, int length, int headSize, int stride, float scale,
+                                       float *scores, float *keys, float *context, int contextStride) {
+    const size_t n = (size_t)length;
+    for (size_t j = 0; j < n; j++) {
+        for (int d = 0; d < headSize; d++) keys[(size_t)d * n + j] = k[j * (size_t)stride + (size_t)d];
+    }
+    const __m512 scale16 = _mm512_set1_ps(scale);
+    for (size_t i = 0; i < n; i++) {
+        const float *qi = q + i * (size_t)stride;
+        float *row = scores + i * n;
+        for (size_t j = 0; j < n; j += 16) {
+            const size_t left = n - j;
+            const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+            __m512 sum = _mm512_setzero_ps();
+            for (int d = 0; d < headSize; d++) {
+                sum = _mm512_fmadd_ps(_mm512_set1_ps(qi[d]), _mm512_maskz_loadu_ps(mask, keys + (size_t)d * n + j), sum);
+            }
+            _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(sum, scale16));
+        }
+    }
+    softmax_rows_avx512(scores, length, length);
+    for (size_t i = 0; i < n; i++) {
+        const float *row = scores + i * n;
+        float *out = context + i * (size_t)contextStride;
+        for (int d = 0; d < headSize; d += 32) {
+            const int pair = headSize - d >= 32;
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+            for (size_t j = 0; j < n; j++) {
+                const __m512 p = _mm512_set1_ps(row[j]);
+                const float *vj = v + j * (size_t)stride + d;
+                a0 = _mm512_fmadd_ps(p, _mm512_loadu_ps(vj), a0);
+                if (pair) a1 = _mm512_fmadd_ps(p, _mm512_loadu_ps(vj + 16), a1);
+            }
+            _mm512_storeu_ps(out + d, a0);
+            if (pair) _mm512_storeu_ps(out + d + 16, a1);
+        }
+    }
+}
+#endif
+
+void aimem_attention_head(const float *q, const float *k, const float *v, int length, int headSize, int stride, float scale,
+                          float *scores, float *keys, float *context, int contextStride) {
+#if defined(__x86_64__)
+    if (aimem_vector_math_available()) {
+        attention_head_avx512(q, k, v, length, headSize, stride, scale, scores, keys, context, contextStride);
+        return;
+    }
+#endif
+    aimem_attention_head_portable(q, k, v, length, headSize, stride, scale, scores, keys, context, contextStride);
+}
+
+void aimem_attention_head_portable(const float *q, const float *k, const float *v, int length, int headSize, int stride, float scale,
+                                   float *scores, float *keys, float *context, int contextStride) {
+    const size_t n = (size_t)length;
+    for (size_t j = 0; j < n; j++) {
+        for (int d = 0; d < headSize; d++) keys[(size_t)d * n + j] = k[j * (size_t)stride + (size_t)d];
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *qi = q + i * (size_t)stride;
+        float *row = scores + i * n;
+        float largest = -INFINITY;
+        for (size_t j = 0; j < n; j++) {
+            float sum = 0;
+            for (int d = 0; d < headSize; d++) sum = fmaf(qi[d], keys[(size_t)d * n + j], sum);
+            row[j] = sum * scale;
+            if (row[j] > largest) largest = row[j];
+        }
+        float total = 0;
+        for (size_t j = 0; j < n; j++) {
+            row[j] = expf(row[j] - largest);
+            total += row[j];
+        }
+        const float inverse = 1.0f / total;
+        for (size_t j = 0; j < n; j++) row[j] *= inverse;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *row = scores + i * n;
+        float *out = context + i * (size_t)contextStride;
+        for (int d = 0; d < headSize; d++) {
+            float sum = 0;
+            for (size_t j = 0; j < n; j++) sum = fmaf(row[j], v[j * (size_t)stride + (size_t)d], sum);
+            out[d] = sum;
+        }
+    }
+}
+
 // ---- Vector index: int8 rows against an int8 query.
 
 static void int8_dots_portable(const uint8_t *rows, long count, long rowBytes, long offset, const int8_t *query, int dimension, int32_t *out) {

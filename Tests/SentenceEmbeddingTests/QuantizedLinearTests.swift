@@ -137,4 +137,38 @@ struct QuantizedLinearTests {
             for i in row.indices { #expect(abs(scores[i] - reference[i]) <= 1e-6, "row \(r), \(i)") }
         }
     }
+
+    @Test(.enabled(if: Attention.kernelRuns, "this CPU lacks AVX-512"), arguments: [(1, 32), (5, 32), (16, 16), (17, 48), (196, 32)])
+    func theAttentionKernelMatchesADoublePrecisionReference(length: Int, headSize: Int) {
+        var numbers = Numbers(state: UInt64(length * 1000 + headSize))
+        let stride = 3 * headSize + 5, contextStride = headSize + 3, scale = 1 / Float(headSize).squareRoot()
+        let rows = (0..<(length * stride)).map { _ in numbers.next() * 3 }
+        var reference = [Double](repeating: 0, count: length * headSize)
+        for i in 0..<length {
+            let logits = (0..<length).map { j in
+                (0..<headSize).reduce(0.0) { $0 + Double(rows[i * stride + $1]) * Double(rows[j * stride + headSize + $1]) } * Double(scale)
+            }
+            let top = logits.max()!
+            let e = logits.map { Foundation.exp($0 - top) }, total = e.reduce(0, +)
+            for d in 0..<headSize {
+                reference[i * headSize + d] = (0..<length).reduce(0.0) { $0 + e[$1] / total * Double(rows[$1 * stride + 2 * headSize + d]) }
+            }
+        }
+        for portable in [false, true] {
+            var scores = [Float](repeating: .nan, count: length * length), keys = [Float](repeating: .nan, count: length * headSize)
+            var context = [Float](repeating: -7, count: length * contextStride)
+            rows.withUnsafeBufferPointer { r in
+                Attention.head(q: r.baseAddress!, k: r.baseAddress! + headSize, v: r.baseAddress! + 2 * headSize, length: length, headSize: headSize,
+                               stride: stride, scale: scale, scores: &scores, keys: &keys, context: &context, contextStride: contextStride,
+                               portable: portable)
+            }
+            for i in 0..<length {
+                for d in 0..<headSize {
+                    #expect(abs(Double(context[i * contextStride + d]) - reference[i * headSize + d]) < 1e-5, "portable \(portable), \(i), \(d)")
+                }
+                // The gap between rows is left alone.
+                for d in headSize..<contextStride { #expect(context[i * contextStride + d] == -7) }
+            }
+        }
+    }
 }

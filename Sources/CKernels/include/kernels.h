@@ -72,6 +72,19 @@ void aimem_gelu(float *x, long count);
 /// Softmax of each of `rows` rows of `width` floats in place (the row's maximum subtracted first).
 void aimem_softmax_rows(float *x, int rows, int width);
 
+/// One attention head of one sequence, in float32: with Q, K and V the `length`
+/// rows of `headSize` floats at `q`, `k` and `v` (each row `stride` floats after
+/// the one before), `context[i·contextStride + d] = Σⱼ softmax(scale · Q Kᵀ)[i][j] · V[j][d]`.
+/// `scores` has room for length·length floats and `keys` for headSize·length
+/// (the keys transposed). `headSize` is a multiple of 16. Requires
+/// aimem_vector_math_available() (AVX-512).
+void aimem_attention_head(const float *q, const float *k, const float *v, int length, int headSize, int stride, float scale,
+                          float *scores, float *keys, float *context, int contextStride);
+/// The same in portable C, in the same order of operations but with libm's expf
+/// (for tests).
+void aimem_attention_head_portable(const float *q, const float *k, const float *v, int length, int headSize, int stride, float scale,
+                                   float *scores, float *keys, float *context, int contextStride);
+
 /// For each of `count` rows (`rowBytes` apart, the int8 vector `offset` bytes into
 /// each): out[r] = Σᵢ row[i]·query[i] over `dimension` values (the vector index's
 /// scan). AVX-512 where available, else portable C.

@@ -11,7 +11,8 @@ import Foundation
 ///
 /// Where the CPU has AVX-512 VNNI the linear layers run in int8
 /// (`QuantizedLinear`: weights per output, inputs per token); attention, layer
-/// norms, GELU and pooling stay float32. Elsewhere everything is float32 over OpenBLAS.
+/// norms, GELU and pooling stay float32, and attention runs in our own AVX-512
+/// kernel, so OpenBLAS is not even loaded. Elsewhere everything is float32 over OpenBLAS.
 final class BertEncoder: @unchecked Sendable {
     struct Layer {
         /// Query, key and value weights (H×H each) and biases, straight from the file.
@@ -44,10 +45,15 @@ final class BertEncoder: @unchecked Sendable {
 
     /// The int8 weights, or nil on the float32 path.
     let quantizedLayers: [QuantizedLayer]?
+    /// Whether attention runs in `aimem_attention_head` (with the int8 layers) rather than OpenBLAS.
+    let attentionInKernel: Bool
 
     init(configuration c: BertConfiguration, weightsPath: String, quantized: Bool = QuantizedLinear.isAvailable) throws {
         configuration = c
-        try BLAS.load()
+        let quantized = quantized && c.hiddenSize % 32 == 0 && c.intermediateSize % 32 == 0
+        // Loading OpenBLAS costs a few milliseconds (a search pays them): only the float32 path needs it.
+        attentionInKernel = quantized && c.headSize % 16 == 0 && Attention.kernelRuns
+        if !attentionInKernel { try BLAS.load() }
         let w = try SafeTensors(path: weightsPath)
         weights = w
         let h = c.hiddenSize
@@ -74,7 +80,7 @@ final class BertEncoder: @unchecked Sendable {
                 outputNormWeight: try w.floats(p + "output.LayerNorm.weight", shape: [h]),
                 outputNormBias: try w.floats(p + "output.LayerNorm.bias", shape: [h]))
         }
-        guard quantized, h % 32 == 0, c.intermediateSize % 32 == 0 else {
+        guard quantized else {
             quantizedLayers = nil
             return
         }
@@ -119,6 +125,8 @@ final class BertEncoder: @unchecked Sendable {
         let longest = sequences.map(\.count).max() ?? 1
         let workers = Parallel.workers
         let scoreBuffers = (0..<workers).map { _ in FloatBuffer(count: longest * longest) }
+        let keyBuffers = attentionInKernel ? (0..<workers).map { _ in FloatBuffer(count: longest * c.headSize) } : []
+        let attentionInKernel = self.attentionInKernel
         let quantizedRows = quantizedLayers.map { _ in QuantizedRows(rows: n, width: max(h, c.intermediateSize)) }
 
         // Embeddings: word + position + token type 0, then layer norm.
@@ -157,6 +165,11 @@ final class BertEncoder: @unchecked Sendable {
                     let q = base + head * headSize
                     let k = base + h + head * headSize
                     let v = base + 2 * h + head * headSize
+                    if attentionInKernel {
+                        Attention.head(q: q, k: k, v: v, length: length, headSize: headSize, stride: 3 * h, scale: scale, scores: scores,
+                                       keys: keyBuffers[worker].pointer, context: context.pointer + starts[s] * h + head * headSize, contextStride: h)
+                        continue
+                    }
                     BLAS.gemm(m: length, n: length, k: headSize, a: q, lda: 3 * h, b: k, ldb: 3 * h, transposeB: true,
                               c: scores, ldc: length, alpha: scale)
                     VectorMath.softmaxRows(scores, rows: length, width: length)
