@@ -48,7 +48,9 @@ final class BertEncoder: @unchecked Sendable {
     /// Whether attention runs in `aimem_attention_head` (with the int8 layers) rather than OpenBLAS.
     let attentionInKernel: Bool
 
-    init(configuration c: BertConfiguration, weightsPath: String, quantized: Bool = QuantizedLinear.isAvailable) throws {
+    /// `cache`: where the packed int8 layers are kept between runs (`QuantizedWeightsCache`).
+    init(configuration c: BertConfiguration, weightsPath: String, quantized: Bool = QuantizedLinear.isAvailable,
+         cache location: QuantizedWeightsCache.Location = .besideWeights) throws {
         configuration = c
         let quantized = quantized && c.hiddenSize % 32 == 0 && c.intermediateSize % 32 == 0
         // Loading OpenBLAS costs a few milliseconds (a search pays them): only the float32 path needs it.
@@ -84,11 +86,20 @@ final class BertEncoder: @unchecked Sendable {
             quantizedLayers = nil
             return
         }
+        let intermediateSize = c.intermediateSize
+        let shapes = (0..<layers.count).flatMap { _ in [(h, 3 * h), (h, h), (h, intermediateSize), (intermediateSize, h)] }
+        let cache = QuantizedWeightsCache(weightsPath: weightsPath, location: location)
+        if let cached = cache?.load(shapes: shapes.map { (inputs: $0.0, outputs: $0.1) }) {
+            quantizedLayers = stride(from: 0, to: cached.count, by: 4).map {
+                QuantizedLayer(queryKeyValue: cached[$0], attentionOut: cached[$0 + 1], intermediate: cached[$0 + 2], output: cached[$0 + 3])
+            }
+            return
+        }
         // Each layer is quantised on its own worker (about 2 ms a layer).
         let built = UnsafeMutableBufferPointer<QuantizedLayer?>.allocate(capacity: layers.count)
         built.initialize(repeating: nil)
         defer { built.deallocate() }
-        let layers = self.layers, intermediateSize = c.intermediateSize
+        let layers = self.layers
         Parallel.forEachChunk(of: layers.count, workers: Parallel.workers) { _, range in
             for i in range {
                 let l = layers[i]
@@ -99,7 +110,9 @@ final class BertEncoder: @unchecked Sendable {
                     output: QuantizedLinear(inputs: intermediateSize, parts: [(l.outputWeight.pointer, l.outputBias.pointer, h)]))
             }
         }
-        quantizedLayers = built.map { $0! }
+        let packed = built.map { $0! }
+        quantizedLayers = packed
+        cache?.store(packed.flatMap { [$0.queryKeyValue, $0.attentionOut, $0.intermediate, $0.output] })
     }
 
     /// One L2-normalised, mean-pooled vector per token sequence. Every id must be

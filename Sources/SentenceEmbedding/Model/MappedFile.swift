@@ -6,13 +6,18 @@ final class MappedFile: @unchecked Sendable {
     let path: String
     let bytes: UnsafeRawBufferPointer
 
-    init(path: String) throws {
-        self.path = path
+    convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw EmbeddingError.invalidModel(reason: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        try self.init(descriptor: fd, path: path)
+    }
+
+    /// Maps the file open as `descriptor` (which the caller still owns) as it is now.
+    init(descriptor fd: Int32, path: String) throws {
+        self.path = path
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_size > 0 else {
             throw EmbeddingError.invalidModel(reason: "\(path) is empty or unreadable")

@@ -18,10 +18,16 @@ final class QuantizedLinear: @unchecked Sendable {
 
     let inputs: Int
     let outputs: Int
-    let packed: UnsafeMutablePointer<Int8>
-    let scales: UnsafeMutablePointer<Float>
-    let sums: UnsafeMutablePointer<Int32>
-    let bias: UnsafeMutablePointer<Float>
+    /// The packed int8 weights (outputs·inputs bytes), one scale and one weight
+    /// sum per output, and the bias: owned, or in a mapped cache file (`storage`).
+    let packed: UnsafePointer<Int8>
+    let scales: UnsafePointer<Float>
+    let sums: UnsafePointer<Int32>
+    let bias: UnsafePointer<Float>
+    private let storage: AnyObject?
+
+    /// Whether the arrays are in a mapped cache file rather than packed by this process.
+    var isMapped: Bool { storage != nil }
 
     /// Packs `parts` (each `outputs`×`inputs` row-major weights, a multiple of 32
     /// outputs, with its bias) one after another. `portable` packs with the
@@ -32,19 +38,32 @@ final class QuantizedLinear: @unchecked Sendable {
         let outputs = parts.reduce(0) { $0 + $1.outputs }
         self.inputs = inputs
         self.outputs = outputs
-        packed = .allocate(capacity: outputs * inputs)
-        scales = .allocate(capacity: outputs)
-        sums = .allocate(capacity: outputs)
-        bias = .allocate(capacity: outputs)
+        let packed = UnsafeMutablePointer<Int8>.allocate(capacity: outputs * inputs)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: outputs)
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: outputs)
+        let bias = UnsafeMutablePointer<Float>.allocate(capacity: outputs)
         var offset = 0
         for part in parts {
             (portable ? aimem_int8_pack_weights_portable : aimem_int8_pack_weights)(part.weight, Int32(part.outputs), Int32(inputs), packed + offset * inputs, scales + offset, sums + offset)
             (bias + offset).update(from: part.bias, count: part.outputs)
             offset += part.outputs
         }
+        (self.packed, self.scales, self.sums, self.bias) = (UnsafePointer(packed), UnsafePointer(scales), UnsafePointer(sums), UnsafePointer(bias))
+        storage = nil
+    }
+
+    /// A layer whose arrays are already packed, in memory that `storage` keeps alive
+    /// (a mapped cache file): the caller has checked their sizes.
+    init(inputs: Int, outputs: Int, packed: UnsafePointer<Int8>, scales: UnsafePointer<Float>, sums: UnsafePointer<Int32>,
+         bias: UnsafePointer<Float>, storage: AnyObject) {
+        precondition(inputs > 0 && inputs % 4 == 0 && outputs > 0 && outputs % 32 == 0)
+        (self.inputs, self.outputs) = (inputs, outputs)
+        (self.packed, self.scales, self.sums, self.bias) = (packed, scales, sums, bias)
+        self.storage = storage
     }
 
     deinit {
+        guard storage == nil else { return }
         packed.deallocate()
         scales.deallocate()
         sums.deallocate()
