@@ -69,6 +69,19 @@ struct SearchTests {
         #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
     }
 
+    @Test(arguments: [0, 1, 7, 500])
+    func topKKeepsExactlyTheBestEntries(_ capacity: Int) {
+        var state: UInt64 = 0x7077_4B + UInt64(capacity)
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        // Scores with many ties (a few hundred distinct values), row numbers unique.
+        let entries = (0..<20_000).map { i in (seq: Int64(i) * 7 % 20_011, score: Double(next() % 300) / 10) }
+        var best = TopK(capacity: capacity)
+        for e in entries { best.insert(seq: e.seq, score: e.score) }
+        let expected = entries.sorted { $0.score != $1.score ? $0.score > $1.score : $0.seq > $1.seq }.prefix(capacity)
+        #expect(best.sorted().map(\.seq) == expected.map(\.seq))
+        #expect(best.sorted().map(\.score) == expected.map(\.score))
+    }
+
     @Test(arguments: [ObservationFilter(), ObservationFilter(project: "/api")])
     func hybridLeavesOutAnyWordMatches(_ filter: ObservationFilter) throws {
         let (_, store) = try Self.seeded()
