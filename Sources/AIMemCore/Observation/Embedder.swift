@@ -6,4 +6,12 @@ public protocol Embedder: Sendable {
     var dimension: Int { get }
     /// One L2-normalised vector of `dimension` floats per text, in order.
     func embed(_ texts: [String]) throws -> [[Float]]
+    /// Whether embedding many texts takes a long time (a model run here, a server):
+    /// imports and merges then commit their records at once and leave the vectors
+    /// of those that came without one to a reindex afterwards.
+    var embedsSlowly: Bool { get }
+}
+
+extension Embedder {
+    public var embedsSlowly: Bool { false }
 }

@@ -1,6 +1,7 @@
 import AIMemCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What an import did. Every record read is accounted for in exactly one count.
 public struct ImportReport: Sendable, Equatable {
@@ -25,8 +26,11 @@ public struct ImportReport: Sendable, Equatable {
     public static let skippedListed = 100
     /// Records imported with an embedding of another model (kept, labelled; not searched together).
     public var foreignEmbeddings = 0
-    /// Records whose embedding was unusable and was recomputed.
+    /// Records whose embedding was unusable and was recomputed (or, with an
+    /// embedder that `embedsSlowly`, left to a reindex).
     public var reembedded = 0
+    /// Records stored without an embedding, left to a reindex (the embedder `embedsSlowly`).
+    public var withoutVectors = 0
     /// The record count announced by a snapshot header, when there was one.
     public var announcedCount: Int?
 }
@@ -54,31 +58,22 @@ extension MemoryStore {
     /// object with "observations", or NDJSON with or without `{"snapshot": …}` header
     /// lines. Ids are kept; known ids are skipped. One transaction: a syntax error
     /// anywhere rejects the whole input and leaves the store unchanged.
+    /// NDJSON lines are parsed and laid out for SQLite on a thread of their own
+    /// (`ImportPipeline`), so the thread holding the write transaction does little
+    /// but SQLite work, as in a snapshot merge.
     /// `progress` gets the records read and the count the file's header announces (0 when none).
     public func importObservations(from source: InputSource, options: ImportOptions, progress: ((_ done: Int, _ announced: Int) -> Void)? = nil) throws -> ImportReport {
         let reader = try source.openLineReader(maxLineBytes: Self.importLineLimit)
         let name = source.displayName
-        func nextLine() throws -> ArraySlice<UInt8>? {
-            do { return try reader.nextLine() } catch {
-                switch error {
-                case .lineTooLong(let line, let limit):
-                    throw MemoryStoreError.importRejected(source: name, line: line, reason: "line longer than \(limit) bytes")
-                case .readFailed(let reason):
-                    throw reason
-                }
-            }
-        }
-        func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
-            line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-        }
+        let preparer = RecordPreparer(options: options, embedder: embedder)
 
         try useWriteCache()
         return try write { db in
-            var importer = try RecordImporter(store: self, db: db, options: options, progress: progress)
+            var importer = try RecordImporter(db: db, embedder: embedder, progress: progress)
             // Find the first line with content to tell NDJSON from a JSON document.
             var firstLine: ArraySlice<UInt8>? = nil
-            while let line = try nextLine() {
-                if !isBlank(line) { firstLine = line; break }
+            while let line = try ImportPipeline.nextLine(reader, name: name) {
+                if !ImportPipeline.isBlank(line) { firstLine = line; break }
             }
             guard let firstLine else { return importer.report }
             if firstLine.starts(with: FileMagic.encryptedSnapshot) {
@@ -87,20 +82,14 @@ extension MemoryStore {
             let firstLineNumber = reader.lineNumber
             if let value = try? Self.parseLine(firstLine, lineNumber: firstLineNumber), case .object = value {
                 // NDJSON: one value per line.
-                try importer.take(value, location: "line \(firstLineNumber)")
-                while let line = try nextLine() {
-                    if isBlank(line) { continue }
-                    let value: JSONValue
-                    do { value = try Self.parseLine(line, lineNumber: reader.lineNumber) } catch let error as JSONSyntaxError {
-                        throw MemoryStoreError.importRejected(source: name, line: error.line, reason: "not valid JSON: \(error.reason)")
-                    }
-                    try importer.take(value, location: "line \(reader.lineNumber)")
-                }
+                for prepared in try preparer.prepare(value, location: "line \(firstLineNumber)") { try importer.apply(prepared) }
+                let pipeline = ImportPipeline(reader: reader, name: name, preparer: preparer)
+                while let prepared = try pipeline.next() { try importer.apply(prepared) }
             } else {
                 // A JSON document spread over lines: gather it whole (bounded) and parse it.
                 var document = [UInt8](repeating: 0x0A, count: firstLineNumber - 1)
                 document.append(contentsOf: firstLine)
-                while let line = try nextLine() {
+                while let line = try ImportPipeline.nextLine(reader, name: name) {
                     document.append(0x0A)
                     document.append(contentsOf: line)
                     if document.count > Self.importLineLimit * 4 {
@@ -117,7 +106,7 @@ extension MemoryStore {
                     records = items
                 case .object(let object):
                     if case .array(let items)? = object["observations"] {
-                        if case .object(let header)? = object["snapshot"] { importer.noteHeader(header) }
+                        if case .object(let header)? = object["snapshot"] { try importer.apply(RecordPreparer.header(header)) }
                         records = items
                     } else if object["content"] != nil || object["summary"] != nil {
                         records = [value]
@@ -128,10 +117,10 @@ extension MemoryStore {
                     throw MemoryStoreError.importRejected(source: name, line: nil, reason: "a JSON \(value.kindName), not observations")
                 }
                 for (index, record) in records.enumerated() {
-                    try importer.take(record, location: "record \(index + 1)")
+                    for prepared in try preparer.prepare(record, location: "record \(index + 1)") { try importer.apply(prepared) }
                 }
             }
-            try db.execute(sql: "DELETE FROM import_seen_ids")
+            try importer.finish()
             return importer.report
         }
     }
@@ -143,88 +132,245 @@ extension MemoryStore {
     }
 }
 
-/// Applies records one by one inside the import transaction.
-private struct RecordImporter {
-    let store: MemoryStore
-    let db: Database
+/// A record of the input made ready for the store, with no database at hand.
+enum PreparedRecord: @unchecked Sendable {
+    /// A `{"snapshot": …}` header, with the record count it announces.
+    case header(announced: Int?)
+    /// A record that cannot be used, and why.
+    case skipped(location: String, reason: String)
+    /// A record to import (when its id is free), laid out for SQLite.
+    case record(Observation, RecordColumns, embeddingProblem: Bool)
+}
+
+/// The part of importing a record that needs no database: JSON to an observation
+/// (`ObservationCodec.decodeLenient`), the time bounds, the project override, and
+/// the embedding of a record without one when the embedder is fast. Safe on any thread.
+struct RecordPreparer: @unchecked Sendable {
     let options: ImportOptions
-    let progress: ((Int, Int) -> Void)?
-    var report = ImportReport()
+    let embedder: any Embedder
 
-    init(store: MemoryStore, db: Database, options: ImportOptions, progress: ((Int, Int) -> Void)?) throws {
-        // Ids seen in this input: a temporary table, so memory stays flat however large the input.
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        try db.execute(sql: "DELETE FROM import_seen_ids")
-        self.store = store
-        self.db = db
-        self.options = options
-        self.progress = progress
+    static func header(_ header: JSONObject) -> PreparedRecord {
+        if case .number(let n)? = header["count"] { return .header(announced: Int(n)) }
+        return .header(announced: nil)
     }
 
-    mutating func noteHeader(_ header: JSONObject) {
-        if report.announcedCount == nil, case .number(let n)? = header["count"] { report.announcedCount = Int(n) }
-    }
-
-    mutating func take(_ value: JSONValue, location: String) throws {
+    func prepare(_ value: JSONValue, location: String) throws -> [PreparedRecord] {
         if case .object(let object) = value {
             if object.members.count == 1, case .object(let header)? = object["snapshot"] {
-                noteHeader(header)
-                return
+                return [Self.header(header)]
             }
             // A whole export object on one line: {"snapshot": …, "observations": [...]}.
             if case .array(let records)? = object["observations"], object["content"] == nil {
-                if case .object(let header)? = object["snapshot"] { noteHeader(header) }
+                var out: [PreparedRecord] = []
+                if case .object(let header)? = object["snapshot"] { out.append(Self.header(header)) }
                 for (index, record) in records.enumerated() {
-                    try take(record, location: "\(location), record \(index + 1)")
+                    out += try prepare(record, location: "\(location), record \(index + 1)")
                 }
-                return
+                return out
             }
         }
-        report.read += 1
-        if let progress, report.read % 1000 == 0 { progress(report.read, report.announcedCount ?? 0) }
-        var decoded: (observation: Observation, embeddingProblem: String?)
+        let decoded: (observation: Observation, embeddingProblem: String?)
         do {
             decoded = try ObservationCodec.decodeLenient(value, defaultProject: options.defaultProject, now: options.now)
         } catch let error as ObservationCodec.Unusable {
-            report.skippedCount += 1
-            if report.skipped.count < ImportReport.skippedListed { report.skipped.append(.init(location: location, reason: error.reason)) }
-            return
+            return [.skipped(location: location, reason: error.reason)]
         }
         var observation = decoded.observation
         // The time bounds of docs/FORMAT.md §4.7, against this machine's clock.
         for (member, time) in [("created_at", observation.createdAt), ("updated_at", observation.updatedAt)]
         where !TimeBounds.contains(time, reference: options.now) {
-            report.skippedCount += 1
-            if report.skipped.count < ImportReport.skippedListed {
-                report.skipped.append(.init(location: location, reason: "\(member) \(JSONNumberText.format(time)) is before 2000-01-01 or more than a day ahead of this machine's clock"))
-            }
-            return
+            return [.skipped(location: location, reason: "\(member) \(JSONNumberText.format(time)) is before 2000-01-01 or more than a day ahead of this machine's clock")]
         }
         if let project = options.projectOverride { observation.project = project }
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen_ids (id) VALUES (?)").execute(arguments: [observation.id])
-        guard db.changesCount == 1 else {
-            report.duplicatesInInput += 1
-            return
+        // A fast embedder embeds here; a slow one's vectors are left to a reindex after the commit.
+        if observation.embedding == nil, !embedder.embedsSlowly {
+            observation.embedding = Embedding(model: embedder.modelID, vector: try embedder.embed([observation.searchableText])[0])
         }
-        if try ObservationRow.exists(id: observation.id, in: db) {
-            report.alreadyPresent += 1
-            return
-        }
-        if try Tombstones.contains(observation.id, in: db) {
-            report.deletedHere += 1
-            return
-        }
-        if decoded.embeddingProblem != nil { report.reembedded += 1 }
-        if let embedding = observation.embedding {
-            if embedding.model != store.embedder.modelID || embedding.dimension != store.embedder.dimension {
-                report.foreignEmbeddings += 1
+        return [.record(observation, RecordColumns(observation), embeddingProblem: decoded.embeddingProblem != nil)]
+    }
+}
+
+/// NDJSON lines read, parsed and prepared on a thread of their own, handed over in
+/// batches (at most 4 batches or 4 MiB wait, so memory stays flat). Errors arrive
+/// in input order, after every record before them.
+final class ImportPipeline {
+    private enum Item: @unchecked Sendable {
+        case records([PreparedRecord])
+        case failure(Error)
+    }
+
+    private let items = Handoff<Item>(capacity: 4, byteBudget: 4 << 20)
+    private var batch: [PreparedRecord] = []
+    private var index = 0
+    private var ended = false
+    static let batchSize = 64
+    static let batchBytes = 1 << 20
+
+    init(reader: LineReader, name: String, preparer: RecordPreparer) {
+        let items = self.items
+        nonisolated(unsafe) let reader = reader
+        _ = WorkerThread(name: "import-parse") {
+            var batch: [PreparedRecord] = []
+            var bytes = 0
+            do {
+                while let line = try Self.nextLine(reader, name: name) {
+                    if Self.isBlank(line) { continue }
+                    let number = reader.lineNumber
+                    let value: JSONValue
+                    do { value = try MemoryStore.parseLine(line, lineNumber: number) } catch let error as JSONSyntaxError {
+                        throw MemoryStoreError.importRejected(source: name, line: error.line, reason: "not valid JSON: \(error.reason)")
+                    }
+                    batch += try preparer.prepare(value, location: "line \(number)")
+                    bytes += line.count
+                    if batch.count >= Self.batchSize || bytes >= Self.batchBytes {
+                        guard items.put(.records(batch), bytes: bytes) else { return }
+                        batch = []
+                        bytes = 0
+                    }
+                }
+                if !batch.isEmpty { guard items.put(.records(batch), bytes: bytes) else { return } }
+            } catch {
+                if !batch.isEmpty { guard items.put(.records(batch)) else { return } }
+                items.put(.failure(error))
             }
-        } else {
-            observation.embedding = try store.embed(observation)
-            // Embedding with a model takes milliseconds per record: report progress more often.
-            if let progress, report.read % 1000 != 0 { progress(report.read, report.announcedCount ?? 0) }
+            items.finish()
         }
-        try ObservationRow.insert(observation, in: db)
-        report.imported += 1
+    }
+
+    deinit { items.cancel() }
+
+    /// The next prepared record, or nil after the last.
+    func next() throws -> PreparedRecord? {
+        while index >= batch.count {
+            if ended { return nil }
+            guard let item = items.take() else {
+                ended = true
+                return nil
+            }
+            switch item {
+            case .records(let next):
+                batch = next
+                index = 0
+            case .failure(let error):
+                ended = true
+                batch = []
+                index = 0
+                throw error
+            }
+        }
+        let prepared = batch[index]
+        index += 1
+        return prepared
+    }
+
+    static func nextLine(_ reader: LineReader, name: String) throws -> ArraySlice<UInt8>? {
+        do { return try reader.nextLine() } catch {
+            switch error {
+            case .lineTooLong(let line, let limit):
+                throw MemoryStoreError.importRejected(source: name, line: line, reason: "line longer than \(limit) bytes")
+            case .readFailed(let reason):
+                throw reason
+            }
+        }
+    }
+
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
+
+/// Applies prepared records inside the import transaction: the duplicate, present
+/// and deleted-here rules, then the row and its FTS entry through statements
+/// prepared once. Every row is stamped with the generation the import commits as.
+private struct RecordImporter {
+    let db: Database
+    let embedder: any Embedder
+    let progress: ((Int, Int) -> Void)?
+    var report = ImportReport()
+    private let markSeen: RawStatement
+    private let findID: RawStatement
+    private let findTombstone: RawStatement
+    private let insertRow: RawStatement
+    private let insertFTS: RawStatement
+    private let stamp: Int64
+    private let connection: OpaquePointer
+
+    private static let rowColumns = ObservationColumn.recordColumns + [.authorKeyID]
+    private static let ftsColumns: [ObservationColumn] = [.title, .summary, .content, .tags]
+
+    init(db: Database, embedder: any Embedder, progress: ((Int, Int) -> Void)?) throws {
+        // Ids seen in this input: a temporary table, so memory stays flat however large the input.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        try db.execute(sql: "DELETE FROM import_seen_ids")
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "closed database") }
+        self.connection = connection
+        self.db = db
+        self.embedder = embedder
+        self.progress = progress
+        markSeen = try RawStatement(db, "INSERT OR IGNORE INTO import_seen_ids (id) VALUES (?)")
+        findID = try RawStatement(db, "SELECT 1 FROM observations WHERE id = ?")
+        findTombstone = try RawStatement(db, "SELECT 1 FROM tombstones WHERE id = ?")
+        insertRow = try RawStatement(db, """
+            INSERT INTO observations (\(Self.rowColumns.map(\.name).joined(separator: ", ")), changed_in)
+            VALUES (\(Array(repeating: "?", count: Self.rowColumns.count + 1).joined(separator: ", ")))
+            """)
+        insertFTS = try RawStatement(db, "INSERT INTO observations_fts (title, summary, content, tags, rowid) VALUES (?, ?, ?, ?, ?)")
+        stamp = (try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0) + 1
+    }
+
+    mutating func apply(_ prepared: PreparedRecord) throws {
+        switch prepared {
+        case .header(let announced):
+            if report.announcedCount == nil, let announced { report.announcedCount = announced }
+        case .skipped(let location, let reason):
+            countRead()
+            report.skippedCount += 1
+            if report.skipped.count < ImportReport.skippedListed { report.skipped.append(.init(location: location, reason: reason)) }
+        case .record(let observation, let columns, let embeddingProblem):
+            countRead()
+            markSeen.bind(1, observation.id)
+            try markSeen.run()
+            guard sqlite3_changes(connection) == 1 else {
+                report.duplicatesInInput += 1
+                return
+            }
+            findID.bind(1, observation.id)
+            if try findID.int64() != nil {
+                report.alreadyPresent += 1
+                return
+            }
+            findTombstone.bind(1, observation.id)
+            if try findTombstone.int64() != nil {
+                report.deletedHere += 1
+                return
+            }
+            if embeddingProblem { report.reembedded += 1 }
+            if let embedding = observation.embedding {
+                if embedding.model != embedder.modelID || embedding.dimension != embedder.dimension { report.foreignEmbeddings += 1 }
+            } else {
+                report.withoutVectors += 1
+            }
+            try columns.bind(Self.rowColumns, to: insertRow.handle) {
+                insertRow.bind(Int32(Self.rowColumns.count + 1), stamp)
+                try insertRow.run()
+            }
+            let seq = sqlite3_last_insert_rowid(connection)
+            try columns.bind(Self.ftsColumns, to: insertFTS.handle) {
+                insertFTS.bind(5, seq)
+                try insertFTS.run()
+            }
+            report.imported += 1
+        }
+    }
+
+    private mutating func countRead() {
+        report.read += 1
+        if let progress, report.read % 1000 == 0 { progress(report.read, report.announcedCount ?? 0) }
+    }
+
+    /// Marks the store changed (once) and forgets the input's ids.
+    func finish() throws {
+        if report.imported > 0 { try ObservationRow.bumpGeneration(db) }
+        try db.execute(sql: "DELETE FROM import_seen_ids")
     }
 }

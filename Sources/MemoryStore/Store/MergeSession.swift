@@ -38,6 +38,8 @@ public struct MergeCounts: Sendable, Equatable {
     public var replaced = 0
     /// Rows whose embedding is of another model than the local embedder's.
     public var foreignEmbeddings = 0
+    /// Rows stored without an embedding, left to a reindex (the embedder `embedsSlowly`).
+    public var withoutVectors = 0
     public var conflictIDs: [String] = []
     /// Rows the snapshot would have changed though its signer is not their author (kept as they were).
     public var notTheAuthor = 0
@@ -244,6 +246,8 @@ public final class MergeSession {
         var columns = columns
         if let e = record.embedding {
             if e.model != store.embedder.modelID || e.dimension != store.embedder.dimension { counts.foreignEmbeddings += 1 }
+        } else if store.embedder.embedsSlowly {
+            // Stored at once without a vector; a reindex gives it one after the commit.
         } else {
             record.embedding = try store.embed(record)
             columns = nil
@@ -279,6 +283,7 @@ public final class MergeSession {
             }
         }
         counts.count(outcome, id: record.id)
+        if record.embedding == nil, outcome == .added || outcome == .conflictReplaced { counts.withoutVectors += 1 }
         return outcome
     }
 

@@ -46,3 +46,13 @@ extension MemoryStore {
         }
     }
 }
+
+extension MemoryStore {
+    /// How many memories have no embedding of any model (what an import or merge
+    /// with a slow embedder left for a reindex).
+    public func memoriesWithoutEmbedding() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observations INDEXED BY observations_by_model WHERE embedding_model IS NULL") ?? 0
+        }
+    }
+}

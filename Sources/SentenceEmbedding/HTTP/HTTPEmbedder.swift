@@ -9,6 +9,8 @@ import Foundation
 /// id stored with the vectors.
 public final class HTTPEmbedder: Embedder, Sendable {
     public static let textsPerRequest = 64
+    /// Every request is a round trip to a server: imports leave the vectors to a reindex.
+    public var embedsSlowly: Bool { true }
     public let endpoint: HTTPEndpoint
     public let modelID: String
     /// Seconds allowed for connecting and for each read and write.

@@ -6,12 +6,15 @@ import AIMemCore
 final class DeferredEmbedder: Embedder, @unchecked Sendable {
     let modelID: String
     let dimension: Int
+    /// Known without loading the model.
+    let embedsSlowly: Bool
     private let load: () throws -> any Embedder
     private let loaded = Locked<Result<any Embedder, any Error>?>(nil)
 
-    init(modelID: String, dimension: Int, load: @escaping () throws -> any Embedder) {
+    init(modelID: String, dimension: Int, embedsSlowly: Bool, load: @escaping () throws -> any Embedder) {
         self.modelID = modelID
         self.dimension = dimension
+        self.embedsSlowly = embedsSlowly
         self.load = load
     }
 

@@ -28,7 +28,7 @@ public struct EmbedderSelection: Sendable {
         case .auto(let files), .minilm(let files):
             try files.checkPresent()
             let configuration = try BertConfiguration(contentsOf: files.url("config.json"))
-            let embedder = DeferredEmbedder(modelID: MiniLMEmbedder.defaultModelID, dimension: configuration.hiddenSize) {
+            let embedder = DeferredEmbedder(modelID: MiniLMEmbedder.defaultModelID, dimension: configuration.hiddenSize, embedsSlowly: true) {
                 try MiniLMEmbedder(files: files)
             }
             return EmbedderSelection(embedder: embedder, kind: .minilm, notice: nil)

@@ -22,6 +22,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Put every imported observation in this project.")
     var project: String?
 
+    @OptionGroup var vectorOptions: VectorOptions
+
     @Flag(help: "Print the import report as JSON.")
     var json = false
 
@@ -49,6 +51,8 @@ struct ImportCommand: ParsableCommand {
         if let announced = report.announcedCount, announced != report.read {
             Terminal.warning("the file's header announces \(announced) records but \(report.read) were read")
         }
+        let vectors = try vectorOptions.followUp(waiting: report.withoutVectors > 0 ? try store.memoriesWithoutEmbedding() : 0,
+                                                 store: store, home: homeOptions.resolved)
         if json {
             Terminal.json(.object(JSONObject([
                 "read": .int(report.read),
@@ -60,6 +64,8 @@ struct ImportCommand: ParsableCommand {
                 "skipped_count": .int(report.skippedCount),
                 "foreign_embeddings": .int(report.foreignEmbeddings),
                 "reembedded": .int(report.reembedded),
+                "without_vectors": .int(report.withoutVectors),
+                "vectors": vectors,
             ])))
         } else {
             var parts = ["\(report.alreadyPresent) already present"]

@@ -45,6 +45,7 @@ struct SearchCommand: ParsableCommand {
             Terminal.warning("\(error.message); showing keyword results only")
             hits = try store.search(query, mode: .keyword, limit: limit, filter: filter)
         }
+        if mode != .keyword { try Self.noteWaitingVectors(store: store, home: homeOptions.resolved) }
         if json {
             let authors = Authors(home: homeOptions.resolved)
             Terminal.json(.array(hits.map { hit in
@@ -68,6 +69,20 @@ struct SearchCommand: ParsableCommand {
             for hit in hits {
                 Terminal.out(String(format: "%7.4f  ", hit.score) + ObservationText.line(hit.observation))
             }
+        }
+    }
+
+    /// Says on stderr how many memories semantic search cannot find yet because an
+    /// import or merge left their vectors to a reindex, and how far that is.
+    static func noteWaitingVectors(store: MemoryStore, home: Home) throws {
+        let waiting = try store.memoriesWithoutEmbedding()
+        guard waiting > 0 else { return }
+        let what = "\(waiting) memor\(waiting == 1 ? "y has" : "ies have") no vector yet and \(waiting == 1 ? "is" : "are") not among the semantic results"
+        if let status = ReindexJob.status(home), status.state == .running {
+            Terminal.notice("\(what) (a background reindex is computing them: \(status.progressText))")
+        } else {
+            Terminal.notice("\(what)")
+            Terminal.hint("run `ai-mem reindex --missing` (or `ai-mem reindex --background`)")
         }
     }
 }

@@ -40,6 +40,8 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "When an id exists on both sides with different content: newer (default), keep-local, take-theirs.")
     var onConflict: ConflictPolicy = .newer
 
+    @OptionGroup var vectorOptions: VectorOptions
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -58,6 +60,10 @@ struct SyncCommand: ParsableCommand {
         progress.finish()
         if let (_, published) = report.published { SecretOptions.describe(published.secrets) }
         try SecretWarnings.warn(context.store, writtenAfter: before)
+        let withoutVectors = report.merged.reduce(0) { $0 + $1.1.counts.withoutVectors }
+        if withoutVectors > 0 {
+            try vectorOptions.followUp(waiting: try context.store.memoriesWithoutEmbedding(), store: context.store, home: homeOptions.resolved)
+        }
         if json {
             Terminal.json(Self.json(report))
         } else {

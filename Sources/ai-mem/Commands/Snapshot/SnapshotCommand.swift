@@ -82,6 +82,7 @@ enum SnapshotText {
         o.append("forged_author", .int(r.counts.forgedAuthor))
         o.append("refused_author_ids", .array(r.counts.refusedAuthorIDs.map(JSONValue.string)))
         o.append("foreign_embeddings", .int(r.counts.foreignEmbeddings))
+        o.append("without_vectors", .int(r.counts.withoutVectors))
         o.append("already_merged", .bool(r.alreadyMerged))
         o.append("replay", .bool(r.replay))
         o.append("dry_run", .bool(dryRun))

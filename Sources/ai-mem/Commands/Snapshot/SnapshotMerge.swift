@@ -27,6 +27,8 @@ struct SnapshotMerge: ParsableCommand {
     @Option(help: "When an id exists on both sides with different content: newer (default: the later updated_at wins), keep-local, take-theirs.")
     var onConflict: ConflictPolicy = .newer
 
+    @OptionGroup var vectorOptions: VectorOptions
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -45,9 +47,18 @@ struct SnapshotMerge: ParsableCommand {
             try mergeOne(inputs[0], context: context)
             return
         }
+        var withoutVectors = 0
+        defer { if !dryRun, withoutVectors > 0 { _ = try? followUp(context) } }
         try SnapshotChain(inputs: inputs, vault: context.vault, policy: onConflict, dryRun: dryRun, json: json).run { file, report in
+            withoutVectors += report.counts.withoutVectors
             if !json { try self.describe(report, context: context, prefix: "\(TerminalText.oneLine(file)): ") }
         }
+    }
+
+    /// Starts, runs or names the reindex of the records merged without vectors.
+    @discardableResult
+    private func followUp(_ context: SnapshotContext) throws -> JSONValue {
+        try vectorOptions.followUp(waiting: try context.store.memoriesWithoutEmbedding(), store: context.store, home: homeOptions.resolved)
     }
 
     private func mergeOne(_ file: String, context: SnapshotContext) throws {
@@ -58,10 +69,16 @@ struct SnapshotMerge: ParsableCommand {
         progress.finish()
         if json {
             describeWarnings(report, context: context)
-            Terminal.json(SnapshotText.report(report, dryRun: dryRun))
+            var output = SnapshotText.report(report, dryRun: dryRun)
+            if !dryRun, report.counts.withoutVectors > 0, case .object(var o) = output {
+                o.append("vectors", try followUp(context))
+                output = .object(o)
+            }
+            Terminal.json(output)
             return
         }
         try describe(report, context: context, prefix: "")
+        if !dryRun, report.counts.withoutVectors > 0 { try followUp(context) }
     }
 
     private func describeWarnings(_ report: SnapshotReadReport, context: SnapshotContext) {
