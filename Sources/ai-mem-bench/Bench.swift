@@ -140,6 +140,15 @@ struct Bench {
         var merge = Measurement(name: "snapshot merge (empty store)", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
         var remerge = Measurement(name: "snapshot re-merge (no-op)", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
         let bob = home("bob")
+        // The floor (issue 18): the sqlite3 shell copying the same rows into the same
+        // schema (an empty store ai-mem made) with INSERT … SELECT, their FTS entries
+        // too, in one transaction and with the checkpoint at close, as a merge pays.
+        // Each run right after a merge, so that both meet the same machine.
+        var mergeFloor = Measurement(name: "floor: sqlite3 INSERT…SELECT", seconds: [], peakRSSBytes: [], records: n, bytes: export.bytes)
+        let floorStore = home("floor")
+        let haveSQLite = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/sqlite3")
+        }
         for i in 0..<options.runs {
             log("snapshot merge into an empty store, run \(i + 1)/\(options.runs)")
             remove(bob)
@@ -147,7 +156,23 @@ struct Bench {
             let r = try aiMem("snapshot", "merge", snapshot, home: bob)
             merge.seconds.append(r.seconds)
             merge.peakRSSBytes.append(r.peakRSSBytes)
+            if haveSQLite {
+                log("floor: sqlite3 INSERT … SELECT of the merged rows into an empty store, run \(i + 1)/\(options.runs)")
+                remove(floorStore)
+                try aiMem("stats", home: floorStore)  // creates the store: the same schema, page size and FTS settings
+                let script = """
+                    ATTACH 'file:\(bob)/memory.sqlite?mode=ro' AS source;
+                    BEGIN;
+                    INSERT INTO observations SELECT * FROM source.observations;
+                    INSERT INTO observations_fts (rowid, title, summary, content, tags) SELECT seq, title, summary, content, tags FROM source.observations;
+                    COMMIT;
+                    """
+                let f = try ChildProcess.check(["sqlite3", floorStore + "/memory.sqlite", script], scratch: work)
+                mergeFloor.seconds.append(f.seconds)
+                mergeFloor.peakRSSBytes.append(f.peakRSSBytes)
+            }
         }
+        if !options.keep { remove(floorStore) }
         for i in 0..<options.runs {
             log("snapshot re-merge, run \(i + 1)/\(options.runs)")
             let r = try aiMem("snapshot", "merge", snapshot, home: bob)
@@ -201,6 +226,7 @@ struct Bench {
         //     (embedding 100k notes with the model would take over an hour): the scan and
         //     re-rank cost the same for any 384-d vectors, the ranking itself means nothing.
         var miniLMSearch: [String: [Double]] = [:]
+        var embedding: EmbedBench.Figures? = nil
         var mcp = MCPFigures()
         if options.miniLM && ModelFiles.located().isPresent {
             let labelled = work + "/generated-minilm.ndjson"
@@ -216,6 +242,12 @@ struct Bench {
                     miniLMSearch[mode, default: []].append(r.seconds * 1000)
                 }
             }
+            log("MiniLM: notes and short queries, one per call")
+            // In a child process: the model stays out of the driver (children's peak RSS starts from it).
+            let figuresPath = work + "/embed-figures.txt"
+            try ChildProcess.check([benchExecutable, "embed-figures", String(min(64, max(8, n / 100)))], stdout: figuresPath, scratch: work)
+            embedding = EmbedBench.Figures(line: try String(contentsOfFile: figuresPath, encoding: .utf8))
+            remove(figuresPath)
             log("\(options.queries) hybrid searches and adds through ai-mem mcp with MiniLM")
             mcp = try measureMCP(home: home("minilm"), embedder: "minilm", queries: queries)
             if !options.keep { remove(home("minilm")) }
@@ -259,7 +291,8 @@ struct Bench {
         let team = files > 0 ? try measureTeamFolder(files: files) : TeamFolderFigures()
 
         // Report.
-        let rows = [firstExport, export, gated, scan, incremental, merge, relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
+        let rows = [firstExport, export, gated, scan, incremental, merge] + (mergeFloor.seconds.isEmpty ? [] : [mergeFloor])
+            + [relayedMerge, remerge, verify, plainExport, importing] + (peer.map { [$0] } ?? [])
         print("")
         print("ai-mem benchmark: \(n) observations, \(options.runs) run(s) each (median), release build")
         print("operation".padded(to: 30) + "    time     records/s      MB/s   peak RSS")
@@ -297,9 +330,21 @@ struct Bench {
         }
         print(String(format: "secret gate: export %.3f s with it, %.3f s without (+%.0f%%); ai-mem scan of every memory %.3f s",
                      gated.median, export.median, 100 * (gated.median / max(export.median, 1e-9) - 1), scan.median))
-        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f mcp_search_p50_ms=%.1f mcp_add_p50_ms=%.1f scan_s=%.3f export_gated_s=%.3f",
+        let floorText = mergeFloor.seconds.isEmpty ? "NA" : String(format: "%.3f", mergeFloor.median)
+        if !mergeFloor.seconds.isEmpty {
+            print(String(format: "merge / floor (sqlite3 INSERT … SELECT of the same rows): %.2f; import / merge: %.2f", merge.median / mergeFloor.median, importing.median / merge.median))
+        }
+        let miniLMHybrid = miniLMSearch["hybrid"].map { String(format: "%.1f", Statistics.percentile($0, 50)) } ?? "NA"
+        if let embedding {
+            print(String(format: "MiniLM: %.1f notes/s one per call (%.0f tokens on average), a short query in %.2f ms; model load %.1f ms",
+                         embedding.notesPerSecond, embedding.tokensPerNote, embedding.queryMS, embedding.loadMS))
+        }
+        let notesText = embedding.map { String(format: "%.1f", $0.notesPerSecond) } ?? "NA"
+        let queryText = embedding.map { String(format: "%.2f", $0.queryMS) } ?? "NA"
+        print(String(format: "export_s=%.3f merge_s=%.3f remerge_s=%.3f import_s=%.3f search_p50_ms=%.1f peer_s=%@ export_vs_peer=%@ peak_rss_mb=%.1f first_export_s=%.3f relayed_merge_s=%.3f incremental_export_ms=%.1f process_start_ms=%.1f sync_noop_ms=%.1f sync_first_s=%.3f sync_new20_ms=%.1f mcp_search_p50_ms=%.1f mcp_add_p50_ms=%.1f scan_s=%.3f export_gated_s=%.3f merge_floor_s=%@ search_minilm_p50_ms=%@ embed_notes_per_s=%@ query_embed_ms=%@",
                      export.median, merge.median, remerge.median, importing.median, searchP50, peerText as NSString, ratio as NSString, peakRSS,
-                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS, mcpSearch, mcpAdd, scan.median, gated.median))
+                     firstExport.median, relayedMerge.median, incremental.median * 1000, startMS, team.noopMS, team.firstSyncSeconds, team.twentyNewMS, mcpSearch, mcpAdd, scan.median, gated.median,
+                     floorText as NSString, miniLMHybrid as NSString, notesText as NSString, queryText as NSString))
     }
 
     func measurePeer(database: String, count: Int) throws -> Measurement? {

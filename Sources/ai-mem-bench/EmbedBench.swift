@@ -7,6 +7,47 @@ import SentenceEmbedding
 /// embedder on generated notes, one text per call (as `add` and a search query
 /// do) and in batches (as `reindex` and a merge without vectors do).
 enum EmbedBench {
+    /// What the main benchmark reports of the model (its last line's `embed_notes_per_s`, `query_embed_ms`).
+    struct Figures {
+        var notesPerSecond: Double
+        var tokensPerNote: Double
+        var queryMS: Double
+        var loadMS: Double
+
+        init(notesPerSecond: Double, tokensPerNote: Double, queryMS: Double, loadMS: Double) {
+            (self.notesPerSecond, self.tokensPerNote, self.queryMS, self.loadMS) = (notesPerSecond, tokensPerNote, queryMS, loadMS)
+        }
+
+        /// `ai-mem-bench embed-figures N`'s line: the four numbers, space-separated.
+        var line: String { String(format: "%.3f %.1f %.4f %.2f", notesPerSecond, tokensPerNote, queryMS, loadMS) }
+
+        init?(line: String) {
+            let v = line.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+            guard v.count == 4 else { return nil }
+            self.init(notesPerSecond: v[0], tokensPerNote: v[1], queryMS: v[2], loadMS: v[3])
+        }
+    }
+
+    /// Notes one per call (as `add` does) and short queries (as a search does), in this process.
+    static func figures(texts count: Int) throws -> Figures {
+        let loadStart = Date()
+        let embedder = try MiniLMEmbedder()
+        let load = Date().timeIntervalSince(loadStart)
+        var generator = DataGenerator(seed: 7)
+        let texts = try (0..<count).map { try generator.observation($0).searchableText }
+        let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).count }
+        let queries = generator.queries(count)
+        _ = try embedder.embed([texts[0]])  // pages in the weights
+        let queryStart = Date()
+        for q in queries { _ = try embedder.embed([q]) }
+        let querySeconds = Date().timeIntervalSince(queryStart)
+        let notesStart = Date()
+        for t in texts { _ = try embedder.embed([t]) }
+        let notesSeconds = Date().timeIntervalSince(notesStart)
+        return Figures(notesPerSecond: Double(count) / notesSeconds, tokensPerNote: Double(tokens) / Double(count),
+                       queryMS: querySeconds * 1000 / Double(count), loadMS: load * 1000)
+    }
+
     static func run(_ arguments: [String]) throws {
         var count = 512
         var dump: String? = nil

@@ -8,6 +8,7 @@ import MemoryStore
 ///     ai-mem-bench [--count N] [--runs R] [--queries Q] [--work DIR] [--ai-mem PATH] [--no-peer] [--no-minilm]
 ///     ai-mem-bench embed [--texts N]
 ///     ai-mem-bench queries N       (the search benchmark's queries, one per line)
+///     ai-mem-bench embed-figures N (MiniLM: notes/s one per call, tokens per note, ms per short query, load ms)
 struct Options {
     var count = 100_000
     var runs = 3
@@ -47,6 +48,9 @@ do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "embed" {
         try EmbedBench.run(Array(arguments.dropFirst()))
+    } else if arguments.first == "embed-figures" {
+        guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else { throw BenchError("usage: ai-mem-bench embed-figures N") }
+        print(try EmbedBench.figures(texts: count).line)
     } else if arguments.first == "queries" {
         guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else { throw BenchError("usage: ai-mem-bench queries N") }
         var generator = DataGenerator(seed: Bench.querySeed)

@@ -25,7 +25,8 @@ struct BenchSmokeTests {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         #expect(fields.keys.sorted() == ["export_s", "export_vs_peer", "first_export_s", "import_s", "incremental_export_ms", "mcp_add_p50_ms", "mcp_search_p50_ms", "merge_s", "peak_rss_mb",
-                                         "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "scan_s", "export_gated_s", "search_p50_ms", "sync_first_s", "sync_new20_ms", "sync_noop_ms"].sorted())
+                                         "peer_s", "process_start_ms", "relayed_merge_s", "remerge_s", "scan_s", "export_gated_s", "search_p50_ms", "sync_first_s", "sync_new20_ms", "sync_noop_ms",
+                                         "merge_floor_s", "search_minilm_p50_ms", "embed_notes_per_s", "query_embed_ms"].sorted())
         for key in ["export_s", "merge_s", "remerge_s", "import_s", "search_p50_ms", "peak_rss_mb", "first_export_s", "relayed_merge_s",
                     "incremental_export_ms", "process_start_ms", "sync_noop_ms", "sync_first_s", "sync_new20_ms", "scan_s", "export_gated_s"] {
             #expect(Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
@@ -33,5 +34,10 @@ struct BenchSmokeTests {
         #expect(fields["peer_s"] == "NA" && fields["export_vs_peer"] == "NA")
         // Measured with the local model (0 where it is missing).
         #expect(Double(fields["mcp_search_p50_ms"] ?? "") != nil && Double(fields["mcp_add_p50_ms"] ?? "") != nil)
+        // A number, or NA where sqlite3 or the model is missing.
+        for key in ["merge_floor_s", "search_minilm_p50_ms", "embed_notes_per_s", "query_embed_ms"] {
+            #expect(fields[key] == "NA" || Double(fields[key] ?? "") ?? 0 > 0, "\(key) = \(fields[key] ?? "nil")")
+        }
+        #expect(stdout.contains("floor: sqlite3 INSERT") == (fields["merge_floor_s"] != "NA"))
     }
 }

@@ -14,7 +14,10 @@ struct StatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let s = try homeOptions.openStore().stats()
+        let store = try homeOptions.openStore()
+        let s = try store.stats()
+        let waiting = try store.memoriesWithoutEmbedding()
+        let job = ReindexJob.status(homeOptions.resolved)
         if json {
             func counts(_ list: [StoreStats.Count]) -> JSONValue {
                 .object(JSONObject(list.map { JSONObject.Member(key: $0.name, value: .int($0.count)) }))
@@ -27,6 +30,8 @@ struct StatsCommand: ParsableCommand {
                 "embedding_model": .string(s.embeddingModel),
                 "embedding_dim": .int(s.embeddingDimension),
                 "embeddings": counts(s.embeddingsByModel),
+                "without_vectors": .int(waiting),
+                "reindex": job?.json ?? .null,
                 "oldest": s.oldest.flatMap(JSONValue.double) ?? .null,
                 "newest": s.newest.flatMap(JSONValue.double) ?? .null,
                 "database_bytes": .int(s.databaseBytes),
@@ -42,6 +47,10 @@ struct StatsCommand: ParsableCommand {
         Terminal.out("embedding model: \(s.embeddingModel) (\(s.embeddingDimension)-d)")
         if !s.embeddingsByModel.isEmpty {
             Terminal.out("embeddings:      " + s.embeddingsByModel.map { "\($0.name) \($0.count)" }.joined(separator: ", "))
+        }
+        if waiting > 0 {
+            let how = job?.state == .running ? "a background reindex is computing them: \(job!.progressText)" : "run `ai-mem reindex --missing`"
+            Terminal.out("                 \(waiting) without a vector yet (\(how))")
         }
         let stale = s.embeddingsOfOtherModels
         if stale > 0 {
