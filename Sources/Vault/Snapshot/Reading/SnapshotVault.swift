@@ -288,8 +288,14 @@ public final class SnapshotVault {
                     if let refusal = parsed.refusal {
                         try session.refuse(parsed.id, admission: admission, forged: refusal == .forgedAuthor)
                     } else if let record = parsed.record {
-                        try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
-                                          author: parsed.author, signature: parsed.signature)
+                        let outcome = try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
+                                                        author: parsed.author, signature: parsed.signature)
+                        if !parsed.secrets.isEmpty, outcome == .added || outcome == .conflictReplaced {
+                            report.secretCount += parsed.secrets.count
+                            for f in parsed.secrets where report.secrets.count < SnapshotReadReport.secretsListed {
+                                report.secrets.append(MemorySecretFinding(memoryID: record.id, authorKeyID: parsed.author, finding: f))
+                            }
+                        }
                     } else {
                         try session.applyTombstone(parsed.tombstone!, admission: admission)
                     }
