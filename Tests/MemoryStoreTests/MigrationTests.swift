@@ -7,32 +7,6 @@ import Testing
 
 /// A store made by an earlier version opens under the current schema with its data.
 struct MigrationTests {
-    static func hashSize(_ home: Home) throws -> String? {
-        try DatabaseQueue(path: home.databaseURL.path).read { db in
-            try String.fetchOne(db, sql: "SELECT CAST(v AS TEXT) FROM observations_fts_config WHERE k = 'hashsize'")
-        }
-    }
-
-    /// New stores get the keyword index's 16 MiB flush size; a store made before it
-    /// gets it with its first import or merge (a setting, not a schema change:
-    /// older ai-mem opens the store as before).
-    @Test func theKeywordIndexFlushesIn16MiBAndOlderStoresGetItOnTheirFirstLargeWrite() throws {
-        let temp = TemporaryHome()
-        _ = try temp.store()
-        #expect(try Self.hashSize(temp.home) == String(16 << 20))
-        try DatabaseQueue(path: temp.home.databaseURL.path).write { db in
-            try db.execute(sql: "DELETE FROM observations_fts_config WHERE k = 'hashsize'")
-        }
-        let store = try temp.store()
-        #expect(try Self.hashSize(temp.home) == nil)  // opening writes nothing
-        let file = try temp.file("one.ndjson", contents: #"{"id":"a1","project":"p","content":"hash size check","created_at":1780000000,"updated_at":1780000000}"# + "\n")
-        _ = try store.importObservations(from: .file(file), options: ImportOptions(defaultProject: "p"))
-        #expect(try Self.hashSize(temp.home) == String(16 << 20))
-        #expect(try store.search("hash size", mode: .keyword).count == 1)
-        _ = try store.merge(snapshotID: "s", signerKeyID: "k") { _ in ((), false) }  // rolled back: nothing else changes
-        #expect(try Self.hashSize(temp.home) == String(16 << 20))
-    }
-
     @Test func aLedgerKeyedBySnapshotIDAloneMovesToSignerAndID() throws {
         let temp = TemporaryHome()
         try temp.home.ensureExists()

@@ -69,7 +69,6 @@ extension MemoryStore {
 
         try useWriteCache()
         return try write { db in
-            try Schema.tuneKeywordIndex(db)
             var importer = try RecordImporter(db: db, embedder: embedder, progress: progress)
             // Find the first line with content to tell NDJSON from a JSON document.
             var firstLine: ArraySlice<UInt8>? = nil

@@ -434,7 +434,6 @@ extension MemoryStore {
             var output: T? = nil
             try useWriteCache()
             try database.inTransaction(.immediate) { db in
-                try Schema.tuneKeywordIndex(db)
                 let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs,
                                                personOfKey: personOfKey, now: now)
                 let (result, commit) = try body(session)

@@ -42,7 +42,6 @@ enum Schema {
                     tokenize='unicode61 remove_diacritics 2'
                 );
                 """)
-            try Schema.tuneKeywordIndex(db)
         }
         migrator.registerMigration("v2-snapshot-ledger") { db in
             try db.execute(sql: """
@@ -198,21 +197,6 @@ enum Schema {
 
     /// The generation the current write transaction stamps on the rows and
     /// tombstones it writes (one more than the last committed write's).
-    /// FTS5 keeps the terms of a write transaction in memory and writes them out
-    /// as a new segment each time they pass `hashsize` bytes (1 MiB by default),
-    /// later merging segments. At 16 MiB a 100 000-record merge flushes a few
-    /// segments instead of dozens, and spends about a third less CPU time in FTS5
-    /// (sqlite3's INSERT … SELECT of those rows: 4.6–5.1 → 3.2–3.4 s); the memory
-    /// it may take is bounded by that figure whatever the size of the write.
-    static let keywordIndexHashBytes = 16 << 20
-
-    /// Sets the keyword index's tuning (new stores at creation, others before a large write).
-    static func tuneKeywordIndex(_ db: Database) throws {
-        let current = try String.fetchOne(db, sql: "SELECT CAST(v AS TEXT) FROM observations_fts_config WHERE k = 'hashsize'")
-        guard current != String(keywordIndexHashBytes) else { return }
-        try db.execute(sql: "INSERT INTO observations_fts (observations_fts, rank) VALUES ('hashsize', ?)", arguments: [keywordIndexHashBytes])
-    }
-
     static let nextChangeSQL = "(SELECT value + 1 FROM vault_state WHERE name = 'observations_generation')"
 
     /// The columns every observation query selects, in `ObservationRow.decode` order.
