@@ -18,6 +18,9 @@ struct DataGenerator {
     /// The model id written with the vectors (default: the lexical embedder's).
     var modelLabel: String? = nil
     private let start = 1_704_067_200.0  // 2024-01-01T00:00:00Z
+    /// Seconds between two notes' creation times, for a store of `totalCount` notes.
+    var totalCount = 100_000
+    private var spacing: Double { min(311.0, 63_072_000.0 / Double(max(totalCount, 1))) }
     private var vocabulary: [String] { Self.ranked.terms }
     /// Cumulative Zipf weights of `vocabulary` (rank 1 first).
     private var cumulative: [Double] { Self.ranked.cumulative }
@@ -142,7 +145,10 @@ struct DataGenerator {
         metadata.append("file", .string("src/\(Self.words[random.next(Self.words.count)])/\(Self.words[random.next(Self.words.count)]).swift"))
         metadata.append("line", .int(1 + random.next(2000)))
         if random.next(3) == 0 { metadata.append("branch", .string("feature/\(Self.words[random.next(Self.words.count)])")) }
-        let created = start + Double(index) * 311.0 + Double(random.next(300))
+        // One note every 311 s (100 000 span 2024); larger stores closer together, so that
+        // every time stays within 2024–2025 and never after the machine's clock (which
+        // the time bounds of docs/FORMAT.md §4.7 would refuse: a million at 311 s would reach 2033).
+        let created = start + Double(index) * spacing + Double(random.next(300))
         var observation = Observation(
             id: id, sessionID: random.next(4) == 0 ? nil : "session-\(index / 40)", project: "/work/project-\(random.next(12))",
             type: Self.types[random.next(Self.types.count)], concept: random.next(3) == 0 ? Self.words[random.next(Self.words.count)] : nil,
@@ -181,6 +187,7 @@ extension DataGenerator {
                 let block = start + i
                 var generator = DataGenerator(seed: 0xA1_3E3_BE4C &+ UInt64(block) &* 0x9E37_79B9)
                 generator.modelLabel = modelLabel
+                generator.totalCount = count
                 var writer = JSONWriter(reservingCapacity: blockSize * 4096)
                 for index in (block * blockSize)..<min(count, (block + 1) * blockSize) {
                     writer.write(ObservationCodec.encode(try! generator.observation(index), embedding: .full))

@@ -138,7 +138,9 @@ struct ReindexCommand: ParsableCommand {
     /// records without vectors keep arriving.
     private func runJob(home: Home) throws {
         let scope = chosenScope
-        while true {
+        // Rounds: each embeds what waits when it starts; a bound keeps a store that
+        // never stops receiving rows from keeping the job forever.
+        for _ in 0..<100 {
             guard let lock = try ReindexJob.acquire(home) else { return }  // another one runs: it will see these rows too
             let store = try homeOptions.openStore()
             let started = Date().timeIntervalSince1970
