@@ -194,7 +194,7 @@ struct Bench {
         // 5b. Relayed: Bob's store (Alice's rows) exported to Carol and merged into her
         //     empty store, each row's author signature verified with Carol's copy of Alice's key.
         let relayed = work + "/relayed.aimem"
-        try aiMem("snapshot", "export", relayed, "--to", "carol", home: bob)
+        try aiMem("snapshot", "export", relayed, "--to", "carol", "--allow-secrets", home: bob)
         var relayedMerge = Measurement(name: "snapshot merge (relayed)", seconds: [], peakRSSBytes: [], records: n, bytes: fileSize(relayed))
         let carol = home("carol")
         for i in 0..<options.runs {
@@ -271,7 +271,7 @@ struct Bench {
         //    floor of any command: the process start (`ai-mem --version`).
         log("incremental export of 100 changes")
         let base = work + "/base.aimem", baseReport = work + "/base.json"
-        try aiMem("snapshot", "export", base, "--to", "bob", "--json", home: home("alice"), stdout: baseReport)
+        try aiMem("snapshot", "export", base, "--to", "bob", "--json", "--allow-secrets", home: home("alice"), stdout: baseReport)
         let baseObject = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseReport))) as? [String: Any]
         guard let baseID = baseObject?["snapshot_id"] as? String else { throw BenchError("snapshot export --json printed no snapshot_id") }
         for i in 0..<100 {
@@ -281,7 +281,7 @@ struct Bench {
         var incremental = Measurement(name: "snapshot export, 100 changed", seconds: [], peakRSSBytes: [], records: 100, bytes: 0)
         var floor: [Double] = []
         for _ in 0..<max(3, options.runs) {
-            let r = try aiMem("snapshot", "export", increment, "--to", "bob", "--since-snapshot", baseID, home: home("alice"))
+            let r = try aiMem("snapshot", "export", increment, "--to", "bob", "--since-snapshot", baseID, "--allow-secrets", home: home("alice"))
             incremental.seconds.append(r.seconds)
             incremental.peakRSSBytes.append(r.peakRSSBytes)
             floor.append(try ChildProcess.check([aiMem, "--version"], scratch: work).seconds)
