@@ -125,10 +125,6 @@ public final class MergeSession {
     private var inserted = 0
     /// Tombstones kept by this session (they too are stamped with the next generation).
     private var keptTombstones = 0
-    /// Whether the store held any tombstone when the session began: when it held
-    /// none and the session kept none yet, no id can be tombstoned, and the lookup
-    /// per record is skipped (a merge into a new store makes 100 000 of them).
-    private let storeHadTombstones: Bool
     /// The `changed_in` of what this session writes (docs/FORMAT.md §4.8).
     private let stamp: Int64
     /// Whether a line of an id new to the store was refused (not inserted): from then on
@@ -151,7 +147,6 @@ public final class MergeSession {
         connection = db.sqliteConnection!
         // Every row and tombstone of this session is stamped with the generation it commits as (or later).
         stamp = (try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0) + 1
-        storeHadTombstones = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tombstones)") ?? true
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
         seen = try RawStatement(db, "INSERT OR IGNORE INTO merge_seen_ids (id) VALUES (?)")
         seenBefore = try RawStatement(db, "SELECT 1 FROM merge_seen_ids WHERE id = ?")
@@ -189,12 +184,10 @@ public final class MergeSession {
                 if found.fromThisSnapshot { return .duplicate }
                 return try markSeen(id) ? .existing(seq: found.seq) : .duplicate
             }
-            if storeHadTombstones || keptTombstones > 0 {
-                findTombstone.bind(1, id)
-                if try findTombstone.step() {
-                    findTombstone.reset()
-                    return try markSeen(id) ? .tombstoned : .duplicate
-                }
+            findTombstone.bind(1, id)
+            if try findTombstone.step() {
+                findTombstone.reset()
+                return try markSeen(id) ? .tombstoned : .duplicate
             }
             if refusedNewIDs {
                 seenBefore.bind(1, id)

@@ -52,13 +52,14 @@ struct SyncCommand: ParsableCommand {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let progress = ProgressLine("merging")
         defer { progress.finish() }
+        let before = try context.store.writeGeneration()
         let report = try SecretOptions.guarding {
             try context.vault.sync(SharedFolder(path: folder), recipients: recipients, full: full, compact: compact, policy: onConflict,
                                    secrets: secretOptions.policy, progress: { done, total in progress.update(done, total: total) })
         }
         progress.finish()
         if let (_, published) = report.published { SecretOptions.describe(published.secrets) }
-        SecretWarnings.warn(report.merged.map(\.1))
+        try SecretWarnings.warn(context.store, writtenAfter: before)
         let withoutVectors = report.merged.reduce(0) { $0 + $1.1.counts.withoutVectors }
         if withoutVectors > 0 {
             try vectorOptions.followUp(waiting: try context.store.memoriesWithoutEmbedding(), store: context.store, home: homeOptions.resolved)

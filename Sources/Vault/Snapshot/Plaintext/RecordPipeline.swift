@@ -1,5 +1,4 @@
 import AIMemCore
-import SecretScan
 import MemoryStore
 
 /// The parsing stage of a snapshot read: a worker takes the decryptor's lines
@@ -23,8 +22,6 @@ final class RecordPipeline {
         var signature: [UInt8]?
         /// Set when the line's author is not accepted: it is not applied.
         var refusal: AuthorRefusal?
-        /// The secrets in a record to be applied, found here, off the database thread.
-        var secrets: [SecretFinding] = []
 
         var id: String { record?.id ?? tombstone!.id }
     }
@@ -66,13 +63,7 @@ final class RecordPipeline {
                     lines += 1
                     guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
                     guard lines <= total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
-                    var parsed = try Self.parse(line, number: number, isRecord: lines <= records, context: context)
-                    // What the merge stores is scanned for secrets here, on this thread
-                    // (the warnings name them): the writer's thread does not read them back.
-                    if context.prepareColumns, parsed.refusal == nil, let record = parsed.record {
-                        parsed.secrets = SecretScanner.standard.findings(in: record)
-                    }
-                    batch.append(parsed)
+                    batch.append(try Self.parse(line, number: number, isRecord: lines <= records, context: context))
                     batchBytes += line.count
                     // A batch is handed over at 64 lines or 1 MiB of them, so that a few
                     // batches in flight stay small whatever the records' size.

@@ -288,14 +288,8 @@ public final class SnapshotVault {
                     if let refusal = parsed.refusal {
                         try session.refuse(parsed.id, admission: admission, forged: refusal == .forgedAuthor)
                     } else if let record = parsed.record {
-                        let outcome = try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
-                                                        author: parsed.author, signature: parsed.signature)
-                        if !parsed.secrets.isEmpty, outcome == .added || outcome == .conflictReplaced {
-                            report.secretCount += parsed.secrets.count
-                            for f in parsed.secrets where report.secrets.count < SnapshotReadReport.secretsListed {
-                                report.secrets.append(MemorySecretFinding(memoryID: record.id, authorKeyID: parsed.author, finding: f))
-                            }
-                        }
+                        try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
+                                          author: parsed.author, signature: parsed.signature)
                     } else {
                         try session.applyTombstone(parsed.tombstone!, admission: admission)
                     }
