@@ -85,6 +85,11 @@ struct DurabilityTests {
     @Test func killedMergesLeaveTheOldRowsAndAHealthyStore() throws {
         let (alice, bob, snapshot) = try setUp(count: 8000)
         defer { alice.cleanUp(); bob.cleanUp() }
+        // Large enough, into a store this small, to be written through the rollback
+        // journal (MemoryStore's BulkJournal: 16 MiB or more, at least the store's size):
+        // each kill leaves a hot journal, which the next command rolls back.
+        let size = try FileManager.default.attributesOfItem(atPath: snapshot)[.size] as? Int ?? 0
+        #expect(size >= 16 << 20, "the snapshot is \(size) bytes")
         let before = try bob.ok(["list", "--json", "--limit", "0"]).stdout
         // One merge run uncut and timed, then undone from a copy of the store: the kills aim inside its duration.
         let store = bob.home.appendingPathComponent("store"), saved = bob.home.appendingPathComponent("store-saved")

@@ -107,6 +107,27 @@ struct SnapshotRoundTripTests {
         }
     }
 
+    /// Into an empty store the merge looks no id up: the id's UNIQUE constraint finds
+    /// a repeat at the insert. The refusal is the same — the repeat's own line named,
+    /// nothing stored — and a tombstone repeating a record's id is caught too.
+    @Test func duplicateIDsAreRefusedInAnEmptyStoreWithTheirLine() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try bob.trust(alice)
+        let before = try bob.state()
+        let records = (0..<5).map { Forge.line(Forge.record("r-\($0)")) } + [Forge.line(Forge.record("r-2", content: "again"))]
+        let bytes = try Forge.snapshot(signer: alice.identity, recipients: [bob.key], records: records)
+        #expect(throws: SnapshotError.duplicateID(line: 7, id: "r-2")) { try bob.read(bytes, mode: .merge(policy: .newer, dryRun: false)) }
+        #expect(try bob.state() == before)
+        let withTombstone = try AuthorshipTests.payload2(
+            signer: alice.identity, recipients: [bob.key], records: [try AuthorshipTests.signedRecord(AuthorshipTests.note("t-1", "kept"), by: alice.identity)],
+            tombstones: [try AuthorshipTests.tombstone("t-1", deletedAt: Party.epoch + 200, by: alice.identity)])
+        #expect(throws: SnapshotError.duplicateID(line: 3, id: "t-1")) { try bob.read(withTombstone, mode: .merge(policy: .newer, dryRun: false)) }
+        #expect(try bob.state() == before && bob.store.tombstoneCount() == 0)
+        // Without the repeat, the same records all arrive.
+        let clean = try Forge.snapshot(signer: alice.identity, recipients: [bob.key], records: Array(records.dropLast()))
+        #expect(try bob.read(clean, mode: .merge(policy: .newer, dryRun: false)).counts.added == 5)
+    }
+
     @Test func emptyStoreSnapshot() throws {
         let alice = try Party("alice"), bob = try Party("bob")
         try bob.trust(alice)

@@ -44,6 +44,18 @@ public enum InputSource: Sendable, Equatable {
         return fd
     }
 
+    /// How many bytes the input holds, when that is known before reading it: a
+    /// regular file (named, or redirected to standard input) or bytes in memory.
+    public var sizeHint: Int64? {
+        var info = stat()
+        switch self {
+        case .bytes(let bytes): return Int64(bytes.count)
+        case .file(let path): guard stat(path, &info) == 0 else { return nil }
+        case .standardInput: guard fstat(STDIN_FILENO, &info) == 0 else { return nil }
+        }
+        return (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
+    }
+
     /// Opens a line reader over the input.
     package func openLineReader(maxLineBytes: Int) throws(IOError) -> LineReader {
         switch self {

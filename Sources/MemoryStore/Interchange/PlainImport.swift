@@ -68,7 +68,16 @@ extension MemoryStore {
         let preparer = RecordPreparer(options: options, embedder: embedder)
 
         try useWriteCache()
-        return try write { db in
+        do {
+            return try withBulkJournal(incomingBytes: source.sizeHint) { try importRecords(reader, name: name, preparer: preparer, progress: progress) }
+        } catch {
+            throw storeError(error)
+        }
+    }
+
+    private func importRecords(_ reader: LineReader, name: String, preparer: RecordPreparer,
+                               progress: ((_ done: Int, _ announced: Int) -> Void)?) throws -> ImportReport {
+        try write { db in
             var importer = try RecordImporter(db: db, embedder: embedder, progress: progress)
             // Find the first line with content to tell NDJSON from a JSON document.
             var firstLine: ArraySlice<UInt8>? = nil

@@ -34,7 +34,7 @@ public final class MemoryStore: Sendable {
             // 16 KiB pages for new stores (a no-op on existing ones): rows of a few KB with
             // their embedding fit a page, and a 100k merge writes a third less.
             try db.execute(sql: "PRAGMA page_size = 16384")
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try Self.enterWAL(db, wait: busyWait, onBusy: onBusy)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         let path = home.databaseURL.path

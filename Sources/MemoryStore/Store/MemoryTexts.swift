@@ -32,25 +32,55 @@ public enum MemoryTextField: Int, CaseIterable, Sendable {
 }
 
 /// One memory's text as SQLite holds it, for the secret scanner: no `String` per
-/// field. `tags`, `metadata` and `assets` are their stored compact JSON. Valid only
-/// during the visit that receives it.
+/// field. `tags`, `metadata` and `assets` are their stored compact JSON. Read from
+/// a stored row, or from a record laid out to be stored (`RecordColumns.withText`):
+/// the same bytes either way. Valid only during the visit that receives it.
 public struct MemoryText {
-    fileprivate let statement: OpaquePointer
+    fileprivate enum Source {
+        case row(OpaquePointer)
+        case columns(RecordColumns.Layout, id: String, author: String?)
+    }
+
+    fileprivate let source: Source
 
     /// The memory's id.
-    public var id: String { String(decoding: bytes(.id), as: UTF8.self) }
+    public var id: String {
+        switch source {
+        case .row: return String(decoding: bytes(.id), as: UTF8.self)
+        case .columns(_, let id, _): return id
+        }
+    }
+
     /// Its author's key ID; nil for a memory written here by the store's own user.
     public var authorKeyID: String? {
-        sqlite3_column_type(statement, ObservationColumn.authorKeyID.sqliteIndex) == SQLITE_NULL ? nil : String(decoding: bytes(.authorKeyID), as: UTF8.self)
+        switch source {
+        case .row(let statement):
+            return sqlite3_column_type(statement, ObservationColumn.authorKeyID.sqliteIndex) == SQLITE_NULL
+                ? nil : String(decoding: bytes(.authorKeyID), as: UTF8.self)
+        case .columns(_, _, let author): return author
+        }
     }
 
     /// The field's UTF-8 bytes (empty when NULL).
     public func field(_ field: MemoryTextField) -> UnsafeRawBufferPointer { bytes(field.column) }
 
     private func bytes(_ column: ObservationColumn) -> UnsafeRawBufferPointer {
-        let index = column.sqliteIndex
-        guard let p = sqlite3_column_text(statement, index) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, index)))
+        switch source {
+        case .row(let statement):
+            let index = column.sqliteIndex
+            guard let p = sqlite3_column_text(statement, index) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, index)))
+        case .columns(let layout, _, _):
+            return layout.bytes(column)
+        }
+    }
+}
+
+extension RecordColumns {
+    /// Visits the text this record's row will hold, as `MemoryText` (what a scan of
+    /// the stored row would see), for the memory `id` by `author`.
+    public func withText<T>(id: String, author: String?, _ body: (MemoryText) throws -> T) rethrows -> T {
+        try withLayout { layout in try body(MemoryText(source: .columns(layout, id: id, author: author))) }
     }
 }
 
@@ -66,7 +96,7 @@ enum MemoryTexts {
             SELECT \(ObservationColumn.selectListWithoutEmbedding) FROM observations o WHERE \(condition.sql) \(order)
             """)
         try statement.bind(condition.arguments)
-        while try statement.step() { try visit(MemoryText(statement: statement.handle)) }
+        while try statement.step() { try visit(MemoryText(source: .row(statement.handle))) }
     }
 }
 

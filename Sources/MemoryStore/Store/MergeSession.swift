@@ -131,6 +131,11 @@ public final class MergeSession {
     /// a new id is also looked up among the ids seen, since no row marks it.
     private var refusedNewIDs = false
     private let seenBefore: RawStatement
+    /// Whether every line so far took the fast path of a store that held no row and
+    /// no tombstone when the session began (a merge into a new store): a record to be
+    /// inserted is then new unless its id came earlier in the snapshot, which the
+    /// id's UNIQUE constraint finds at the insert (`RepeatedID`) — no lookup per line.
+    private var insertsIntoEmptyStore: Bool
 
     init(store: MemoryStore, db: Database, snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String>, personOfKey: [String: String],
          now: Double) throws {
@@ -145,6 +150,9 @@ public final class MergeSession {
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS merge_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM merge_seen_ids")
         connection = db.sqliteConnection!
+        insertsIntoEmptyStore = try Bool.fetchOne(db, sql: """
+            SELECT NOT EXISTS (SELECT 1 FROM observations) AND NOT EXISTS (SELECT 1 FROM tombstones)
+            """) ?? false
         // Every row and tombstone of this session is stamped with the generation it commits as (or later).
         stamp = (try Int64.fetchOne(db, sql: "SELECT value FROM vault_state WHERE name = 'observations_generation'") ?? 0) + 1
         findID = try RawStatement(db, "SELECT seq, merged_snapshot_id, merged_signer_key_id FROM observations WHERE id = ?")
@@ -168,11 +176,21 @@ public final class MergeSession {
         if inserted > 0 || keptTombstones > 0 { try ObservationRow.bumpGeneration(db) }
     }
 
+    /// A record's id that came earlier in the snapshot, found by the insert itself
+    /// (a merge into an empty store does not look ids up first).
+    public struct RepeatedID: Error {}
+
     /// Checks that `id` did not appear earlier in this snapshot. When `applying`,
     /// also finds the local row: a new id's row is inserted with this snapshot's
     /// provenance, which is how its duplicate is recognised; other ids go to a
-    /// temporary table.
-    public func admit(_ id: String, applying: Bool) throws -> Admission {
+    /// temporary table. `insertsRecord`: the line is a record that will be applied
+    /// (not a tombstone, not refused); into an empty store, `apply` may then throw
+    /// `RepeatedID` instead of this returning `.duplicate`.
+    public func admit(_ id: String, applying: Bool, insertsRecord: Bool = false) throws -> Admission {
+        if applying && insertsIntoEmptyStore {
+            if insertsRecord { return .new }
+            insertsIntoEmptyStore = false  // a tombstone or a refused line: ids are looked up from now on
+        }
         if applying {
             findID.bind(1, id)
             let found = try findID.first { row -> (seq: Int64, fromThisSnapshot: Bool) in
@@ -300,7 +318,12 @@ public final class MergeSession {
             insertRow.bind(next + 4, signerKeyID)
             insertRow.bind(next + 5, now)
             insertRow.bind(next + 6, stamp)
-            try insertRow.run()
+            do {
+                try insertRow.run()
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                // Only `id` is UNIQUE: a repeat within this snapshot (the store held no row before it).
+                throw RepeatedID()
+            }
         }
         let seq = sqlite3_last_insert_rowid(connection)
         try columns.bind(Self.ftsColumns, to: insertFTS.handle) {
@@ -420,20 +443,24 @@ extension MemoryStore {
     /// Runs a merge in one write transaction (`BEGIN IMMEDIATE`: a second merge
     /// waits for the first). `body` returns whether to commit; anything else — a
     /// `false` or a thrown error — rolls back and leaves the store as it was.
+    /// `incomingBytes`: about how much the merge may write (nil: unknown), which
+    /// decides its journal (`BulkJournal`).
     public func merge<T>(snapshotID: String, signerKeyID: String, ownKeyIDs: Set<String> = [], personOfKey: [String: String] = [:],
-                         now: Double = Date().timeIntervalSince1970,
+                         now: Double = Date().timeIntervalSince1970, incomingBytes: Int64? = nil,
                          _ body: (MergeSession) throws -> (result: T, commit: Bool)) throws -> T {
         do {
             var output: T? = nil
             try useWriteCache()
-            try database.inTransaction(.immediate) { db in
-                let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs,
-                                               personOfKey: personOfKey, now: now)
-                let (result, commit) = try body(session)
-                try session.finish()
-                output = result
-                try db.execute(sql: "DELETE FROM merge_seen_ids")
-                return commit ? .commit : .rollback
+            try withBulkJournal(incomingBytes: incomingBytes) {
+                try database.inTransaction(.immediate) { db in
+                    let session = try MergeSession(store: self, db: db, snapshotID: snapshotID, signerKeyID: signerKeyID, ownKeyIDs: ownKeyIDs,
+                                                   personOfKey: personOfKey, now: now)
+                    let (result, commit) = try body(session)
+                    try session.finish()
+                    output = result
+                    try db.execute(sql: "DELETE FROM merge_seen_ids")
+                    return commit ? .commit : .rollback
+                }
             }
             return output!
         } catch {

@@ -49,6 +49,26 @@ public struct RecordColumns: Sendable {
         spans[2 * column.index + 1] = bytes.count - start
     }
 
+    /// How many bytes its text and blob columns hold.
+    public var byteCount: Int { bytes.count }
+
+    /// The bytes and where each column lies in them, valid during `withLayout`.
+    struct Layout {
+        let buffer: UnsafeBufferPointer<UInt8>
+        let spans: [Int]
+
+        /// A text or blob column's bytes (empty when NULL).
+        func bytes(_ column: ObservationColumn) -> UnsafeRawBufferPointer {
+            let start = spans[2 * column.index], length = spans[2 * column.index + 1]
+            guard length > 0, let base = buffer.baseAddress else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return UnsafeRawBufferPointer(start: base + start, count: length)
+        }
+    }
+
+    func withLayout<T>(_ body: (Layout) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { buffer in try body(Layout(buffer: buffer, spans: spans)) }
+    }
+
     /// Binds `columns` to parameters 1, 2, … of `statement` and runs `body` while
     /// the bound bytes are valid.
     func bind<T>(_ columns: [ObservationColumn], to statement: OpaquePointer, _ body: () throws -> T) rethrows -> T {

@@ -192,6 +192,13 @@ enum Schema {
                 CREATE INDEX exports_by_chain ON exports(chain, sequence);
                 """)
         }
+        migrator.registerMigration("v9-fts-automerge") { db in
+            // FTS5 merges its segments once 16 share a level instead of 4 (16 is also
+            // its crisis-merge point): a 100k merge or import indexes in 1.8 s instead
+            // of 2.4 s, and a keyword search reads a few more, smaller segments (the
+            // bench's queries: p50 2.7 → 2.9 ms in SQLite).
+            try db.execute(sql: "INSERT INTO observations_fts (observations_fts, rank) VALUES ('automerge', 16)")
+        }
         return migrator
     }
 

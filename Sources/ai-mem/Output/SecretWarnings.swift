@@ -21,15 +21,25 @@ enum SecretWarnings {
     }
 
     /// Warns about secrets among the memories written since `generation`
-    /// (an import or a merge): scans only those rows.
+    /// (an import, a sync): scans only those rows.
     static func warn(_ store: MemoryStore, writtenAfter generation: Int64) throws {
         var filter = ObservationFilter()
         filter.changedAfter = generation
         let found = try scan(store, filter)
-        guard !found.isEmpty else { return }
+        warn(found, total: found.count)
+    }
+
+    /// Warns about secrets found in what was stored: `found` lists the first ones, `total` counts them all.
+    static func warn(_ found: [MemorySecretFinding], total: Int) {
+        guard total > 0 else { return }
         for f in found.prefix(shown) { Terminal.warning("stored a secret: " + line(f.memoryID, f.finding)) }
-        if found.count > shown { Terminal.warning("… and \(found.count - shown) more secrets (`ai-mem scan` lists them all)") }
-        hint(found.count == 1 ? found[0].memoryID : nil)
+        if total > shown { Terminal.warning("… and \(total - min(shown, found.count)) more secrets (`ai-mem scan` lists them all)") }
+        hint(total == 1 ? found.first?.memoryID : nil)
+    }
+
+    /// The secrets several merges found in what they stored (`SnapshotReadReport.secrets`), warned about once.
+    static func warn(_ reports: [SnapshotReadReport]) {
+        warn(reports.flatMap(\.secrets), total: reports.reduce(0) { $0 + $1.secretCount })
     }
 
     private static func hint(_ id: String?) {

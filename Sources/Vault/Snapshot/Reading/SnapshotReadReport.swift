@@ -53,6 +53,12 @@ public struct SnapshotReadReport: Sendable, Equatable {
     /// `inspect`: the `[REDACTED:rule]` markers its records carry (an export with `--redact` wrote them).
     public var redactionMarkers = 0
     public var counts = MergeCounts()
+    /// Secrets in the records this merge stored (added, or replacing a row), the
+    /// first `SnapshotReadReport.secretsListed`, when the merge was asked to find
+    /// them; `secretCount` counts them all.
+    public var secrets: [MemorySecretFinding] = []
+    public var secretCount = 0
+    public static let secretsListed = 1000
     public var alreadyMerged = false
     /// An older snapshot from a signer whose newer one was already merged.
     public var replay = false

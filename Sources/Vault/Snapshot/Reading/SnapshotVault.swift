@@ -159,9 +159,11 @@ public final class SnapshotVault {
     /// rows applied under `policy` in one transaction that commits only once the
     /// signature is valid (never, with `dryRun`). A snapshot the ledger holds is
     /// recognised and changes nothing.
-    public func merge(_ source: InputSource, policy: ConflictPolicy, dryRun: Bool = false,
+    /// `findSecrets`: the secrets in what the merge stores are listed in the report
+    /// (`SnapshotReadReport.secrets`), found while it runs.
+    public func merge(_ source: InputSource, policy: ConflictPolicy, dryRun: Bool = false, findSecrets: Bool = false,
                       progress: ((Int, Int) -> Void)? = nil) throws -> SnapshotReadReport {
-        try check(try open(source), applying: Application(policy: policy, dryRun: dryRun), progress: progress)
+        try check(try open(source), applying: Application(policy: policy, dryRun: dryRun, findSecrets: findSecrets && !dryRun), progress: progress)
     }
 
     /// `merge` of a shared folder's file: its signed metadata must say what its place
@@ -196,6 +198,8 @@ public final class SnapshotVault {
         var authorKeys: [String: AuthorKey]
         /// Each key of a person mapped to one key id for them.
         var personOfKey: [String: String]
+        /// The snapshot's size in bytes, when known before reading it.
+        var sizeHint: Int64?
         /// The signer's keys: the one that signed, and every other key of the same person.
         var signerKeyIDs: [String] {
             let person = personOfKey[signer.keyID]
@@ -207,6 +211,7 @@ public final class SnapshotVault {
     struct Application {
         var policy: ConflictPolicy
         var dryRun: Bool
+        var findSecrets = false
     }
 
     /// The step shared by every reader: unlock the reader's key (retired keys only
@@ -239,7 +244,8 @@ public final class SnapshotVault {
             else if let e = directory.keyring.entry(holdingKeyID: id) { report.recipientNames[id] = e.name }
         }
         return Opened(decryptor: decryptor, metadata: metadata, signer: signer, report: report,
-                      ownKeyIDs: directory.ownKeyIDs, authorKeys: directory.authorKeys, personOfKey: directory.personOfKey)
+                      ownKeyIDs: directory.ownKeyIDs, authorKeys: directory.authorKeys, personOfKey: directory.personOfKey,
+                      sizeHint: source.sizeHint)
     }
 
     /// Every check of §6 after the open step — trusted signer, addressed to the
@@ -262,8 +268,11 @@ public final class SnapshotVault {
         try Self.checkStanzaCount(metadata, decryptor)
         let signingKey = signer.key!.signingKey
 
+        // What a merge may write, for its journal: the snapshot's size (or 2 KiB a line
+        // when it is read from a pipe). Nothing is written by verify or a dry run.
+        let incomingBytes = application.map { $0.dryRun ? 0 : opened.sizeHint ?? Int64(metadata.count + metadata.tombstones) * 2048 }
         return try store.merge(snapshotID: metadata.snapshotID, signerKeyID: signer.keyID, ownKeyIDs: opened.ownKeyIDs,
-                               personOfKey: opened.personOfKey) { session in
+                               personOfKey: opened.personOfKey, incomingBytes: incomingBytes) { session in
             report.alreadyMerged = try session.ledgerContains(snapshotID: metadata.snapshotID)
             if !report.alreadyMerged, let highest = try session.highestSequence(signerKeyID: signer.keyID) {
                 report.replay = metadata.sequence <= highest
@@ -280,16 +289,33 @@ public final class SnapshotVault {
             let trust = AuthorTrust(signerKeyID: signer.keyID, signerIsOwn: opened.ownKeyIDs.contains(signer.keyID), keys: opened.authorKeys)
             let lines = RecordPipeline(decryptor: decryptor, context: .init(metadata: metadata, trust: trust, prepareColumns: apply))
             let total = metadata.count + metadata.tombstones
+            let secretScan = apply && application?.findSecrets == true ? StoredSecretScan() : nil
+            var stored: [StoredSecretScan.Stored] = []
+            var storedBytes = 0
             while let parsed = try lines.next() {
                 if parsed.record != nil { report.records += 1 } else { report.tombstones += 1 }
-                let admission = try session.admit(parsed.id, applying: apply)
+                let admission = try session.admit(parsed.id, applying: apply, insertsRecord: parsed.record != nil && parsed.refusal == nil)
                 guard admission != .duplicate else { throw SnapshotError.duplicateID(line: parsed.line, id: parsed.id) }
                 if apply {
                     if let refusal = parsed.refusal {
                         try session.refuse(parsed.id, admission: admission, forged: refusal == .forgedAuthor)
                     } else if let record = parsed.record {
-                        try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
-                                          author: parsed.author, signature: parsed.signature)
+                        let outcome: MergeOutcome
+                        do {
+                            outcome = try session.apply(record, columns: parsed.columns, admission: admission, policy: policy,
+                                                        author: parsed.author, signature: parsed.signature)
+                        } catch is MergeSession.RepeatedID {
+                            throw SnapshotError.duplicateID(line: parsed.line, id: parsed.id)
+                        }
+                        if let secretScan, outcome == .added || outcome == .conflictReplaced {
+                            stored.append(.init(record: record, author: parsed.author, columns: parsed.columns))
+                            storedBytes += parsed.columns?.byteCount ?? record.content.utf8.count
+                            if stored.count == RecordPipeline.batchSize || storedBytes >= RecordPipeline.batchBytes {
+                                secretScan.submit(stored, bytes: storedBytes)
+                                stored = []
+                                storedBytes = 0
+                            }
+                        }
                     } else {
                         try session.applyTombstone(parsed.tombstone!, admission: admission)
                     }
@@ -299,6 +325,12 @@ public final class SnapshotVault {
             }
             guard report.records + report.tombstones == total else {
                 throw SnapshotError.countMismatch(declared: total, actual: report.records + report.tombstones)
+            }
+            if let secretScan {
+                secretScan.submit(stored, bytes: storedBytes)
+                stored = []
+                let secrets = try secretScan.finish()
+                (report.secrets, report.secretCount) = (secrets.findings, secrets.count)
             }
             guard try decryptor.verifySignature(publicKey: signingKey) else {
                 throw SnapshotError.signatureInvalid

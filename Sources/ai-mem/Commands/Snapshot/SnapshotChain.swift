@@ -66,7 +66,7 @@ struct SnapshotChain {
         for (index, entry) in ordered.enumerated() {
             progress.update(index, total: ordered.count)
             do {
-                let report = try vault.merge(InputSource(argument: entry.file), policy: policy, dryRun: dryRun)
+                let report = try vault.merge(InputSource(argument: entry.file), policy: policy, dryRun: dryRun, findSecrets: true)
                 merged += 1
                 progress.finish()
                 if json {

@@ -40,17 +40,18 @@ struct SnapshotMerge: ParsableCommand {
     func run() throws {
         let context = try SnapshotContext(home: homeOptions, passphrase: passphraseOptions)
         let inputs = try SnapshotChain.expand(files)
-        let before = try context.store.writeGeneration()
-        // What came in is stored (it is yours now); secrets in it are named.
-        defer { if !dryRun { try? SecretWarnings.warn(context.store, writtenAfter: before) } }
+        // What came in is stored (it is yours now); secrets in it are named (the merge found them).
+        var merged: [SnapshotReadReport] = []
+        defer { SecretWarnings.warn(merged) }
         if inputs.count == 1 && files.count == 1 && !SnapshotChain.isDirectory(files[0]) {
-            try mergeOne(inputs[0], context: context)
+            merged.append(try mergeOne(inputs[0], context: context))
             return
         }
         var withoutVectors = 0
         defer { if !dryRun, withoutVectors > 0 { _ = try? followUp(context) } }
         try SnapshotChain(inputs: inputs, vault: context.vault, policy: onConflict, dryRun: dryRun, json: json).run { file, report in
             withoutVectors += report.counts.withoutVectors
+            merged.append(report)
             if !json { try self.describe(report, context: context, prefix: "\(TerminalText.oneLine(file)): ") }
         }
     }
@@ -61,10 +62,10 @@ struct SnapshotMerge: ParsableCommand {
         try vectorOptions.followUp(waiting: try context.store.memoriesWithoutEmbedding(), store: context.store, home: homeOptions.resolved)
     }
 
-    private func mergeOne(_ file: String, context: SnapshotContext) throws {
+    private func mergeOne(_ file: String, context: SnapshotContext) throws -> SnapshotReadReport {
         let progress = ProgressLine("merging")
         defer { progress.finish() }
-        let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun,
+        let report = try context.vault.merge(InputSource(argument: file), policy: onConflict, dryRun: dryRun, findSecrets: true,
                                             progress: { done, total in progress.update(done, total: total) })
         progress.finish()
         if json {
@@ -75,10 +76,11 @@ struct SnapshotMerge: ParsableCommand {
                 output = .object(o)
             }
             Terminal.json(output)
-            return
+            return report
         }
         try describe(report, context: context, prefix: "")
         if !dryRun, report.counts.withoutVectors > 0 { try followUp(context) }
+        return report
     }
 
     private func describeWarnings(_ report: SnapshotReadReport, context: SnapshotContext) {
