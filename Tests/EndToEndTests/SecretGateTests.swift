@@ -36,6 +36,36 @@ struct SecretGateTests {
         return ids
     }
 
+    /// Import and merge name the secrets they stored, found beside the write (not
+    /// read back after it): each by its memory and place, the count beyond the first
+    /// 20, and nothing for a record left out (an id repeated in the input).
+    @Test func importAndMergeNameTheSecretsTheyStored() throws {
+        let alice = try Person.make("alice"), bob = try Person.make("bob")
+        defer { alice.cli.cleanUp(); bob.cli.cleanUp() }
+        try bob.cli.ok(["keys", "trust", alice.line, "--name", "alice"])
+        var lines = (0..<25).map { #"{"id": "leak-\#($0)", "content": "CI pushes with GITHUB_TOKEN=\#(Self.githubToken) (run \#($0))", "project": "/team"}"# }
+        lines.append(#"{"id": "leak-3", "content": "a repeat, left out: GITHUB_TOKEN=\#(Self.githubToken)", "project": "/team"}"#)
+        lines.append(#"{"id": "plain-1", "content": "Deploys go through the staging cluster first", "project": "/team"}"#)
+        let imported = try alice.cli.ok(["import", "-", "--json"], input: Data(lines.joined(separator: "\n").utf8))
+        let report = try jsonObject(imported.stdout)
+        #expect(report["imported"] as? Int == 26 && report["duplicates_in_input"] as? Int == 1)
+        func named(_ stderr: String) -> [String] { stderr.split(separator: "\n").filter { $0.contains("warning: stored a secret: ") }.map(String.init) }
+        #expect(named(imported.stderr).count == 20, "\(imported.stderr)")
+        #expect(named(imported.stderr).first == "ai-mem: warning: stored a secret: leak-0 content:1:29 github-pat: …ushes with GITHUB_TOKEN=ghp_…(40 chars) (GitHub personal access token (classic))", "\(imported.stderr)")
+        #expect(imported.stderr.contains("ai-mem: warning: … and 5 more secrets (`ai-mem scan` lists them all)"), "\(imported.stderr)")
+        #expect(!imported.stderr.contains("repeat"))
+        for part in Self.secretParts { #expect(!imported.stderr.contains(part)) }
+
+        let file = alice.cli.path("to-bob.aimem")
+        try alice.cli.ok(["snapshot", "export", file, "--to", bob.line, "--allow-secrets"])
+        let merged = try bob.cli.ok(["snapshot", "merge", file])
+        #expect(named(merged.stderr).count == 20 && merged.stderr.contains("… and 5 more secrets"), "\(merged.stderr)")
+        #expect(merged.stderr.contains("stored a secret: leak-0 content:1:29 github-pat"), "\(merged.stderr)")
+        // Merged again: nothing is stored, nothing is named.
+        let again = try bob.cli.ok(["snapshot", "merge", file])
+        #expect(named(again.stderr).isEmpty, "\(again.stderr)")
+    }
+
     @Test func secretsAreListedStoppedRedactedOrAllowed() throws {
         let alice = try Person.make("alice"), bob = try Person.make("bob"), carol = try Person.make("carol")
         defer { alice.cli.cleanUp(); bob.cli.cleanUp(); carol.cli.cleanUp() }

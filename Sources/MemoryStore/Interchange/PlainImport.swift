@@ -62,23 +62,28 @@ extension MemoryStore {
     /// (`ImportPipeline`), so the thread holding the write transaction does little
     /// but SQLite work, as in a snapshot merge.
     /// `progress` gets the records read and the count the file's header announces (0 when none).
-    public func importObservations(from source: InputSource, options: ImportOptions, progress: ((_ done: Int, _ announced: Int) -> Void)? = nil) throws -> ImportReport {
+    /// `stored` sees each record imported, with its row's layout, on the writer's thread.
+    public func importObservations(from source: InputSource, options: ImportOptions, progress: ((_ done: Int, _ announced: Int) -> Void)? = nil,
+                                   stored: ((Observation, RecordColumns) -> Void)? = nil) throws -> ImportReport {
         let reader = try source.openLineReader(maxLineBytes: Self.importLineLimit)
         let name = source.displayName
         let preparer = RecordPreparer(options: options, embedder: embedder)
 
         try useWriteCache()
         do {
-            return try withBulkJournal(incomingBytes: source.sizeHint) { try importRecords(reader, name: name, preparer: preparer, progress: progress) }
+            return try withBulkJournal(incomingBytes: source.sizeHint) {
+                try importRecords(reader, name: name, preparer: preparer, progress: progress, stored: stored)
+            }
         } catch {
             throw storeError(error)
         }
     }
 
     private func importRecords(_ reader: LineReader, name: String, preparer: RecordPreparer,
-                               progress: ((_ done: Int, _ announced: Int) -> Void)?) throws -> ImportReport {
+                               progress: ((_ done: Int, _ announced: Int) -> Void)?,
+                               stored: ((Observation, RecordColumns) -> Void)?) throws -> ImportReport {
         try write { db in
-            var importer = try RecordImporter(db: db, embedder: embedder, progress: progress)
+            var importer = try RecordImporter(db: db, embedder: embedder, progress: progress, stored: stored)
             // Find the first line with content to tell NDJSON from a JSON document.
             var firstLine: ArraySlice<UInt8>? = nil
             while let line = try ImportPipeline.nextLine(reader, name: name) {
@@ -295,7 +300,12 @@ private struct RecordImporter {
     let db: Database
     let embedder: any Embedder
     let progress: ((Int, Int) -> Void)?
+    let stored: ((Observation, RecordColumns) -> Void)?
     var report = ImportReport()
+    /// Whether the store held no row and no tombstone when the import began: ids are
+    /// then not looked up, and a repeat within the input is found by the insert (the
+    /// id's UNIQUE constraint), which leaves it out as before.
+    private let intoEmptyStore: Bool
     private let markSeen: RawStatement
     private let findID: RawStatement
     private let findTombstone: RawStatement
@@ -307,7 +317,7 @@ private struct RecordImporter {
     private static let rowColumns = ObservationColumn.recordColumns + [.authorKeyID]
     private static let ftsColumns: [ObservationColumn] = [.title, .summary, .content, .tags]
 
-    init(db: Database, embedder: any Embedder, progress: ((Int, Int) -> Void)?) throws {
+    init(db: Database, embedder: any Embedder, progress: ((Int, Int) -> Void)?, stored: ((Observation, RecordColumns) -> Void)?) throws {
         // Ids seen in this input: a temporary table, so memory stays flat however large the input.
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute(sql: "DELETE FROM import_seen_ids")
@@ -316,6 +326,10 @@ private struct RecordImporter {
         self.db = db
         self.embedder = embedder
         self.progress = progress
+        self.stored = stored
+        intoEmptyStore = try Bool.fetchOne(db, sql: """
+            SELECT NOT EXISTS (SELECT 1 FROM observations) AND NOT EXISTS (SELECT 1 FROM tombstones)
+            """) ?? false
         markSeen = try RawStatement(db, "INSERT OR IGNORE INTO import_seen_ids (id) VALUES (?)")
         findID = try RawStatement(db, "SELECT 1 FROM observations WHERE id = ?")
         findTombstone = try RawStatement(db, "SELECT 1 FROM tombstones WHERE id = ?")
@@ -337,20 +351,32 @@ private struct RecordImporter {
             if report.skipped.count < ImportReport.skippedListed { report.skipped.append(.init(location: location, reason: reason)) }
         case .record(let observation, let columns, let embeddingProblem):
             countRead()
-            markSeen.bind(1, observation.id)
-            try markSeen.run()
-            guard sqlite3_changes(connection) == 1 else {
+            if !intoEmptyStore {
+                markSeen.bind(1, observation.id)
+                try markSeen.run()
+                guard sqlite3_changes(connection) == 1 else {
+                    report.duplicatesInInput += 1
+                    return
+                }
+                findID.bind(1, observation.id)
+                if try findID.int64() != nil {
+                    report.alreadyPresent += 1
+                    return
+                }
+                findTombstone.bind(1, observation.id)
+                if try findTombstone.int64() != nil {
+                    report.deletedHere += 1
+                    return
+                }
+            }
+            do {
+                try columns.bind(Self.rowColumns, to: insertRow.handle) {
+                    insertRow.bind(Int32(Self.rowColumns.count + 1), stamp)
+                    try insertRow.run()
+                }
+            } catch let error as DatabaseError where intoEmptyStore && error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                // Only `id` is UNIQUE, and the store held no row: an id seen earlier in this input.
                 report.duplicatesInInput += 1
-                return
-            }
-            findID.bind(1, observation.id)
-            if try findID.int64() != nil {
-                report.alreadyPresent += 1
-                return
-            }
-            findTombstone.bind(1, observation.id)
-            if try findTombstone.int64() != nil {
-                report.deletedHere += 1
                 return
             }
             if embeddingProblem { report.reembedded += 1 }
@@ -359,16 +385,13 @@ private struct RecordImporter {
             } else {
                 report.withoutVectors += 1
             }
-            try columns.bind(Self.rowColumns, to: insertRow.handle) {
-                insertRow.bind(Int32(Self.rowColumns.count + 1), stamp)
-                try insertRow.run()
-            }
             let seq = sqlite3_last_insert_rowid(connection)
             try columns.bind(Self.ftsColumns, to: insertFTS.handle) {
                 insertFTS.bind(5, seq)
                 try insertFTS.run()
             }
             report.imported += 1
+            stored?(observation, columns)
         }
     }
 

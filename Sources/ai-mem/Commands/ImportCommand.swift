@@ -1,6 +1,7 @@
 import AIMemCore
 import ArgumentParser
 import MemoryStore
+import Vault
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,15 +30,18 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let store = try homeOptions.openStore(announcing: true)
-        let before = try store.writeGeneration()
-        defer { try? SecretWarnings.warn(store, writtenAfter: before) }
+        // What it stores is scanned for secrets beside the import, and named after it.
+        let secretScan = StoredSecretScan()
         let progress = ProgressLine("importing")
         defer { progress.finish() }
         let report = try store.importObservations(
             from: InputSource(argument: file),
             options: ImportOptions(projectOverride: project, defaultProject: Defaults.project),
-            progress: { done, announced in announced > 0 ? progress.update(done, total: announced) : progress.update(done) })
+            progress: { done, announced in announced > 0 ? progress.update(done, total: announced) : progress.update(done) },
+            stored: { record, columns in secretScan.add(record, author: record.author, columns: columns) })
         progress.finish()
+        let secrets = try secretScan.finish()
+        defer { SecretWarnings.warn(secrets.findings, total: secrets.count) }
         for skip in report.skipped { Terminal.warning("\(skip.location): skipped: \(skip.reason)") }
         if report.skippedCount > report.skipped.count {
             Terminal.warning("… and \(report.skippedCount - report.skipped.count) more skipped records")

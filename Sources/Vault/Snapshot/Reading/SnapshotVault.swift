@@ -290,8 +290,6 @@ public final class SnapshotVault {
             let lines = RecordPipeline(decryptor: decryptor, context: .init(metadata: metadata, trust: trust, prepareColumns: apply))
             let total = metadata.count + metadata.tombstones
             let secretScan = apply && application?.findSecrets == true ? StoredSecretScan() : nil
-            var stored: [StoredSecretScan.Stored] = []
-            var storedBytes = 0
             while let parsed = try lines.next() {
                 if parsed.record != nil { report.records += 1 } else { report.tombstones += 1 }
                 let admission = try session.admit(parsed.id, applying: apply, insertsRecord: parsed.record != nil && parsed.refusal == nil)
@@ -308,13 +306,7 @@ public final class SnapshotVault {
                             throw SnapshotError.duplicateID(line: parsed.line, id: parsed.id)
                         }
                         if let secretScan, outcome == .added || outcome == .conflictReplaced {
-                            stored.append(.init(record: record, author: parsed.author, columns: parsed.columns))
-                            storedBytes += parsed.columns?.byteCount ?? record.content.utf8.count
-                            if stored.count == RecordPipeline.batchSize || storedBytes >= RecordPipeline.batchBytes {
-                                secretScan.submit(stored, bytes: storedBytes)
-                                stored = []
-                                storedBytes = 0
-                            }
+                            secretScan.add(record, author: parsed.author, columns: parsed.columns)
                         }
                     } else {
                         try session.applyTombstone(parsed.tombstone!, admission: admission)
@@ -327,8 +319,6 @@ public final class SnapshotVault {
                 throw SnapshotError.countMismatch(declared: total, actual: report.records + report.tombstones)
             }
             if let secretScan {
-                secretScan.submit(stored, bytes: storedBytes)
-                stored = []
                 let secrets = try secretScan.finish()
                 (report.secrets, report.secretCount) = (secrets.findings, secrets.count)
             }
