@@ -85,12 +85,14 @@ extension SecretScanner {
 
     /// `name … <op> value` after a keyword: the rest of the name (up to 20 bytes of
     /// `[A-Za-z0-9_.-]`), quotes and spaces, an operator (`=`, `:`, `:=`, `=>`, or the
-    /// word `is`), quotes and spaces, then the value.
+    /// word `is` in lower case, not after a name ending in `.`), quotes and spaces, then the value.
     private func assignment(in text: UnsafeRawBufferPointer, keywordEnd: Int, value: CharacterClass, min: Int, max: Int,
                             requireDigitOrSymbol: Bool) -> Range<Int>? {
         var i = keywordEnd
         var skipped = 0
         while i < text.count, skipped < 20, Self.nameCharacters.contains(text[i]) { i += 1; skipped += 1 }
+        // A name ending in a full stop ends a sentence: an `is` after it starts the next one.
+        let nameEndsSentence = i > keywordEnd && text[i - 1] == 0x2E
         skipped = 0
         while i < text.count, skipped < 3, text[i] == 0x20 || text[i] == 0x09 || Self.quotes.contains(text[i]) { i += 1; skipped += 1 }
         guard i < text.count else { return nil }
@@ -101,8 +103,8 @@ extension SecretScanner {
         case 0x3A:  // : or :=
             i += 1
             if i < text.count, text[i] == 0x3D { i += 1 }
-        case 0x69, 0x49:  // is
-            guard i + 2 < text.count, text[i + 1] | 0x20 == 0x73, text[i + 2] == 0x20, i > keywordEnd, text[i - 1] == 0x20 else { return nil }
+        case 0x69:  // is (lower case, after a space, not after a sentence's end)
+            guard i + 2 < text.count, text[i + 1] == 0x73, text[i + 2] == 0x20, i > keywordEnd, text[i - 1] == 0x20, !nameEndsSentence else { return nil }
             i += 2
         default:
             return nil

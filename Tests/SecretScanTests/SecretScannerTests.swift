@@ -56,6 +56,9 @@ struct SecretScannerTests {
         #expect(secret("https://orders:Vx8kq2LmZp@example.org/") == [])  // not a database scheme
         #expect(secret("client_secret: 'n4Fh8sKq2Lz9Wm3xVb7T'") == ["n4Fh8sKq2Lz9Wm3xVb7T"])
         #expect(secret("the password is n4Fh8sKq2Lz9Wm3xVb7T") == ["n4Fh8sKq2Lz9Wm3xVb7T"])
+        #expect(secret("Rotate the token. Is n4Fh8sKq2Lz9Wm3xVb7T still cached?") == [])  // "is" begins the next sentence
+        #expect(secret("Rotate the token. is n4Fh8sKq2Lz9Wm3xVb7T") == [])
+        #expect(secret("the password Is n4Fh8sKq2Lz9Wm3xVb7T") == [])  // the operator is the lower-case word
         #expect(secret("password = get_password_from_vault") == [])  // letters and underscores: a name, not a secret
         #expect(secret("token_count: 196") == [])
         #expect(secret("private_key_path = ~/.ssh/id_ed25519") == [])  // a path
