@@ -128,6 +128,22 @@ struct SnapshotRoundTripTests {
         #expect(try bob.read(clean, mode: .merge(policy: .newer, dryRun: false)).counts.added == 5)
     }
 
+    /// The export hashes and encrypts on two workers: when the one that writes fails
+    /// (a full disk), its own error is what the export reports.
+    @Test func aFailedWriteIsTheErrorAnExportReports() throws {
+        let alice = try Party("alice")
+        for i in 0..<300 { _ = try alice.add(String(repeating: "payload \(i) ", count: 400), now: Party.epoch + Double(i), id: "w-\(i)") }
+        let fd = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let sink = ByteSink(fileDescriptor: fd, name: "/dev/full")
+        let error = #expect(throws: IOError.self) {
+            try SnapshotWriter.write(store: alice.store, signer: alice.identity, signerName: "alice", recipients: [alice.key],
+                                     filter: ObservationFilter(), to: sink, now: Party.epoch + 1000)
+        }
+        #expect(error?.path == "/dev/full" && error?.reason.contains("No space left") == true, "\(String(describing: error))")
+    }
+
     @Test func emptyStoreSnapshot() throws {
         let alice = try Party("alice"), bob = try Party("bob")
         try bob.trust(alice)

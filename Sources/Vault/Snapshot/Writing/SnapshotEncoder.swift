@@ -29,7 +29,18 @@ final class SnapshotEncoder: @unchecked Sendable {
 
     /// Signs and encrypts plaintext bytes.
     func add(_ bytes: [UInt8]) throws {
+        try hash(bytes)
+        try encrypt(bytes)
+    }
+
+    /// The signing half of `add`. `hash` and `encrypt` touch separate state: each may
+    /// run on a thread of its own, given the same bytes in the same order.
+    func hash(_ bytes: [UInt8]) throws {
         try signature.update(bytes)
+    }
+
+    /// The encrypting half of `add`.
+    func encrypt(_ bytes: [UInt8]) throws {
         try chunks.add(bytes)
     }
 

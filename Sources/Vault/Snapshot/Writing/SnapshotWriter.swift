@@ -107,20 +107,37 @@ public enum SnapshotWriter {
     private static func stream(_ snapshot: SnapshotLines, edits: RecordEdits, metadata: SnapshotMetadata, store: MemoryStore, signer: SecretIdentity,
                                recipients: [PublicIdentity], sink: ByteSink, progress: ((Int, Int) -> Void)?) throws -> Int {
         let encoder = try SnapshotEncoder(recipients: recipients, sink: sink)
-        // Two threads: this one reads SQLite and writes NDJSON into 64 KiB blocks; a
-        // worker hashes, encrypts and writes them. At most `blocksInFlight` wait.
-        let blocks = Handoff<[UInt8]>(capacity: blocksInFlight)
-        let worker = WorkerThread(name: "snapshot-encrypt") { [encoder] in
+        // Three threads: this one reads SQLite and writes NDJSON into 64 KiB blocks;
+        // one worker hashes them (BLAKE2b, for the signature), the other encrypts and
+        // writes them, each given every block in order. At most `blocksInFlight` wait for each.
+        let toHash = Handoff<[UInt8]>(capacity: blocksInFlight), toEncrypt = Handoff<[UInt8]>(capacity: blocksInFlight)
+        let hasher = WorkerThread(name: "snapshot-hash") { [encoder] in
             do {
-                while let block = blocks.take() { try encoder.add(block) }
+                while let block = toHash.take() { try encoder.hash(block) }
             } catch {
-                blocks.cancel()
+                toHash.cancel()
                 throw error
             }
         }
+        let encryptor = WorkerThread(name: "snapshot-encrypt") { [encoder] in
+            do {
+                while let block = toEncrypt.take() { try encoder.encrypt(block) }
+            } catch {
+                toEncrypt.cancel()
+                throw error
+            }
+        }
+        func joinWorkers() throws {
+            toHash.finish()
+            toEncrypt.finish()
+            // A worker's error (say, a full disk) is the cause when it stopped first.
+            let hashed = Result { try hasher.join() }
+            try encryptor.join()
+            try hashed.get()
+        }
         let records: Int
         do {
-            var blockWriter = BlockWriter(handoff: blocks)
+            var blockWriter = BlockWriter(handoffs: [toHash, toEncrypt])
             var line = JSONWriter(reservingCapacity: 8192)
             line.write(metadata.json)
             line.append(0x0A)
@@ -133,27 +150,24 @@ public enum SnapshotWriter {
                                                 reason: "read \(records) observations and \(tombstones) tombstones where the export counted \(metadata.count) and \(metadata.tombstones)")
             }
         } catch {
-            blocks.finish()
-            // The worker's error (say, a full disk) is the cause when it stopped first.
-            try worker.join()
+            try joinWorkers()
             throw error
         }
-        blocks.finish()
-        try worker.join()
+        try joinWorkers()
         try encoder.finish(signer: signer)
         try sink.flush()
         return records
     }
 
-    static let blocksInFlight = 8
+    static let blocksInFlight = 32
 
-    /// Cuts plaintext into blocks of exactly one chunk and hands them over.
+    /// Cuts plaintext into blocks of exactly one chunk and hands each to every handoff.
     struct BlockWriter {
-        let handoff: Handoff<[UInt8]>
+        let handoffs: [Handoff<[UInt8]>]
         private var block: [UInt8] = []
 
-        init(handoff: Handoff<[UInt8]>) {
-            self.handoff = handoff
+        init(handoffs: [Handoff<[UInt8]>]) {
+            self.handoffs = handoffs
             block.reserveCapacity(SnapshotFormat.chunkBytes)
         }
 
@@ -172,13 +186,13 @@ public enum SnapshotWriter {
         }
 
         private mutating func handOver() throws {
-            guard handoff.put(block) else { throw WorkerStopped() }
+            for handoff in handoffs { guard handoff.put(block) else { throw WorkerStopped() } }
             block = []
             block.reserveCapacity(SnapshotFormat.chunkBytes)
         }
     }
 
-    /// The encrypting worker stopped (its own error is the one to report).
+    /// A worker stopped (its own error is the one to report).
     struct WorkerStopped: Error {}
 }
 
