@@ -45,8 +45,13 @@ extension MemoryStore {
             } catch let error as DatabaseError where Self.isLockedOut(error) {
                 return false  // another connection has the store open
             }
-            // Every sync of the rollback journal (NORMAL skips one that a power cut can need).
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            do {
+                // Every sync of the rollback journal (NORMAL skips one that a power cut can need).
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            } catch {
+                _ = try? Self.enterWAL(db, wait: 5, onBusy: nil)
+                throw error
+            }
             return true
         }
         guard switched else { return try body() }
@@ -59,22 +64,25 @@ extension MemoryStore {
     /// store switches it (every connection does, `enterWAL`).
     private func returnToWAL() {
         try? database.writeWithoutTransaction { db in
-            try? Self.enterWAL(db, wait: 5, onBusy: nil)
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // NORMAL is for WAL mode: a connection left in rollback mode keeps FULL.
+            if (try? Self.enterWAL(db, wait: 5, onBusy: nil)) == true { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
     }
 
-    /// Puts the store in WAL mode (a no-op when it is). A bulk write elsewhere
-    /// (`withBulkJournal`) makes SQLite refuse the switch at once, without its busy
-    /// handler: this waits for it, up to `wait` seconds, telling `onBusy` once after a second.
-    static func enterWAL(_ db: Database, wait: TimeInterval, onBusy: (@Sendable () -> Void)?) throws {
+    /// Puts the store in WAL mode (a no-op when it is); whether it is in WAL mode
+    /// afterwards (not, say, on a file system without shared memory). A bulk write
+    /// elsewhere (`withBulkJournal`) makes SQLite refuse the switch at once, without
+    /// its busy handler: this tries again for `wait` seconds, telling `onBusy` after
+    /// a second. (Each try may itself wait in the connection's busy handler, while
+    /// the bulk writer holds the file's exclusive lock.)
+    @discardableResult
+    static func enterWAL(_ db: Database, wait: TimeInterval, onBusy: (@Sendable () -> Void)?) throws -> Bool {
         let start = Date()
         var told = false
         var pause: useconds_t = 1000
         while true {
             do {
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                return
+                return try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal"
             } catch let error as DatabaseError where isLockedOut(error) {
                 let waited = Date().timeIntervalSince(start)
                 guard waited < wait else { throw error }

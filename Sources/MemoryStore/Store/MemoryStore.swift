@@ -29,6 +29,8 @@ public final class MemoryStore: Sendable {
         self.home = home
         self.embedder = embedder
         var configuration = Configuration()
+        // One message however many waits: SQLite's busy handler, and `enterWAL` at open.
+        let onBusy = onBusy.map(Self.once)
         configuration.busyMode = .callback(Self.busyHandler(wait: busyWait, onBusy: onBusy))
         configuration.prepareDatabase { db in
             // 16 KiB pages for new stores (a no-op on existing ones): rows of a few KB with
@@ -52,6 +54,18 @@ public final class MemoryStore: Sendable {
             throw error
         } catch {
             throw MemoryStoreError.cannotOpenStore(path: path, reason: "\(error)")
+        }
+    }
+
+    /// `action`, run the first time the result is called and never again.
+    static func once(_ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+        let done = Locked(false)
+        return {
+            let first = done.withLock { d -> Bool in
+                defer { d = true }
+                return !d
+            }
+            if first { action() }
         }
     }
 
