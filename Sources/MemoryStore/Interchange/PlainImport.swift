@@ -208,74 +208,25 @@ struct RecordPreparer: @unchecked Sendable {
 /// batches (at most 4 batches or 4 MiB wait, so memory stays flat). Errors arrive
 /// in input order, after every record before them.
 final class ImportPipeline {
-    private enum Item: @unchecked Sendable {
-        case records([PreparedRecord])
-        case failure(Error)
-    }
-
-    private let items = Handoff<Item>(capacity: 4, byteBudget: 4 << 20)
-    private var batch: [PreparedRecord] = []
-    private var index = 0
-    private var ended = false
-    static let batchSize = 64
-    static let batchBytes = 1 << 20
+    private let records: BatchStream<PreparedRecord>
 
     init(reader: LineReader, name: String, preparer: RecordPreparer) {
-        let items = self.items
         nonisolated(unsafe) let reader = reader
-        _ = WorkerThread(name: "import-parse") {
-            var batch: [PreparedRecord] = []
-            var bytes = 0
-            do {
-                while let line = try Self.nextLine(reader, name: name) {
-                    if Self.isBlank(line) { continue }
-                    let number = reader.lineNumber
-                    let value: JSONValue
-                    do { value = try MemoryStore.parseLine(line, lineNumber: number) } catch let error as JSONSyntaxError {
-                        throw MemoryStoreError.importRejected(source: name, line: error.line, reason: "not valid JSON: \(error.reason)")
-                    }
-                    batch += try preparer.prepare(value, location: "line \(number)")
-                    bytes += line.count
-                    if batch.count >= Self.batchSize || bytes >= Self.batchBytes {
-                        guard items.put(.records(batch), bytes: bytes) else { return }
-                        batch = []
-                        bytes = 0
-                    }
+        records = BatchStream(name: "import-parse") { sender in
+            while let line = try Self.nextLine(reader, name: name) {
+                if Self.isBlank(line) { continue }
+                let number = reader.lineNumber
+                let value: JSONValue
+                do { value = try MemoryStore.parseLine(line, lineNumber: number) } catch let error as JSONSyntaxError {
+                    throw MemoryStoreError.importRejected(source: name, line: error.line, reason: "not valid JSON: \(error.reason)")
                 }
-                if !batch.isEmpty { guard items.put(.records(batch), bytes: bytes) else { return } }
-            } catch {
-                if !batch.isEmpty { guard items.put(.records(batch)) else { return } }
-                items.put(.failure(error))
+                guard sender.add(contentsOf: try preparer.prepare(value, location: "line \(number)"), bytes: line.count) else { return }
             }
-            items.finish()
         }
     }
-
-    deinit { items.cancel() }
 
     /// The next prepared record, or nil after the last.
-    func next() throws -> PreparedRecord? {
-        while index >= batch.count {
-            if ended { return nil }
-            guard let item = items.take() else {
-                ended = true
-                return nil
-            }
-            switch item {
-            case .records(let next):
-                batch = next
-                index = 0
-            case .failure(let error):
-                ended = true
-                batch = []
-                index = 0
-                throw error
-            }
-        }
-        let prepared = batch[index]
-        index += 1
-        return prepared
-    }
+    func next() throws -> PreparedRecord? { try records.next() }
 
     static func nextLine(_ reader: LineReader, name: String) throws -> ArraySlice<UInt8>? {
         do { return try reader.nextLine() } catch {

@@ -26,19 +26,10 @@ final class RecordPipeline {
         var id: String { record?.id ?? tombstone!.id }
     }
 
-    private enum Item: @unchecked Sendable {
-        case lines([Parsed])
-        case end
-        case failure(Error)
-    }
-
-    /// At most 4 batches, or 4 MiB of lines (a single batch may be one large line), wait.
-    private let items = Handoff<Item>(capacity: 4, byteBudget: 4 << 20)
-    private var batch: [Parsed] = []
-    private var index = 0
-    private var ended = false
-    static let batchSize = 64
-    static let batchBytes = 1 << 20
+    /// At most 4 batches, or 4 MiB of lines (a single batch may be one large line), wait;
+    /// a batch is handed over at 64 lines or 1 MiB of them, so that the few in flight
+    /// stay small whatever the records' size.
+    private let lines: BatchStream<Parsed>
 
     /// What the reader knows for judging payload-2 authors.
     struct Context {
@@ -49,65 +40,22 @@ final class RecordPipeline {
     }
 
     init(decryptor: SnapshotDecryptor, context: Context) {
-        let items = self.items
-        _ = WorkerThread(name: "snapshot-parse") {
-            var batch: [Parsed] = []
-            batch.reserveCapacity(Self.batchSize)
+        lines = BatchStream(name: "snapshot-parse") { sender in
             let records = context.metadata.count
             let total = records + context.metadata.tombstones
-            var lines = 0
-            var batchBytes = 0
-            do {
-                while let line = try decryptor.nextLine() {
-                    let number = decryptor.lineNumber
-                    lines += 1
-                    guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
-                    guard lines <= total else { throw SnapshotError.countMismatch(declared: total, actual: lines) }
-                    batch.append(try Self.parse(line, number: number, isRecord: lines <= records, context: context))
-                    batchBytes += line.count
-                    // A batch is handed over at 64 lines or 1 MiB of them, so that a few
-                    // batches in flight stay small whatever the records' size.
-                    if batch.count == Self.batchSize || batchBytes >= Self.batchBytes {
-                        guard items.put(.lines(batch), bytes: batchBytes) else { return }
-                        batch = []
-                        batchBytes = 0
-                        batch.reserveCapacity(Self.batchSize)
-                    }
-                }
-                if !batch.isEmpty { guard items.put(.lines(batch), bytes: batchBytes) else { return } }
-                items.put(.end)
-            } catch {
-                if !batch.isEmpty { guard items.put(.lines(batch)) else { return } }
-                items.put(.failure(error))
+            var count = 0
+            while let line = try decryptor.nextLine() {
+                let number = decryptor.lineNumber
+                count += 1
+                guard !line.isEmpty else { throw SnapshotError.invalidPayload(line: number, reason: "blank line") }
+                guard count <= total else { throw SnapshotError.countMismatch(declared: total, actual: count) }
+                guard sender.add(try Self.parse(line, number: number, isRecord: count <= records, context: context), bytes: line.count) else { return }
             }
-            items.finish()
         }
     }
-
-    deinit { items.cancel() }
 
     /// The next line, or nil after the last.
-    func next() throws -> Parsed? {
-        while index >= batch.count {
-            if ended { return nil }
-            guard let item = items.take() else { throw SnapshotError.truncated }
-            switch item {
-            case .lines(let next):
-                batch = next
-                index = 0
-            case .end:
-                ended = true
-            case .failure(let error):
-                ended = true
-                batch = []
-                index = 0
-                throw error
-            }
-        }
-        let parsed = batch[index]
-        index += 1
-        return parsed
-    }
+    func next() throws -> Parsed? { try lines.next() }
 
     static func parse(_ line: ArraySlice<UInt8>, number: Int, isRecord: Bool, context: Context) throws -> Parsed {
         let metadata = context.metadata

@@ -111,22 +111,8 @@ public enum SnapshotWriter {
         // one worker hashes them (BLAKE2b, for the signature), the other encrypts and
         // writes them, each given every block in order. At most `blocksInFlight` wait for each.
         let toHash = Handoff<[UInt8]>(capacity: blocksInFlight), toEncrypt = Handoff<[UInt8]>(capacity: blocksInFlight)
-        let hasher = WorkerThread(name: "snapshot-hash") { [encoder] in
-            do {
-                while let block = toHash.take() { try encoder.hash(block) }
-            } catch {
-                toHash.cancel()
-                throw error
-            }
-        }
-        let encryptor = WorkerThread(name: "snapshot-encrypt") { [encoder] in
-            do {
-                while let block = toEncrypt.take() { try encoder.encrypt(block) }
-            } catch {
-                toEncrypt.cancel()
-                throw error
-            }
-        }
+        let hasher = worker("snapshot-hash", toHash) { [encoder] in try encoder.hash($0) }
+        let encryptor = worker("snapshot-encrypt", toEncrypt) { [encoder] in try encoder.encrypt($0) }
         func joinWorkers() throws {
             toHash.finish()
             toEncrypt.finish()
@@ -160,6 +146,19 @@ public enum SnapshotWriter {
     }
 
     static let blocksInFlight = 32
+
+    /// A thread applying `body` to each block of `blocks`, in order; after an error
+    /// it takes no more (the writer's next hand-over fails) and `join` throws it.
+    private static func worker(_ name: String, _ blocks: Handoff<[UInt8]>, _ body: @escaping ([UInt8]) throws -> Void) -> WorkerThread<Void> {
+        WorkerThread(name: name) {
+            do {
+                while let block = blocks.take() { try body(block) }
+            } catch {
+                blocks.cancel()
+                throw error
+            }
+        }
+    }
 
     /// Cuts plaintext into blocks of exactly one chunk and hands each to every handoff.
     struct BlockWriter {
