@@ -128,6 +128,25 @@ struct SnapshotRoundTripTests {
         #expect(try bob.read(clean, mode: .merge(policy: .newer, dryRun: false)).counts.added == 5)
     }
 
+    /// Record lines are written straight into the 64 KiB blocks the workers take:
+    /// lines that end exactly at a block's end, straddle one, or span several
+    /// arrive whole and in order.
+    @Test func recordsOfEverySizeAroundTheChunkArriveWhole() throws {
+        let alice = try Party("alice"), bob = try Party("bob")
+        try alice.trust(bob); try bob.trust(alice)
+        let sizes = [10, 70_000, 3, 65_536, 200_000, 1, 131_072, 40_000, 40_000, 300_001, 5]
+        for (i, size) in sizes.enumerated() {
+            let text = String(repeating: "abcdefgh ", count: size / 9 + 1).prefix(size)
+            _ = try alice.add("\(i) " + text, now: Double(1000 + i), id: "big-\(i)")
+        }
+        let bytes = try alice.export(to: ["bob"])
+        let report = try bob.read(bytes)
+        #expect(report.counts.added == sizes.count && report.signatureValid == true)
+        let a = try alice.store.list(limit: nil).sorted { $0.id < $1.id }
+        let b = try bob.store.list(limit: nil).sorted { $0.id < $1.id }
+        #expect(a == b && a.count == sizes.count)
+    }
+
     /// The export hashes and encrypts on two workers: when the one that writes fails
     /// (a full disk), its own error is what the export reports.
     @Test func aFailedWriteIsTheErrorAnExportReports() throws {

@@ -97,7 +97,7 @@ public enum OutputDestination: Sendable, Equatable {
         case .file(let path):
             let file = try AtomicFile(path: path, mode: mode)
             do {
-                let sink = ByteSink(fileDescriptor: file.fileDescriptor, name: path)
+                let sink = ByteSink(fileDescriptor: file.fileDescriptor, name: path, startsWriteback: true)
                 let result = try body(sink)
                 try sink.flush()
                 try file.commit()

@@ -59,7 +59,7 @@ struct RecordLineEncoder {
             out.append(contentsOf: #","dim":"#.utf8)
             out.append(contentsOf: String(blobBytes / 4).utf8)
             out.append(contentsOf: #","vector":""#.utf8)
-            Base64.encode(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : blobBytes), into: &out)
+            VectorBase64.encode(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : blobBytes), into: &out)
             out.append(contentsOf: #""}"#.utf8)
         }
         if withAuthor { author(stmt, &out) }
@@ -146,8 +146,10 @@ public struct RecordLines {
         let condition = Self.condition(filter, timeBounds: timeBounds)
         // An increment (docs/FORMAT.md §4.8) reads its few rows through the changed_in index.
         let order = filter.changedAfter == nil ? "ORDER BY o.created_at, o.seq" : "ORDER BY o.changed_in, o.seq"
-        let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(condition.sql)",
-                                       arguments: StatementArguments(condition.arguments))!
+        // Counted from the index of both times where the filter allows (no `+`).
+        let counting = Self.condition(filter, timeBounds: timeBounds, indexed: true)
+        let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(counting.sql)",
+                                       arguments: StatementArguments(counting.arguments))!
         count = summary[0]
         lastCreatedAt = summary[1]
         statement = try RawStatement(db, """
@@ -157,11 +159,16 @@ public struct RecordLines {
     }
 
     /// The rows `filter` selects within `timeBounds`, as a condition on `o`.
-    static func condition(_ filter: ObservationFilter, timeBounds: ClosedRange<Double>?) -> (sql: String, arguments: [String: (any DatabaseValueConvertible)?]) {
+    /// `indexed`: the bounds may be looked up in an index (a count, which the index
+    /// of both times answers without the table).
+    static func condition(_ filter: ObservationFilter, timeBounds: ClosedRange<Double>?,
+                          indexed: Bool = false) -> (sql: String, arguments: [String: (any DatabaseValueConvertible)?]) {
         var condition = filter.sqlCondition
         if let timeBounds {
-            // `+` keeps SQLite from scanning the whole created_at index for bounds that hold almost every row.
-            condition.sql = "(\(condition.sql)) AND +o.created_at BETWEEN :earliest AND :latest AND +o.updated_at BETWEEN :earliest AND :latest"
+            // `+` keeps SQLite from scanning the whole created_at index for bounds that
+            // hold almost every row, when it reads the rows themselves anyway.
+            let plus = indexed ? "" : "+"
+            condition.sql = "(\(condition.sql)) AND \(plus)o.created_at BETWEEN :earliest AND :latest AND \(plus)o.updated_at BETWEEN :earliest AND :latest"
             condition.arguments["earliest"] = timeBounds.lowerBound
             condition.arguments["latest"] = timeBounds.upperBound
         }
@@ -170,7 +177,7 @@ public struct RecordLines {
 
     /// Appends the next observation's record line to `out` (or, with `edits`, its
     /// replacement; an omitted row is passed over); false after the last.
-    func next(into out: inout [UInt8], edits: RecordEdits = RecordEdits()) throws -> Bool {
+    public func next(into out: inout [UInt8], edits: RecordEdits = RecordEdits()) throws -> Bool {
         while try statement.step() {
             if !edits.isEmpty {
                 let index = ObservationColumn.id.sqliteIndex
