@@ -10,15 +10,25 @@ import Testing
 struct ExportCountTests {
     static let bounds = TimeBounds.range(reference: 1_800_000_000)
 
-    @Test func theCountIsReadFromTheIndexOfBothTimes() throws {
-        let temp = TemporaryHome()
-        let store = try temp.store()
-        let counting = RecordLines.condition(ObservationFilter(), timeBounds: Self.bounds, indexed: true)
-        let plan = try store.read { db in
+    static func countPlan(_ filter: ObservationFilter, _ store: MemoryStore) throws -> [String] {
+        let counting = RecordLines.countCondition(filter, timeBounds: Self.bounds)
+        return try store.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(counting.sql)",
                              arguments: StatementArguments(counting.arguments)).map { $0["detail"] as String }
         }
-        #expect(plan == ["SEARCH o USING COVERING INDEX observations_by_times (created_at>? AND created_at<?)"], "\(plan)")
+    }
+
+    @Test func theCountIsReadFromTheIndexOfBothTimes() throws {
+        let temp = TemporaryHome()
+        let store = try temp.store()
+        #expect(try Self.countPlan(ObservationFilter(), store) == ["SEARCH o USING COVERING INDEX observations_by_times (created_at>? AND created_at<?)"])
+        #expect(try Self.countPlan(ObservationFilter(since: 1_700_000_000), store)
+                    == ["SEARCH o USING COVERING INDEX observations_by_times (created_at>? AND created_at<?)"])
+        // An increment's count keeps to the changed_in index: a few rows, not every row of the index.
+        var increment = ObservationFilter()
+        increment.changedAfter = 7
+        #expect(try Self.countPlan(increment, store) == ["SEARCH o USING INDEX observations_by_change (changed_in>?)"])
+        #expect(try Self.countPlan(ObservationFilter(project: "/p"), store) == ["SEARCH o USING INDEX observations_by_project (project=?)"])
     }
 
     /// A row with either time outside the bounds is neither counted nor written.

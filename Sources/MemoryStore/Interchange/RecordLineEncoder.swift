@@ -146,8 +146,7 @@ public struct RecordLines {
         let condition = Self.condition(filter, timeBounds: timeBounds)
         // An increment (docs/FORMAT.md §4.8) reads its few rows through the changed_in index.
         let order = filter.changedAfter == nil ? "ORDER BY o.created_at, o.seq" : "ORDER BY o.changed_in, o.seq"
-        // Counted from the index of both times where the filter allows (no `+`).
-        let counting = Self.condition(filter, timeBounds: timeBounds, indexed: true)
+        let counting = Self.countCondition(filter, timeBounds: timeBounds)
         let summary = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(o.created_at) FROM observations o WHERE \(counting.sql)",
                                        arguments: StatementArguments(counting.arguments))!
         count = summary[0]
@@ -159,6 +158,13 @@ public struct RecordLines {
     }
 
     /// The rows `filter` selects within `timeBounds`, as a condition on `o`.
+    /// The condition of the count that comes first: a filter by time alone is counted
+    /// from the index of both times; any other keeps to the rows (an increment to
+    /// the changed_in index, which finds its few rows at once).
+    static func countCondition(_ filter: ObservationFilter, timeBounds: ClosedRange<Double>?) -> (sql: String, arguments: [String: (any DatabaseValueConvertible)?]) {
+        condition(filter, timeBounds: timeBounds, indexed: filter.selectsByTimeOnly)
+    }
+
     /// `indexed`: the bounds may be looked up in an index (a count, which the index
     /// of both times answers without the table).
     static func condition(_ filter: ObservationFilter, timeBounds: ClosedRange<Double>?,

@@ -22,6 +22,12 @@ public struct ObservationFilter: Sendable, Equatable {
         self.since = since
     }
 
+    /// Whether it selects by creation time at most (a whole store, or `since`): the
+    /// index of both times then answers a count on its own.
+    var selectsByTimeOnly: Bool {
+        project == nil && type == nil && tags.isEmpty && author == nil && changedAfter == nil
+    }
+
     /// The SQL condition (for `observations` aliased as `o`) and its arguments.
     var sqlCondition: (sql: String, arguments: [String: (any DatabaseValueConvertible)?]) {
         var clauses: [String] = []
