@@ -7,7 +7,7 @@ import PackageDescription
 //   Sodium             the one Swift layer over libsodium (CSodium)
 //   MemoryStore        AIMemCore + GRDB: the SQLite store, search, import/export, the merge session
 //   Curl               the one Swift layer over libcurl (CCurl): HTTPS for hosted embedders
-//   CKernels           C: int8 (AVX-512 VNNI), GELU and softmax kernels for the encoder, chosen at run time
+//   CKernels           C: int8 (AVX-512 VNNI), GELU and softmax kernels for the encoder; base64 (AVX-512 VBMI) and dot products for MemoryStore; chosen at run time
 //   SentenceEmbedding  AIMemCore + Curl + CKernels: the embedders (MiniLM over OpenBLAS or int8, HTTP(S), lexical)
 //   SecretScan         AIMemCore: the secret scanner (rules as data, learned from gitleaks)
 //   Vault              AIMemCore + Sodium + MemoryStore + SecretScan: identities, keyring, snapshots, the secret gate
@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "SentenceEmbedding", dependencies: ["AIMemCore", "Curl", "CKernels"]),
         // Our own int8 matrix kernel for the encoder's linear layers (AVX-512 VNNI,
         // chosen at run time, with a portable reference): C for the vector
-        // instructions Swift cannot select per function. Only `SentenceEmbedding` imports it.
+        // instructions Swift cannot select per function. `SentenceEmbedding` and `MemoryStore` import it.
         .target(name: "CKernels"),
         // libcurl (Debian: libcurl4-openssl-dev for the headers), for HTTPS to hosted
         // embedders, loaded with dlopen on first use (nothing linked: start-up stays as

@@ -128,13 +128,7 @@ public enum SnapshotWriter {
             line.write(metadata.json)
             line.append(0x0A)
             try blockWriter.write(line.bytes)
-            // The record lines are written straight into the blocks.
-            var count = 0
-            while try blockWriter.appendInPlace({ try snapshot.records.next(into: &$0, edits: edits) }) {
-                count += 1
-                if let progress, count % 1000 == 0 { progress(count, snapshot.records.count) }
-            }
-            records = count
+            records = try snapshot.records.write(edits: edits, progress: progress) { block in try blockWriter.write(block) }
             let tombstones = try snapshot.writeTombstones { block in try blockWriter.write(block) }
             try blockWriter.flush()
             guard records == metadata.count, tombstones == metadata.tombstones else {
@@ -186,38 +180,14 @@ public enum SnapshotWriter {
             }
         }
 
-        /// Lets `append` add bytes to the current block itself (no copy), then hands
-        /// over each full chunk; returns what `append` returned.
-        mutating func appendInPlace(_ append: (inout [UInt8]) throws -> Bool) throws -> Bool {
-            let result = try append(&block)
-            while block.count >= SnapshotFormat.chunkBytes {
-                if block.count == SnapshotFormat.chunkBytes {
-                    try handOver()
-                } else {
-                    // Only the bytes past the chunk are copied, into the next block.
-                    var rest: [UInt8] = []
-                    rest.reserveCapacity(max(SnapshotFormat.chunkBytes, block.count - SnapshotFormat.chunkBytes))
-                    rest.append(contentsOf: block[SnapshotFormat.chunkBytes...])
-                    block.removeSubrange(SnapshotFormat.chunkBytes...)
-                    try handOver(keeping: rest)
-                }
-            }
-            return result
-        }
-
         mutating func flush() throws {
             if !block.isEmpty { try handOver() }
         }
 
-        /// Hands the block to every worker and starts the next with `next` (or empty).
-        private mutating func handOver(keeping next: [UInt8]? = nil) throws {
+        private mutating func handOver() throws {
             for handoff in handoffs { guard handoff.put(block) else { throw WorkerStopped() } }
-            if let next {
-                block = next
-            } else {
-                block = []
-                block.reserveCapacity(SnapshotFormat.chunkBytes)
-            }
+            block = []
+            block.reserveCapacity(SnapshotFormat.chunkBytes)
         }
     }
 
